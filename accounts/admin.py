@@ -1,0 +1,96 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+
+from . import policy
+from .admin_mixins import ReadOnlyConsoleAdmin, ReferenceDataAdmin
+from .models import ApiToken, Organisation, User
+from .models_audit import AuditEntry
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReferenceDataAdmin):
+    list_display = ["name", "short_code", "kind", "market_role", "contact_email", "is_active"]
+    list_filter = ["kind", "market_role", "is_active"]
+    search_fields = ["name", "short_code"]
+    prepopulated_fields = {"short_code": ["name"]}
+
+
+@admin.register(User)
+class UserAdmin(ReferenceDataAdmin, DjangoUserAdmin):
+    list_display = ["username", "display_name", "email", "organisation", "role", "is_org_admin",
+                    "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_org_admin", "organisation__kind"]
+    search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email", "phone")}),
+        ("Organisation and role", {"fields": ("organisation", "role", "is_org_admin", "is_active")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": (
+            "username", "email", "first_name", "last_name", "organisation", "role",
+            "usable_password", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReferenceDataAdmin):
+    list_display = ["name", "organisation", "prefix", "created_at", "created_by", "last_used_at",
+                    "status"]
+    list_filter = ["organisation__kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "organisation__name", "prefix"]
+    list_select_related = ["organisation", "created_by"]
+    fields = ["organisation", "name"]
+    actions = ["revoke_tokens"]
+
+    def has_add_permission(self, request):
+        return policy.may_manage_api_tokens(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # Tokens are issued and revoked, never edited: a changed name is the only edit.
+        return policy.may_manage_api_tokens(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["organisation"] if obj else []
+
+    @admin.display(description="Status")
+    def status(self, obj):
+        return f"Revoked {timezone.localtime(obj.revoked_at):%d %b %Y %H:%M}" if obj.is_revoked else "Active"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        obj.created_by = request.user
+        raw_key = obj.assign_new_key()
+        obj.save()
+        messages.warning(
+            request,
+            f"New API token for {obj.organisation}: {raw_key} — copy it now; "
+            "it is stored hashed and will not be shown again.",
+        )
+
+    @admin.action(description="Revoke selected API tokens")
+    def revoke_tokens(self, request, queryset):
+        if not policy.may_manage_api_tokens(request.user):
+            self.message_user(request, "Only Switching Operations may revoke tokens.", messages.ERROR)
+            return
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoke(by=request.user)
+            count += 1
+        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyConsoleAdmin):
+    list_display = ["at", "actor_label", "channel", "action", "content_type", "object_repr"]
+    list_filter = ["channel", "action", "content_type"]
+    search_fields = ["object_repr", "actor_label", "object_id"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]

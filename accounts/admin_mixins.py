@@ -1,0 +1,83 @@
+"""Base classes that make every console page ask the one permission policy."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+
+from . import policy
+from .models_audit import AuditEntry
+
+
+class ConsoleAdmin(admin.ModelAdmin):
+    """Console page for working records: internal staff read, desk/operations change."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        visible_to = getattr(qs, "visible_to", None)
+        return visible_to(request.user) if visible_to else qs
+
+    def has_module_permission(self, request):
+        return policy.may_use_console(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may_use_console(request.user)
+
+    def has_add_permission(self, request):
+        return policy.may_change_in_console(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.may_change_in_console(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # business records are closed or cancelled, never deleted
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Show the audit trail for one record (who, when, what changed, from where)."""
+        obj = self.get_object(request, admin.utils.unquote(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Audit trail: {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": self.opts,
+            "entries": AuditEntry.objects.for_object(obj).select_related("actor")[:500],
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/audit_history.html", context)
+
+
+class ReferenceDataAdmin(ConsoleAdmin):
+    """Catalogue, organisations, users: Switching Operations change, other staff read."""
+
+    def has_add_permission(self, request):
+        return policy.may_manage_reference_data(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.may_manage_reference_data(request.user)
+
+
+class ReadOnlyConsoleAdmin(ConsoleAdmin):
+    """Records written only by the system (audit, outbox): read-only for everyone."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReferenceDataInline:
+    """Mixin for inlines of reference data: operations edit, other staff read."""
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may_use_console(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return policy.may_manage_reference_data(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.may_manage_reference_data(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return policy.may_manage_reference_data(request.user)

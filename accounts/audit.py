@@ -1,0 +1,163 @@
+"""Append-only audit trail of business records: who, when, what changed, from where.
+
+Written here rather than taken from django-simple-history or django-auditlog
+because the trail must record the *channel* (portal, admin, API, system) and
+the acting API token's organisation on every row, and a single append-only
+table with a JSON diff is all the admin console and the regulator need.
+
+Apps register their models in AppConfig.ready():  `audit.register(Incident)`.
+Saves through the ORM (`save()`, `create()`, `delete()`) are recorded;
+`QuerySet.update()` bypasses signals, so services that change business
+records use `save(update_fields=...)`.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+_request = contextvars.ContextVar("audit_request", default=None)
+_override = contextvars.ContextVar("audit_override", default=None)
+
+_registry = {}
+
+
+class Channel:
+    PORTAL = "portal"
+    ADMIN = "admin"
+    API = "api"
+    SYSTEM = "system"
+    EMAIL = "email"
+
+    choices = [(PORTAL, "Portal"), (ADMIN, "Admin console"), (API, "API"),
+               (SYSTEM, "System"), (EMAIL, "Email")]
+
+
+def channel_for_path(path):
+    if path.startswith("/admin/"):
+        return Channel.ADMIN
+    if path.startswith("/api/"):
+        return Channel.API
+    return Channel.PORTAL
+
+
+class AuditContextMiddleware:
+    """Remember the current request so audit rows can name the actor and channel."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+@contextmanager
+def acting(*, actor=None, channel=Channel.SYSTEM):
+    """Attribute audit rows inside the block to `actor` via `channel` (tasks, commands)."""
+    token = _override.set({"actor": actor, "channel": channel})
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+def current_context():
+    """Return (actor, channel, remote_addr) for the work in progress."""
+    override = _override.get()
+    if override is not None:
+        return override["actor"], override["channel"], None
+    request = _request.get()
+    if request is None:
+        return None, Channel.SYSTEM, None
+    # DRF copies the authenticated user (token or session) onto the Django request.
+    user = getattr(request, "user", None)
+    actor = user if user is not None and user.is_authenticated else None
+    return actor, channel_for_path(request.path), request.META.get("REMOTE_ADDR")
+
+
+def current_channel():
+    return current_context()[1]
+
+
+def _serialisable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _snapshot(instance, fields):
+    return {name: _serialisable(getattr(instance, attname)) for name, attname in fields}
+
+
+def _tracked_fields(model, exclude):
+    return [(f.name, f.attname) for f in model._meta.concrete_fields if f.name not in exclude]
+
+
+def _on_pre_save(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None or instance._state.adding:
+        instance._audit_before = None
+        return
+    fields = _registry[sender]
+    old = sender._default_manager.filter(pk=instance.pk).values(*[a for _, a in fields]).first()
+    instance._audit_before = (
+        None if old is None else {name: _serialisable(old[attname]) for name, attname in fields}
+    )
+
+
+def _write(instance, action, changes):
+    from .models_audit import AuditEntry
+
+    actor, channel, remote_addr = current_context()
+    AuditEntry.objects.create(
+        content_type_id=_content_type_id(type(instance)),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        action=action,
+        changes=changes,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.get_username() if actor is not None else "system")[:150],
+        channel=channel,
+        remote_addr=remote_addr,
+    )
+
+
+def _content_type_id(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk
+
+
+def _on_post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    fields = _registry[sender]
+    after = _snapshot(instance, fields)
+    if created or getattr(instance, "_audit_before", None) is None:
+        _write(instance, "create", {k: [None, v] for k, v in after.items() if v not in (None, "")})
+        return
+    before = instance._audit_before
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes:
+        _write(instance, "update", changes)
+
+
+def _on_post_delete(sender, instance, **kwargs):
+    _write(instance, "delete", {})
+
+
+def register(model, *, exclude=()):
+    """Record every create, update and delete of `model` in the audit trail."""
+    exclude = set(exclude)
+    _registry[model] = _tracked_fields(model, exclude)
+    uid = f"audit-{model._meta.label}"
+    pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + "-pre")
+    post_save.connect(_on_post_save, sender=model, dispatch_uid=uid + "-post")
+    post_delete.connect(_on_post_delete, sender=model, dispatch_uid=uid + "-del")
+
+
+def is_registered(model):
+    return model in _registry

@@ -1,0 +1,118 @@
+"""Shared, named fixtures so permission tests read like sentences.
+
+Every app's tests may use these: supplier_user / other_supplier_user (two
+Market Participants), provider_user / other_provider_user (two CDS
+providers), desk_agent, operations_user, auditor_user, a small catalogue
+(`service`, `other_service`), and API clients (`api_client`, `token_client`).
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.factories import OrganisationFactory, UserFactory, issue_token
+from services.factories import ServiceFactory
+from switching_sm.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Run tasks inline in unit tests; tests/integration starts a real worker."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def supplier_org(db):
+    return OrganisationFactory(name="Brightwater Energy", short_code="brightwater")
+
+
+@pytest.fixture
+def other_supplier_org(db):
+    return OrganisationFactory(name="Kestrel Power", short_code="kestrel")
+
+
+@pytest.fixture
+def provider_org(db):
+    return OrganisationFactory(provider=True, name="Xoserve", short_code="xoserve")
+
+
+@pytest.fixture
+def other_provider_org(db):
+    return OrganisationFactory(provider=True, name="Gemserv", short_code="gemserv")
+
+
+@pytest.fixture
+def supplier_user(supplier_org):
+    return UserFactory(username="bea", organisation=supplier_org)
+
+
+@pytest.fixture
+def supplier_colleague(supplier_org):
+    return UserFactory(username="bob", organisation=supplier_org)
+
+
+@pytest.fixture
+def other_supplier_user(other_supplier_org):
+    return UserFactory(username="ken", organisation=other_supplier_org)
+
+
+@pytest.fixture
+def provider_user(provider_org):
+    return UserFactory(username="xavier", provider=True, organisation=provider_org)
+
+
+@pytest.fixture
+def other_provider_user(other_provider_org):
+    return UserFactory(username="gemma", provider=True, organisation=other_provider_org)
+
+
+@pytest.fixture
+def desk_agent(db):
+    return UserFactory(username="dana", desk=True)
+
+
+@pytest.fixture
+def operations_user(db):
+    return UserFactory(username="olu", operations=True)
+
+
+@pytest.fixture
+def auditor_user(db):
+    return UserFactory(username="ada", auditor=True)
+
+
+@pytest.fixture
+def service(provider_org):
+    return ServiceFactory(code="uk-link", name="UK Link", provider=provider_org)
+
+
+@pytest.fixture
+def other_service(other_provider_org):
+    return ServiceFactory(code="ecoes", name="ECOES", provider=other_provider_org)
+
+
+@pytest.fixture
+def api_client():
+    """Return a function: api_client(user) -> APIClient logged in by session as `user`."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_client(db):
+    """Return a function: token_client(organisation) -> APIClient sending a fresh org token."""
+
+    def make(organisation):
+        _, raw_key = issue_token(organisation)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw_key}")
+        return client
+
+    return make

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Self Service Portal"
+    portal_nav = [("Home", "portal:home", 0), ("Service catalogue", "services:catalogue", 90)]

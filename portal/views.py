@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from accounts import policy
+from services.models import Service
+
+
+@login_required
+def home(request):
+    """The signed-in landing page: who you are, and where to go."""
+    return render(request, "portal/home.html", {
+        "organisation": request.user.organisation,
+        "is_internal": policy.is_internal(request.user),
+        "service_count": Service.objects.visible_to(request.user).count(),
+    })
+
+
+def _wants_json(request):
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"error": {"status": 404, "code": "not_found",
+                                       "message": "Not found."}}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"error": {"status": 500, "code": "server_error",
+                                       "message": "Internal error; the desk has been alerted."}},
+                            status=500)
+    return render(request, "500.html", status=500)

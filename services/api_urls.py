@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from .api import ServiceViewSet
+
+router = SimpleRouter()
+router.register("services", ServiceViewSet, basename="service")
+urlpatterns = router.urls
