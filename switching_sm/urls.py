@@ -12,7 +12,7 @@ PORTAL_APPS = [
     ("knowledge/", "knowledge.urls"),
     ("reports/", "reporting.urls"),
 ]
-API_APPS = ["accounts", "services", "incidents", "changes", "servicestatus", "demand",
+API_APPS = ["accounts", "services", "notifications", "incidents", "changes", "servicestatus", "demand",
             "knowledge", "reporting"]
 
 urlpatterns = [

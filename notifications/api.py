@@ -1,0 +1,36 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+
+from .models import NotificationPreference
+
+
+class NotificationPreferenceSerializer(serializers.ModelSerializer):
+    topic = serializers.RegexField(
+        r"^[a-z_]+(\.[a-z_]+)*$", max_length=60,
+        error_messages={"invalid": "Use a dotted topic name such as 'incident.resolved'."},
+    )
+
+    class Meta:
+        model = NotificationPreference
+        fields = ["id", "topic", "email"]
+
+    def create(self, validated_data):
+        preference, _ = NotificationPreference.objects.update_or_create(
+            user=self.context["request"].user, topic=validated_data["topic"],
+            defaults={"email": validated_data["email"]},
+        )
+        return preference
+
+
+@extend_schema(tags=["Notifications"])
+class NotificationPreferenceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
+                                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """The caller's own email preferences per topic (default: emailed about everything).
+
+    POST with an existing topic updates it, so a client can simply set what it wants.
+    """
+
+    serializer_class = NotificationPreferenceSerializer
+
+    def get_queryset(self):
+        return NotificationPreference.objects.filter(user=self.request.user).order_by("topic")
