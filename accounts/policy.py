@@ -85,3 +85,170 @@ def may_view_organisation(user, organisation):
 def may_read_catalogue(user):
     """Return True if the user may read the service catalogue (every signed-in party may)."""
     return _active(user)
+
+
+# --- servicestatus ---
+def may_set_service_status(user):
+    """Return True if the user may set a service's status by hand (desk and Operations)."""
+    return is_desk(user)
+
+
+def may_publish_bulletin(user):
+    return is_desk(user)
+
+
+def bulletin_audiences_for(user):
+    """Return the bulletin audiences `user` belongs to (internal staff: all; anonymous: none)."""
+    role = role_of(user)
+    if role is None:
+        return set()
+    if is_internal(user):
+        return {"public", "participants", "market_role", "providers", "internal"}
+    if role == Role.MARKET_PARTICIPANT:
+        return {"public", "participants", "market_role"}
+    if role == Role.CDS_PROVIDER:
+        return {"public", "participants", "providers"}
+    return {"public"}
+
+
+def may_manage_webhooks(user, organisation_id):
+    """Return True for the organisation's own administrators (and Switching Operations)."""
+    if is_operations(user):
+        return True
+    return same_organisation(user, organisation_id) and user.is_org_admin
+
+
+def may_post_event(user, service):
+    """Return True if `user` (a provider's API account) may report events for `service`."""
+    return is_provider(user) and same_organisation(user, service.provider_id)
+
+
+def may_review_events(user):
+    return is_desk(user)
+
+
+# --- knowledge ---
+def may_author_knowledge(user):
+    """Return True if the user may write, submit, review, publish and retire articles."""
+    return may_change_in_console(user)
+
+
+def may_give_knowledge_feedback(user):
+    """Return True if the user may rate an article or report a problem with it (people only)."""
+    return _active(user) and not user.is_system_account
+
+
+# --- changes ---
+def may_submit_change_notifications(user):
+    """Return True if the user may raise change notifications: providers, and the desk or
+    Switching Operations recording one on a provider's behalf (not auditors)."""
+    return is_provider(user) or is_desk(user)
+
+
+def may_work_change_notification(user, change_notification):
+    """Return True if the user may do the provider's steps (edit draft, submit, start...)."""
+    if is_desk(user):
+        return True
+    return is_provider(user) and same_organisation(user, change_notification.provider_id)
+
+
+def may_coordinate_changes(user):
+    """Return True if the user decides on changes (assess, approve, reject, review, close) and
+    manages freezes, notice rules and Change Co-ordination Group meetings."""
+    return is_operations(user)
+
+
+def may_read_change_schedule(user):
+    """Return True if the user may read the published Forward Schedule of Change (all parties)."""
+    return _active(user)
+
+
+# --- demand ---
+def may_submit_forecast(user):
+    """Return True if the user may submit non-BAU demand forecasts (participants, providers)."""
+    return is_participant(user) or is_provider(user)
+
+
+def may_decide_demand(user):
+    """Return True if the user sets capacity, records outcomes and shares forecasts (s.8.20)."""
+    return is_operations(user)
+
+
+def may_report_actuals(user):
+    """Return True if the user may report actual volumes (providers, for their own services)."""
+    return is_provider(user) or is_operations(user)
+
+
+def may_view_risks(user):
+    return is_internal(user)
+
+
+def may_manage_risks(user):
+    """Return True if the user may raise, assess and move risks (Switching Operations)."""
+    return is_operations(user)
+
+
+def demand_view_of_service(user, service):
+    """Return how `user` sees demand on `service`: "all", "aggregate", "own" or None.
+
+    Internal staff see every forecast; the service's provider sees totals only;
+    participants (and other providers) see their own organisation's forecasts.
+    """
+    if is_internal(user):
+        return "all"
+    if is_provider(user) and service.provider_id == user.organisation_id:
+        return "aggregate"
+    if is_participant(user) or is_provider(user):
+        return "own"
+    return None
+
+
+# --- incidents ---
+def may_raise_incident(user):
+    """Return True for participants, providers and the desk (auditors only read)."""
+    return is_participant(user) or is_provider(user) or is_desk(user)
+
+
+def may_work_incident(user):
+    """Return True if the user triages: severity, assignment, any transition, work notes."""
+    return is_desk(user)
+
+
+def may_read_work_notes(user):
+    """Return True for internal staff; participants and providers never see work notes."""
+    return is_internal(user)
+
+
+def may_comment_on_incident(user, incident):
+    """Return True for the desk, the raising organisation and the currently assigned provider."""
+    if is_desk(user):
+        return True
+    if is_participant(user) or is_provider(user):
+        return same_organisation(user, incident.organisation_id) or (
+            is_provider(user) and same_organisation(user, incident.assigned_group_id))
+    return False
+
+
+# What a raising organisation may do to its own incident, and the assigned provider.
+_RAISER_MOVES = {("resolved", "closed"), ("resolved", "in_progress"), ("new", "cancelled")}
+_PROVIDER_MOVES = {("in_progress", "resolved"), ("pending", "resolved")}
+
+
+def may_transition_incident(user, incident, to_status):
+    """Return True if the user may ask for this move (the model still checks it is allowed)."""
+    if is_desk(user):
+        return True
+    move = (incident.status, to_status)
+    if same_organisation(user, incident.organisation_id) and move in _RAISER_MOVES:
+        return is_participant(user) or is_provider(user)
+    if is_provider(user) and same_organisation(user, incident.assigned_group_id):
+        return move in _PROVIDER_MOVES
+    return False
+
+
+def may_replay_sla(user):
+    return is_operations(user)
+
+
+def may_declare_major_incident(user):
+    return is_desk(user)
