@@ -7,7 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import audit
-
         from .models import ApiToken, Organisation, User
 
         audit.register(Organisation)

@@ -18,9 +18,8 @@ class OrganisationQuerySet(models.QuerySet):
 
         if policy.is_internal(user):
             return self
-        if not getattr(user, "organisation_id", None):
-            return self.none()
-        return self.filter(pk=user.organisation_id)
+        scope = policy.organisation_scope(user)
+        return self.filter(pk=scope) if scope else self.none()
 
     def market_participants(self):
         return self.filter(kind=Organisation.Kind.MARKET_PARTICIPANT)
@@ -110,9 +109,8 @@ class UserQuerySet(models.QuerySet):
 
         if policy.is_internal(user):
             return self
-        if not getattr(user, "organisation_id", None):
-            return self.none()
-        return self.filter(organisation_id=user.organisation_id)
+        scope = policy.organisation_scope(user)
+        return self.filter(organisation_id=scope) if scope else self.none()
 
     def people(self):
         """Return human users, not the system accounts behind API tokens."""
@@ -190,7 +188,8 @@ class ApiTokenQuerySet(models.QuerySet):
 
         if policy.is_internal(user):
             return self
-        return self.filter(organisation_id=getattr(user, "organisation_id", None))
+        scope = policy.organisation_scope(user)
+        return self.filter(organisation_id=scope) if scope else self.none()
 
 
 class ApiToken(models.Model):

@@ -74,6 +74,16 @@ def may_manage_api_tokens(user):
     return is_operations(user)
 
 
+def organisation_scope(user):
+    """Return the organisation id a non-internal user's rows are limited to, or None (see nothing).
+
+    QuerySets call this for users who are not internal; None must give `.none()`.
+    """
+    if not _active(user):
+        return None
+    return user.organisation_id
+
+
 def same_organisation(user, organisation_id):
     return _active(user) and user.organisation_id is not None and user.organisation_id == organisation_id
 

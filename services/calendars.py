@@ -99,7 +99,9 @@ class CalendarMaths:
         if duration < timedelta(0):
             raise ValueError("duration must not be negative")
         if self.is_24x7:
-            return start + duration
+            # In UTC: aware arithmetic in a local zone is wall-clock arithmetic and would
+            # gain or lose an hour across a clock change.
+            return start.astimezone(UTC) + duration
         remaining = duration
         day = self.local_date(start)
         # A working calendar always has a working day within a year; guard against a

@@ -44,8 +44,10 @@ class BusinessCalendar(models.Model):
     def clean(self):
         try:
             days = self.weekday_numbers
-        except ValueError:
-            raise ValidationError({"working_days": "Use weekday numbers 0-6 separated by commas."})
+        except ValueError as exc:
+            raise ValidationError(
+                {"working_days": "Use weekday numbers 0-6 separated by commas."}
+            ) from exc
         if not self.is_24x7:
             if not days:
                 raise ValidationError({"working_days": "A working calendar needs at least one day."})

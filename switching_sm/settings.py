@@ -19,6 +19,26 @@ VAR_DIR = Path(environ.Env().str("SSM_VAR_DIR", default=str(BASE_DIR / "var")))
 env = environ.Env()
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _strict_bool(name, default=False):
+    """Return env var `name` as a bool; anything but true/false/1/0/yes/no/on/off is an error.
+
+    django-environ's own bool() reads any unknown word as False, which would
+    silently switch a security setting off.
+    """
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} is invalid ({raw!r}). Use true or false.")
+
+
 def _strict(name, cast, default, hint):
     """Return env var `name` cast by `cast`, or raise ImproperlyConfigured with `hint`."""
     try:
@@ -27,7 +47,7 @@ def _strict(name, cast, default, hint):
         raise ImproperlyConfigured(f"{name} is invalid ({exc}). {hint}") from exc
 
 
-DEBUG = _strict("DEBUG", env.bool, False, "Use true or false.")
+DEBUG = _strict_bool("DEBUG", False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -93,13 +113,17 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 _DEFAULT_DB = f"sqlite:///{VAR_DIR / 'switching_sm.sqlite3'}"
+_DB_HINT = "Use e.g. postgres://user:pass@host:5432/name or sqlite:////absolute/path.sqlite3"
 try:
     DATABASES = {"default": env.db_url("DATABASE_URL", default=_DEFAULT_DB)}
 except Exception as exc:  # django-environ raises several types for bad URLs
+    raise ImproperlyConfigured(f"DATABASE_URL is invalid ({exc}). {_DB_HINT}") from exc
+if DATABASES["default"]["ENGINE"] not in ("django.db.backends.sqlite3",
+                                          "django.db.backends.postgresql"):
     raise ImproperlyConfigured(
-        f"DATABASE_URL is invalid ({exc}). Use e.g. postgres://user:pass@host:5432/name "
-        "or sqlite:////absolute/path.sqlite3"
-    ) from exc
+        f"DATABASE_URL is invalid (unsupported engine {DATABASES['default']['ENGINE']!r}). "
+        f"{_DB_HINT}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) test database, so a real Celery worker and the
     # browser tests' live server see the rows the test wrote. One file per
@@ -153,9 +177,9 @@ MEDIA_URL = "/media/"
 # --- Security (production values via environment) ---------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Off by default so the local http:// run works; production sets true (docker-compose.yml).
-SESSION_COOKIE_SECURE = _strict("SESSION_COOKIE_SECURE", env.bool, False, "true/false")
+SESSION_COOKIE_SECURE = _strict_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = _strict("SECURE_SSL_REDIRECT", env.bool, False, "true/false")
+SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = _strict("SECURE_HSTS_SECONDS", env.int, 0, "Use a number of seconds.")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
@@ -172,8 +196,10 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = _strict("EMAIL_PORT", env.int, 25, "Use a port number, e.g. 587.")
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = _strict("EMAIL_USE_TLS", env.bool, False, "true/false")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Switching Service Desk <desk@switching-sm.example>")
+EMAIL_USE_TLS = _strict_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Switching Service Desk <desk@switching-sm.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ------------------------------------------------------------------
@@ -195,7 +221,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = _strict("CELERY_TASK_ALWAYS_EAGER", env.bool, False, "true/false")
+CELERY_TASK_ALWAYS_EAGER = _strict_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -249,3 +275,4 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

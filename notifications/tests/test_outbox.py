@@ -1,0 +1,96 @@
+"""The outbox: a notice is saved with the change and delivered later, once."""
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from notifications import services
+from notifications.models import NotificationPreference, OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(**overrides):
+    kwargs = {"to": ["bea@brightwater.example"], "subject": "INC-000001 updated",
+              "template": "notifications/email/test_notice", "context": {"reference": "INC-000001"}}
+    kwargs.update(overrides)
+    return services.queue_email(**kwargs)
+
+
+def test_queued_email_is_delivered_after_commit(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue()
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["bea@brightwater.example"]
+    assert "INC-000001" in mailoutbox[0].body
+    assert mailoutbox[0].alternatives[0][1] == "text/html"
+
+
+def test_nothing_is_queued_when_the_change_rolls_back(mailoutbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue()
+        raise RuntimeError("the business change failed")
+    assert not OutboundEmail.objects.exists()
+
+
+def test_broker_down_keeps_the_email_for_the_sweep(monkeypatch, django_capture_on_commit_callbacks,
+                                                    mailoutbox):
+    from notifications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.deliver_email, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue()
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.PENDING
+    assert services.deliver_due() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_sweep_twice_sends_once(mailoutbox):
+    queue()
+    assert services.deliver_due() == 1
+    assert services.deliver_due() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_dedup_key_queues_one_notice(db):
+    assert queue(dedup_key="escalation:INC-000001:response") is not None
+    assert queue(dedup_key="escalation:INC-000001:response") is None
+    assert OutboundEmail.objects.count() == 1
+
+
+def test_failed_send_backs_off_then_gives_up(settings):
+    settings.EMAIL_BACKEND = "notifications.tests.failing_backend.FailingBackend"
+    email = queue()
+    with time_machine.travel("2026-11-27 10:00Z", tick=False):
+        services.deliver(email.pk)
+        email.refresh_from_db()
+        assert email.status == OutboundEmail.Status.PENDING
+        assert email.attempts == 1
+        assert "SMTP down" in email.last_error
+        assert services.deliver_due() == 0  # not due yet: waiting 1 minute
+    for _ in range(OutboundEmail.MAX_ATTEMPTS - 1):
+        email.refresh_from_db()
+        with time_machine.travel(email.next_attempt_at, tick=False):
+            services.deliver(email.pk)
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
+    assert email.attempts == OutboundEmail.MAX_ATTEMPTS
+
+
+def test_user_who_opted_out_is_not_emailed(supplier_user, supplier_colleague):
+    NotificationPreference.objects.create(user=supplier_colleague, topic="incident.updated",
+                                          email=False)
+    email = services.notify_users(users=[supplier_user, supplier_colleague],
+                                  topic="incident.updated", subject="Updated",
+                                  template="notifications/email/test_notice")
+    assert email.to == [supplier_user.email]
+
+
+def test_empty_recipient_list_queues_nothing(db):
+    assert queue(to=[]) is None
