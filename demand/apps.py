@@ -3,6 +3,15 @@ from django.apps import AppConfig
 
 class DemandConfig(AppConfig):
     name = "demand"
-    verbose_name = "Demand and capacity"
+    verbose_name = "Demand, capacity and risk"
     # Portal navigation entries this app contributes: (label, url name, order).
-    portal_nav = []
+    portal_nav = [("Demand", "demand:forecasts", 50)]
+
+    def ready(self):
+        from accounts import audit
+
+        from . import models
+
+        for model in (models.Forecast, models.ForecastShare, models.CapacityThreshold,
+                      models.ExcessiveDemandAlert, models.Risk):
+            audit.register(model)

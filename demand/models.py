@@ -1,1 +1,416 @@
-"""Models of this app (filled in by its issue)."""
+"""Non-BAU demand forecasts, capacity thresholds, excessive-demand alerts and actual volumes.
+
+Strategy s.7.39-7.40 and s.8.15-8.22: Market Participants (and providers)
+warn of non-BAU volumes; Switching Operations sets capacity per service and
+time band; a forecast that alone or together with overlapping forecasts
+exceeds capacity raises an ExcessiveDemandAlert, the desk and the providers
+are told, and Operations records the outcome. The risk register lives in
+models_risk.py (re-exported below).
+"""
+
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organisation
+from services.models import Service
+
+from .errors import InvalidTransition
+from .models_base import TransitionRecord
+
+# A forecast covers at most this long. The bound is what turns "which
+# forecasts overlap this window" into a range query on window_start (see
+# ForecastQuerySet.overlapping): a longer campaign is sent as several forecasts.
+MAX_WINDOW = timedelta(days=7)
+
+
+class Unit(models.TextChoices):
+    SWITCH_REQUESTS = "switch_requests", "switch requests per hour"  # CSS registration traffic
+    MESSAGES = "messages", "messages per hour"  # market messages / flows
+    ENQUIRIES = "enquiries", "enquiries per hour"  # data enquiry look-ups (DES, ECOES)
+    API_CALLS = "api_calls", "API calls per hour"  # calls to a provider's API
+
+
+class ForecastQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return forecasts `user` may see in full (with who submitted them).
+
+        Internal staff see all; anyone else sees its own organisation's, plus
+        (providers) forecasts Switching Operations shared with them. Providers
+        see other demand on their services only in aggregate (see `for_provider`).
+        """
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        if not policy.is_participant(user) and not policy.is_provider(user):
+            return self.none()
+        own = models.Q(organisation_id=user.organisation_id)
+        if policy.is_provider(user):
+            from guardian.shortcuts import get_objects_for_user
+
+            shared = get_objects_for_user(
+                user, "demand.view_forecast_submitter", klass=Forecast,
+                accept_global_perms=False, with_superuser=False,
+            ).values("pk")
+            own |= models.Q(pk__in=shared)
+        return self.filter(own)
+
+    def counted(self):
+        """Return forecasts that count towards demand (everything but withdrawn ones)."""
+        return self.exclude(status=Forecast.Status.WITHDRAWN)
+
+    def overlapping(self, *, service_id, unit, start, end):
+        """Return counted forecasts on `service_id`/`unit` whose window overlaps [start, end).
+
+        window_start > start - MAX_WINDOW bounds the scan on both sides, so the
+        index demand_fc_capacity is used as a range (not a scan of all history).
+        """
+        return self.counted().filter(
+            service_id=service_id, unit=unit,
+            window_start__lt=end, window_start__gt=start - MAX_WINDOW, window_end__gt=start,
+        )
+
+    def on_services_of(self, organisation):
+        """Return forecasts on the services `organisation` provides."""
+        return self.filter(service__provider=organisation)
+
+
+class Forecast(models.Model):
+    """A warning of non-BAU demand on one service over one window."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"  # received, not yet checked against capacity
+        WITHIN_CAPACITY = "within_capacity", "Within capacity"  # checked: fits; nothing to do
+        UNDER_REVIEW = "under_review", "Under review"  # excessive; awaiting Operations' outcome
+        ACCEPTED = "accepted", "Accepted"  # excessive, but Operations accept it can be served
+        MITIGATED = "mitigated", "Mitigated with the submitter"  # reshaped/spread by agreement
+        CANNOT_BE_MET = "cannot_be_met", "Cannot be met"  # capacity short; a risk is drafted
+        WITHDRAWN = "withdrawn", "Withdrawn"  # the submitter no longer expects it
+
+    OUTCOMES = {Status.ACCEPTED, Status.MITIGATED, Status.CANNOT_BE_MET}
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.WITHIN_CAPACITY, Status.UNDER_REVIEW, Status.WITHDRAWN},
+        Status.WITHIN_CAPACITY: {Status.UNDER_REVIEW, Status.WITHDRAWN},
+        Status.UNDER_REVIEW: OUTCOMES | {Status.WITHDRAWN},
+        Status.ACCEPTED: set(),
+        Status.MITIGATED: set(),
+        Status.CANNOT_BE_MET: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="demand_forecasts",
+        help_text="The party expecting to send the volume.",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="demand_forecasts")
+    window_start = models.DateTimeField(help_text="Stored in UTC.")
+    window_end = models.DateTimeField(help_text="Stored in UTC; the window is [start, end).")
+    volume = models.PositiveIntegerField(help_text="Expected volume per hour during the window.")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.SWITCH_REQUESTS)
+    reason = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    alert = models.ForeignKey(
+        "ExcessiveDemandAlert", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="forecasts", help_text="The excessive-demand alert this forecast is part of.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ForecastQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-window_start", "-pk"]
+        permissions = [
+            ("view_forecast_submitter",
+             "Can see this forecast in full, including who submitted it (shared with a provider)"),
+        ]
+        indexes = [
+            # Used by ForecastQuerySet.overlapping (excessive-demand evaluation): a range on
+            # window_start per service/unit; the trailing columns make it index-only.
+            models.Index(
+                fields=["service", "unit", "window_start", "window_end", "volume"],
+                name="demand_fc_capacity", condition=~models.Q(status="withdrawn"),
+            ),
+            models.Index(fields=["organisation", "-window_start"], name="demand_fc_org"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(window_end__gt=models.F("window_start")),
+                                   name="demand_fc_window_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.service} {self.volume} {self.get_unit_display()}"
+
+    @property
+    def reference(self):
+        return f"DF-{self.pk:06d}" if self.pk else "DF-(new)"
+
+    def clean(self):
+        errors = validate_window(self.window_start, self.window_end)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def duration_hours(self):
+        return (self.window_end - self.window_start).total_seconds() / 3600
+
+    def transition(self, *, to, by, reason=""):
+        """Move to status `to`, recording who, when, from, to and why."""
+        if to not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"Forecast {self.reference} is {self.get_status_display().lower()}; "
+                f"it cannot become {Forecast.Status(to).label.lower()}."
+            )
+        before = self.status
+        self.status = to
+        self.save(update_fields=["status"])
+        ForecastTransition.objects.create(forecast=self, from_status=before, to_status=to,
+                                          by=by, reason=reason)
+
+
+def validate_window(start, end):
+    """Return {field: message} for a bad forecast window, or {} (used by forms, CSV, API)."""
+    if start is None or end is None:
+        return {}
+    if end <= start:
+        return {"window_end": "The window must end after it starts."}
+    if end - start > MAX_WINDOW:
+        return {"window_end": "A forecast covers at most 7 days; send a longer campaign as "
+                              "several forecasts."}
+    return {}
+
+
+class ForecastTransition(TransitionRecord):
+    """One status change of a forecast (the first row has an empty from_status)."""
+
+    forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="transitions")
+
+
+class ForecastShare(models.Model):
+    """Switching Operations showed one forecast in full (with its submitter) to a provider.
+
+    The business record of the grant; enforcement is the guardian object
+    permission `demand.view_forecast_submitter` given to the provider's users.
+    """
+
+    forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    shared_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["forecast", "organisation"],
+                                               name="demand_share_once")]
+
+    def __str__(self):
+        return f"{self.forecast.reference} shared with {self.organisation}"
+
+
+class CapacityThresholdQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return thresholds `user` may read (every signed-in party; they are not secret)."""
+        from accounts import policy
+
+        return self if policy.may_read_catalogue(user) else self.none()
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class CapacityThreshold(models.Model):
+    """The most a service can take per hour in a time band (UK local time).
+
+    A band is days + start/end time; end <= start means it runs past midnight.
+    `other_times` marks the catch-all band for every time no other band covers.
+    """
+
+    WEEKDAYS = "0,1,2,3,4"
+    ALL_DAYS = "0,1,2,3,4,5,6"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE,
+                                related_name="capacity_thresholds")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.SWITCH_REQUESTS)
+    name = models.CharField(max_length=80, help_text="e.g. 'Weekday 08:00-18:00'.")
+    other_times = models.BooleanField(
+        default=False, help_text="Applies at every time no other band of this service covers.",
+    )
+    days = models.CharField(max_length=13, default=WEEKDAYS, blank=True,
+                            help_text="Weekday numbers (Monday=0) on which the band starts.")
+    start_time = models.TimeField(default=time(8, 0))
+    end_time = models.TimeField(default=time(18, 0),
+                                help_text="UK time; at or before the start means the next day.")
+    max_volume = models.PositiveIntegerField(help_text="Most volume per hour the service takes.")
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CapacityThresholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service", "unit", "other_times", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "unit"],
+                                    condition=models.Q(other_times=True),
+                                    name="demand_one_catch_all_band"),
+        ]
+
+    def __str__(self):
+        return f"{self.service}: {self.name} ≤ {self.max_volume} {self.get_unit_display()}"
+
+    @property
+    def weekday_numbers(self):
+        return [int(part) for part in self.days.split(",") if part.strip()]
+
+    def clean(self):
+        if self.other_times:
+            return
+        bad_days = ValidationError({"days": "Use weekday numbers 0-6 separated by commas."})
+        try:
+            days = self.weekday_numbers
+        except ValueError:
+            raise bad_days from None
+        if not days or any(d < 0 or d > 6 for d in days):
+            raise bad_days
+        if self.start_time == self.end_time and self.start_time != time(0):
+            raise ValidationError({"end_time": "A band needs a length; use 00:00-00:00 for a "
+                                               "whole day."})
+        if self.service_id:
+            from .capacity import bands_overlap
+
+            others = CapacityThreshold.objects.active().filter(
+                service_id=self.service_id, unit=self.unit, other_times=False,
+            ).exclude(pk=self.pk)
+            for other in others:
+                if bands_overlap(self, other):
+                    raise ValidationError(f"This band overlaps '{other.name}'.")
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Internal staff see all alerts; providers those on their services; others none.
+
+        Participants hear about their own forecast's status on the forecast itself.
+        """
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        if policy.is_provider(user):
+            return self.filter(service__provider_id=user.organisation_id)
+        return self.none()
+
+    def awaiting_outcome(self):
+        return self.filter(status=ExcessiveDemandAlert.Status.OPEN)
+
+
+class ExcessiveDemandAlert(models.Model):
+    """Forecast demand on a service exceeds its capacity in some window (s.8.16-8.20)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"  # desk and providers told; awaiting Operations' outcome
+        ACCEPTED = "accepted", "Accepted"  # the service can absorb it after all
+        MITIGATED = "mitigated", "Mitigated with the submitter"  # traffic reshaped by agreement
+        CANNOT_BE_MET = "cannot_be_met", "Cannot be met"  # availability risk; risk drafted
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.ACCEPTED, Status.MITIGATED, Status.CANNOT_BE_MET},
+        Status.ACCEPTED: set(), Status.MITIGATED: set(), Status.CANNOT_BE_MET: set(),
+    }
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="demand_alerts")
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    threshold = models.ForeignKey(CapacityThreshold, on_delete=models.PROTECT, related_name="+")
+    max_volume = models.PositiveIntegerField(help_text="The threshold at the time of the breach.")
+    peak_volume = models.PositiveIntegerField(help_text="Peak concurrent forecast volume per hour.")
+    peak_at = models.DateTimeField(help_text="When the peak starts (UTC).")
+    breach_start = models.DateTimeField(help_text="Start of the window checked against the band.")
+    breach_end = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    outcome_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["service", "unit", "status"], name="demand_alert_open")]
+
+    def __str__(self):
+        return f"{self.reference} {self.service}: {self.peak_volume} > {self.max_volume}"
+
+    @property
+    def reference(self):
+        return f"EDA-{self.pk:06d}" if self.pk else "EDA-(new)"
+
+    @property
+    def excess(self):
+        return self.peak_volume - self.max_volume
+
+    def transition(self, *, to, by, reason=""):
+        """Record the outcome `to` (who, when, from, to, why)."""
+        if to not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"Alert {self.reference} is already {self.get_status_display().lower()}; "
+                f"it cannot become {ExcessiveDemandAlert.Status(to).label.lower()}."
+            )
+        before = self.status
+        self.status = to
+        self.outcome_note = reason
+        self.save(update_fields=["status", "outcome_note"])
+        AlertTransition.objects.create(alert=self, from_status=before, to_status=to, by=by,
+                                       reason=reason)
+
+
+class AlertTransition(TransitionRecord):
+    alert = models.ForeignKey(ExcessiveDemandAlert, on_delete=models.CASCADE,
+                              related_name="transitions")
+
+
+class ActualVolumeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Internal: all; providers: their services'; participants: their own volumes."""
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        if policy.is_provider(user):
+            return self.filter(service__provider_id=user.organisation_id)
+        if policy.is_participant(user):
+            return self.filter(participant_id=user.organisation_id)
+        return self.none()
+
+
+class ActualVolume(models.Model):
+    """What a participant actually sent to a service in one hour, reported by the provider."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="actual_volumes")
+    participant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.SWITCH_REQUESTS)
+    hour_start = models.DateTimeField(help_text="UTC, on the hour.")
+    volume = models.PositiveIntegerField()
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActualVolumeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-hour_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "unit", "participant", "hour_start"],
+                                    name="demand_actual_once_per_hour"),
+        ]
+        indexes = [models.Index(fields=["service", "hour_start"], name="demand_actual_hour")]
+
+    def __str__(self):
+        return f"{self.service} {self.participant} {self.hour_start:%Y-%m-%d %H:00}: {self.volume}"
+
+
+from .models_risk import Risk, RiskTransition  # noqa: E402,F401

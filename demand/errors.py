@@ -1,0 +1,5 @@
+"""Domain errors of the demand app (views map them to form errors, the API to 409)."""
+
+
+class InvalidTransition(Exception):
+    """The record is not in a state that allows this change; the message is for the user."""
