@@ -5,4 +5,16 @@ class ServicestatusConfig(AppConfig):
     name = "servicestatus"
     verbose_name = "Service status and events"
     # Portal navigation entries this app contributes: (label, url name, order).
-    portal_nav = []
+    portal_nav = [("Service status", "servicestatus:portal", 30)]
+
+    def ready(self):
+        from accounts import audit
+
+        from . import receivers
+        from .models import Bulletin, EventRule, ServiceState, WebhookEndpoint
+
+        audit.register(ServiceState)
+        audit.register(Bulletin)
+        audit.register(EventRule)
+        audit.register(WebhookEndpoint, exclude={"secret"})
+        receivers.connect()

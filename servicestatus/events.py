@@ -1,0 +1,146 @@
+"""Event Management: ingest providers' monitoring events, fold repeats, act on exceptions."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts import policy
+
+from .models import Event, EventRule, ServiceState
+from .services import ensure_states, recompute_status
+
+logger = logging.getLogger(__name__)
+
+
+def dedup_window():
+    """Return how long after its last occurrence a repeat still folds into an event."""
+    return getattr(settings, "SERVICESTATUS_EVENT_DEDUP_WINDOW", timedelta(minutes=10))
+
+
+@transaction.atomic
+def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_at):
+    """Store a monitoring event or fold it into a recent one with the same key; act on it.
+
+    Return (event, created). Ingestion for one service is serialised by
+    locking its ServiceState row, so two repeats arriving together fold into
+    one event instead of creating two.
+    """
+    if not policy.may_post_event(by, service):
+        raise PermissionDenied("You may report events only for services you provide.")
+    now = timezone.now()
+    ensure_states([service.pk], now)
+    ServiceState.objects.select_for_update().get(service_id=service.pk)
+    existing = (
+        Event.objects.select_for_update()
+        .filter(service=service, organisation_id=by.organisation_id, dedup_key=dedup_key,
+                last_seen__gte=occurred_at - dedup_window())
+        .order_by("-last_seen").first()
+    )
+    if existing is None:
+        event = Event.objects.create(
+            organisation_id=by.organisation_id, service=service, source=source,
+            severity=severity, dedup_key=dedup_key, message=message, occurred_at=occurred_at,
+            last_seen=occurred_at,
+        )
+        if severity == Event.Severity.EXCEPTION:
+            _act_on_exception(event, by=by, first=True)
+        return event, True
+    was_exception = existing.severity == Event.Severity.EXCEPTION
+    existing.count += 1
+    existing.last_seen = max(existing.last_seen, occurred_at)
+    existing.message = message
+    if _rank(severity) > _rank(existing.severity):
+        existing.severity = severity  # a warning that became an exception escalates
+    existing.save(update_fields=["count", "last_seen", "message", "severity"])
+    if existing.severity == Event.Severity.EXCEPTION:
+        _act_on_exception(existing, by=by, first=not was_exception)
+    return existing, False
+
+
+def _rank(severity):
+    return [Event.Severity.INFO, Event.Severity.WARNING, Event.Severity.EXCEPTION].index(severity)
+
+
+def _act_on_exception(event, *, by, first):
+    """Apply the service's first matching EventRule: hold it Degraded, raise or update an incident.
+
+    A repeat (first=False) only extends the Degraded hold: one comment per
+    distinct event, not one per repeat, keeps the incident readable.
+    """
+    rule = EventRule.objects.for_service(event.service).first()
+    if rule is None:
+        return
+    if rule.set_degraded:
+        was_degrading = event.degrades_until is not None and event.degrades_until > timezone.now()
+        event.degrades_until = event.last_seen + rule.degraded_hold
+        event.save(update_fields=["degrades_until"])
+        if not was_degrading:
+            recompute_status([event.service_id])
+    if rule.raise_incident and first:
+        _raise_or_update_incident(event, rule=rule, by=by)
+
+
+def _open_event_incident(service):
+    """Return the open incident earlier events on `service` raised, or None."""
+    from incidents.models import Incident
+
+    ids = (Event.objects.filter(service=service, incident_id__isnull=False)
+           .values_list("incident_id", flat=True).distinct())
+    return Incident.objects.open().filter(pk__in=list(ids)).order_by("-created_at").first()
+
+
+def _raise_or_update_incident(event, *, rule, by):
+    try:
+        from incidents import services as incident_services
+
+        incident = _open_event_incident(event.service)
+        text = (f"{event.get_severity_display()} from {event.source} at "
+                f"{timezone.localtime(event.occurred_at):%d %b %Y %H:%M}: {event.message}\n"
+                f"(deduplication key {event.dedup_key})")
+        if incident is not None:
+            incident_services.add_comment(incident=incident, author=by, body=text, public=False)
+        else:
+            incident = incident_services.raise_incident(
+                organisation=by.organisation, raised_by=by,
+                title=f"{event.service.name}: {event.message}"[:200], description=text,
+                services=[event.service], severity=rule.incident_severity, channel="event",
+            )
+    except (ImportError, AttributeError) as exc:
+        logger.warning("Event %s: incidents app unavailable (%s); no incident raised", event.pk,
+                       exc)
+        return
+    event.incident_id, event.incident_reference = incident.pk, incident.reference
+    event.save(update_fields=["incident_id", "incident_reference"])
+
+
+@transaction.atomic
+def review_event(*, event, by):
+    """Mark a warning as reviewed by the desk."""
+    if not policy.may_review_events(by):
+        raise PermissionDenied("Only the desk and Switching Operations review events.")
+    event.reviewed_at, event.reviewed_by = timezone.now(), by
+    event.save(update_fields=["reviewed_at", "reviewed_by"])
+    return event
+
+
+def event_trends(services, *, days=14, now=None):
+    """Return {service_id: {date: {severity: occurrences}}} for the last `days` UK days."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    rows = (
+        Event.objects.filter(service__in=services, occurred_at__gte=since)
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_default_timezone()))
+        .values("service_id", "day", "severity").annotate(n=Sum("count"))
+        .order_by("service_id", "day")
+    )
+    trends = {}
+    for row in rows:
+        by_day = trends.setdefault(row["service_id"], {})
+        by_day.setdefault(row["day"], {})[row["severity"]] = row["n"]
+    return trends

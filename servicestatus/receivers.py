@@ -1,0 +1,49 @@
+"""React to the incidents and changes apps: re-derive status, refresh the status page.
+
+Connected in AppConfig.ready() only if those apps provide their signals, so
+this app works while either is absent. Both signals are sent after commit;
+a failure here is logged and healed by the beat sweep (recompute_all), never
+raised into the incident or change that triggered it.
+"""
+
+import logging
+
+from . import cache as status_cache
+from .services import recompute_status, services_citing
+
+logger = logging.getLogger(__name__)
+
+
+def on_incident_changed(sender, incident, **kwargs):
+    try:
+        ids = set(incident.services.values_list("pk", flat=True))
+        recompute_status(ids | services_citing(incident.reference))
+    except Exception:
+        logger.exception("Could not recompute status after incident %s", incident.pk)
+    status_cache.invalidate()
+
+
+def on_change_notification_changed(sender, change_notification, **kwargs):
+    try:
+        ids = set(change_notification.impacts.values_list("service_id", flat=True))
+        recompute_status(ids | services_citing(change_notification.reference))
+    except Exception:
+        logger.exception("Could not recompute status after change %s", change_notification.pk)
+    status_cache.invalidate()
+
+
+def connect():
+    """Connect to the other apps' signals where they exist."""
+    try:
+        from incidents.signals import incident_changed
+    except (ImportError, AttributeError):
+        logger.info("incidents.signals.incident_changed not available; not connected")
+    else:
+        incident_changed.connect(on_incident_changed, dispatch_uid="servicestatus-incident")
+    try:
+        from changes.signals import change_notification_changed
+    except (ImportError, AttributeError):
+        logger.info("changes.signals.change_notification_changed not available; not connected")
+    else:
+        change_notification_changed.connect(on_change_notification_changed,
+                                            dispatch_uid="servicestatus-change")

@@ -1,0 +1,171 @@
+"""Service status: setting it by hand, deriving it, and recording every change as an interval.
+
+Everything that changes a status goes through `recompute_status`, which is
+the one place intervals are opened and closed.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import policy
+from services.graph import DependencyGraph
+from services.models import Service
+
+from . import cache as status_cache
+from .derivation import derived_causes
+from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval
+
+
+class StatusError(Exception):
+    """A status change the rules do not allow; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    service_id: int
+    previous: str
+    current: str
+    interval: StatusInterval
+
+
+def ensure_states(service_ids, now):
+    """Create the state (Operational) and first interval of services that have none."""
+    existing = set(ServiceState.objects.filter(service_id__in=service_ids)
+                   .values_list("service_id", flat=True))
+    for service_id in sorted(set(service_ids) - existing):
+        ServiceState.objects.create(service_id=service_id, status=Status.OPERATIONAL, since=now)
+        StatusInterval.objects.create(service_id=service_id, status=Status.OPERATIONAL,
+                                      start=now, cause=Cause.INITIAL)
+
+
+def _decide(state, causes):
+    """Return (status, cause, reference, reason, set_by) for one service."""
+    if state.manual_status:
+        return (state.manual_status, Cause.MANUAL, "", state.manual_reason,
+                state.manual_set_by_id)
+    if state.auto_derive and causes:
+        worst = causes[0]
+        extra = f" (+{len(causes) - 1} more)" if len(causes) > 1 else ""
+        return worst.status, worst.kind, worst.reference, (worst.reason + extra)[:500], None
+    return Status.OPERATIONAL, Cause.RECOVERED, "", "", None
+
+
+def _refresh_at_risk():
+    """Mark every service that needs a down service as at risk; return True if any changed."""
+    states = list(ServiceState.objects.select_related("service").order_by("service_id"))
+    down = {s.service_id: s.service.name for s in states if s.status in DOWN_STATUSES}
+    graph = DependencyGraph.load()
+    changed = False
+    for state in states:
+        down_upstream = sorted(down[i] for i in graph.upstream({state.service_id}) if i in down)
+        at_risk = bool(down_upstream) and state.status not in DOWN_STATUSES
+        because = ("Depends on " + ", ".join(down_upstream))[:500] if at_risk else ""
+        if (state.at_risk, state.at_risk_because) != (at_risk, because):
+            state.at_risk, state.at_risk_because = at_risk, because
+            state.save(update_fields=["at_risk", "at_risk_because"])
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def recompute_status(service_ids, *, now=None):
+    """Re-derive the status of `service_ids`; record each change; return the StatusChanges.
+
+    Locks the services' state rows (in id order, so two recomputes never
+    deadlock) so concurrent signals cannot open two intervals for a service.
+    The closing interval ends at the very instant the next one starts.
+    """
+    now = now or timezone.now()
+    ids = sorted(set(service_ids))
+    if not ids:
+        return []
+    ensure_states(ids, now)
+    states = list(ServiceState.objects.select_for_update().filter(service_id__in=ids)
+                  .order_by("service_id"))
+    causes = derived_causes(ids)
+    changes = []
+    for state in states:
+        status, cause, reference, reason, set_by_id = _decide(state, causes[state.service_id])
+        if status == state.status:
+            if reason != state.reason:
+                state.reason = reason
+                state.save(update_fields=["reason"])
+            continue
+        current = StatusInterval.objects.current().select_for_update().filter(
+            service_id=state.service_id).first()
+        if current is not None:
+            current.end = max(now, current.start)
+            current.save(update_fields=["end"])
+        interval = StatusInterval.objects.create(
+            service_id=state.service_id, status=status, start=now, cause=cause,
+            cause_reference=reference, reason=reason, set_by_id=set_by_id,
+        )
+        changes.append(StatusChange(state.service_id, state.status, status, interval))
+        state.status, state.since, state.reason = status, now, reason
+        state.save(update_fields=["status", "since", "reason"])
+    at_risk_changed = _refresh_at_risk()
+    if changes:
+        from .notify import status_changed
+
+        for change in changes:
+            status_changed(change)
+    if changes or at_risk_changed:
+        status_cache.invalidate_on_commit()
+    return changes
+
+
+def recompute_all(*, now=None):
+    """Re-derive every active service (the beat sweep: expires event holds, heals misses)."""
+    ids = list(Service.objects.active().values_list("pk", flat=True))
+    return recompute_status(ids, now=now)
+
+
+def _lock_state(service, now):
+    ensure_states([service.pk], now)
+    return ServiceState.objects.select_for_update().get(service=service)
+
+
+@transaction.atomic
+def set_service_status(*, service, status, reason, by):
+    """Set `service`'s status by hand (desk or Operations), overriding derivation until cleared."""
+    if not policy.may_set_service_status(by):
+        raise PermissionDenied("Only the desk and Switching Operations set service status.")
+    if status not in Status.values:
+        raise StatusError(f"Unknown status '{status}'.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise StatusError("Give a reason for the status change.")
+    now = timezone.now()
+    state = _lock_state(service, now)
+    state.manual_status, state.manual_reason = status, reason[:500]
+    state.manual_set_by, state.manual_set_at = by, now
+    state.save(update_fields=["manual_status", "manual_reason", "manual_set_by", "manual_set_at"])
+    recompute_status([service.pk], now=now)
+    state.refresh_from_db()
+    return state
+
+
+@transaction.atomic
+def return_to_automatic(*, service, reason, by):
+    """Clear a manual status: the service's status is derived again from now."""
+    if not policy.may_set_service_status(by):
+        raise PermissionDenied("Only the desk and Switching Operations set service status.")
+    now = timezone.now()
+    state = _lock_state(service, now)
+    if not state.manual_status:
+        raise StatusError(f"{service.name} has no manual status to clear.")
+    state.manual_status, state.manual_reason = "", (reason or "").strip()[:500]
+    state.manual_set_by, state.manual_set_at = by, now
+    state.save(update_fields=["manual_status", "manual_reason", "manual_set_by", "manual_set_at"])
+    recompute_status([service.pk], now=now)
+    state.refresh_from_db()
+    return state
+
+
+def services_citing(reference):
+    """Return ids of services whose current status was caused by `reference`."""
+    return set(StatusInterval.objects.current().filter(cause_reference=reference)
+               .values_list("service_id", flat=True))
