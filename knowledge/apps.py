@@ -5,4 +5,15 @@ class KnowledgeConfig(AppConfig):
     name = "knowledge"
     verbose_name = "Knowledge and problems"
     # Portal navigation entries this app contributes: (label, url name, order).
-    portal_nav = []
+    portal_nav = [("Knowledge", "knowledge:home", 40)]
+
+    def ready(self):
+        from accounts import audit
+
+        from .models import Article, ArticleAttachment, ArticleTask
+
+        # Versions, transitions, feedback and deflection rows are append-only
+        # records in their own right; the audit trail covers what people edit.
+        audit.register(Article, exclude={"search_vector", "body"})
+        audit.register(ArticleAttachment)
+        audit.register(ArticleTask)

@@ -1,1 +1,284 @@
-"""Models of this app (filled in by its issue)."""
+"""Knowledge articles (s.9.6): typed, audience-scoped, reviewed, every version kept.
+
+An article has a working copy (title, summary, body) that authors edit while
+it is a Draft; every saved edit is an immutable ArticleVersion. Readers only
+ever see `published_version`: while a published article is revised (back to
+Draft, then In Review) readers keep seeing the last published version, never
+the draft. Retired is terminal.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organisation
+from services.models import Service
+
+from .errors import ImmutableVersion, InvalidTransition
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self):
+        """Return articles with a published version that are not retired (what readers see)."""
+        return self.filter(published_version__isnull=False).exclude(status=Article.Status.RETIRED)
+
+    def visible_to(self, user):
+        """Return the live articles `user` may read: public to anyone, the rest by audience.
+
+        Fails closed: an unknown role or an anonymous visitor gets public articles only,
+        and a participant without a market role gets no market-role articles.
+        """
+        from accounts import policy
+
+        live = self.live()
+        A = Article.Audience
+        if policy.is_internal(user):
+            return live
+        allowed = models.Q(audience=A.PUBLIC)
+        if policy.is_participant(user):
+            allowed |= models.Q(audience=A.PARTICIPANTS)
+            market_role = getattr(getattr(user, "organisation", None), "market_role", "")
+            if market_role:
+                allowed |= models.Q(audience=A.MARKET_ROLE, audience_market_role=market_role)
+        elif policy.is_provider(user):
+            allowed |= models.Q(audience=A.PROVIDERS)
+        return live.filter(allowed)
+
+    def for_console(self, user):
+        """Return every article, in any state, for internal staff in the console; else none."""
+        from accounts import policy
+
+        return self if policy.may_use_console(user) else self.none()
+
+    def due_for_review(self, today=None):
+        """Return live articles whose review-by date has passed (index used by the reminder)."""
+        today = today or timezone.localdate()
+        return self.live().filter(review_by__lt=today)
+
+
+class Article(models.Model):
+    class Type(models.TextChoices):
+        KNOWN_ERROR = "known_error", "Known error / workaround"  # a fault and how to get round it
+        HOW_TO = "how_to", "How-to"  # steps to do something
+        FAQ = "faq", "FAQ"  # a common question answered
+        SERVICE_INFO = "service_info", "Service information"  # what a service does, its hours
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Public"  # anyone, signed in or not
+        PARTICIPANTS = "participants", "All Market Participants"  # every participant (and staff)
+        MARKET_ROLE = "market_role", "One market role"  # participants of `audience_market_role`
+        PROVIDERS = "providers", "CDS providers"  # provider users (and staff)
+        INTERNAL = "internal", "Internal (desk and operations)"  # staff only
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"  # authors edit the working copy
+        IN_REVIEW = "in_review", "In review"  # content frozen until published or returned
+        PUBLISHED = "published", "Published"  # the latest version is what readers see
+        RETIRED = "retired", "Retired"  # withdrawn from readers for good
+
+    # from-status -> {action: to-status}. The console, portal and API all go through transition().
+    TRANSITIONS = {
+        Status.DRAFT: {"submit": Status.IN_REVIEW, "retire": Status.RETIRED},
+        Status.IN_REVIEW: {"publish": Status.PUBLISHED, "return": Status.DRAFT},
+        Status.PUBLISHED: {"revise": Status.DRAFT, "retire": Status.RETIRED},
+        Status.RETIRED: {},
+    }
+    ACTION_LABELS = {"submit": "Submit for review", "publish": "Publish",
+                     "return": "Return to author", "revise": "Revise", "retire": "Retire"}
+    # Actions that must say why (shown to the author or kept for the record).
+    ACTIONS_NEEDING_REASON = {"return", "retire"}
+
+    article_type = models.CharField("type", max_length=20, choices=Type.choices)
+    audience = models.CharField(max_length=20, choices=Audience.choices,
+                                default=Audience.PARTICIPANTS)
+    audience_market_role = models.CharField(
+        max_length=32, choices=Organisation.MarketRole.choices, blank=True,
+        help_text="Only for the 'one market role' audience.",
+    )
+    services = models.ManyToManyField(Service, blank=True, related_name="knowledge_articles",
+                                      help_text="The central services this article is about.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="owned_articles",
+                              help_text="Keeps it accurate; receives feedback and reminders.")
+    review_by = models.DateField(help_text="The owner is reminded daily once this date passes.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # The working copy; each saved change is also an ArticleVersion.
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=400, blank=True,
+                               help_text="One or two sentences shown in search results.")
+    body = models.TextField(help_text="Markdown. HTML is sanitised when shown.")
+    published_version = models.ForeignKey(
+        "ArticleVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        editable=False, help_text="What readers see.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Weighted tsvector of the published version (PostgreSQL only); written on publish.
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["status", "audience"], name="kb_article_status_aud_idx"),
+                   models.Index(fields=["review_by"], name="kb_article_review_idx")]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("knowledge:article", args=[self.pk])
+
+    @property
+    def reference(self):
+        return f"KB-{self.pk:06d}" if self.pk else "KB-(new)"
+
+    @property
+    def is_live(self):
+        return self.published_version_id is not None and self.status != self.Status.RETIRED
+
+    @property
+    def is_editable(self):
+        """Return True while the working copy may change (Draft only)."""
+        return self.status == self.Status.DRAFT
+
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+    def allowed_actions(self):
+        return list(self.TRANSITIONS[self.status])
+
+    def transition(self, action, *, by, reason=""):
+        """Apply lifecycle `action`, record it, and return the ArticleTransition row.
+
+        Raise InvalidTransition (readable message) when the action is not allowed now.
+        """
+        allowed = self.TRANSITIONS.get(self.status, {})
+        if action not in allowed:
+            label = self.ACTION_LABELS.get(action, action)
+            raise InvalidTransition(
+                f"Cannot {label.lower()} an article that is {self.get_status_display().lower()}."
+            )
+        reason = (reason or "").strip()
+        if action in self.ACTIONS_NEEDING_REASON and not reason:
+            raise InvalidTransition(f"Say why you {self.ACTION_LABELS[action].lower()} it.")
+        from_status, to_status = self.status, allowed[action]
+        fields = ["status", "updated_at"]
+        version = self.latest_version()
+        if action == "publish":
+            self.published_version = version
+            self.published_at = timezone.now()
+            fields += ["published_version", "published_at"]
+        self.status = to_status
+        self.save(update_fields=fields)
+        if action == "publish":
+            from .search import refresh_search_vector
+
+            refresh_search_vector(self)
+        return ArticleTransition.objects.create(
+            article=self, action=action, from_status=from_status, to_status=to_status,
+            by=by, reason=reason, version=version,
+        )
+
+
+class ArticleVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableVersion("Article versions are never changed.")
+
+
+class ArticleVersion(models.Model):
+    """One saved state of an article's content. Immutable: corrections are new versions."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=400, blank=True)
+    body = models.TextField()
+    # Words of the rendered body without markup: what search and snippets read.
+    plain_body = models.TextField(editable=False)
+    change_note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"],
+                                               name="kb_version_number_unique")]
+
+    def __str__(self):
+        return f"{self.article.reference} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableVersion("Article versions are never changed; save a new version.")
+        from .rendering import plain_text
+
+        self.plain_body = plain_text(self.body)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersion("Article versions are kept for good.")
+
+    @property
+    def html(self):
+        from .rendering import cached_version_html
+
+        return cached_version_html(self)
+
+
+class ArticleTransition(models.Model):
+    """A recorded lifecycle step: who moved which article from what to what, and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=12, choices=Article.Status.choices)
+    version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, null=True,
+                                related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.article.reference}: {self.from_status} -> {self.to_status}"
+
+
+def attachment_path(instance, filename):
+    return f"knowledge/{instance.article_id}/{filename}"
+
+
+class ArticleAttachment(models.Model):
+    """A file shown with an article; served only to readers who may see the article."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+    ALLOWED_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "txt", "csv", "xlsx", "docx"]
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=attachment_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", null=True, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+from .models_feedback import ArticleFeedback, ArticleTask, DeflectionEvent  # noqa: E402,F401

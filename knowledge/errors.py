@@ -1,0 +1,17 @@
+"""Domain errors of the knowledge app, with messages a user can read."""
+
+
+class KnowledgeError(Exception):
+    """Base class: the message is shown to the user as is."""
+
+
+class InvalidTransition(KnowledgeError):
+    """The article's lifecycle does not allow this action now."""
+
+
+class ImmutableVersion(KnowledgeError):
+    """Article versions are never changed or deleted."""
+
+
+class NotEditable(KnowledgeError):
+    """The working copy may only change while the article is a draft."""

@@ -1,0 +1,177 @@
+"""Article search, used alike by the portal, the API and the incident form's suggestions.
+
+On PostgreSQL: full-text search over a stored, GIN-indexed tsvector (title
+weight A, summary B, body C) with the 'english' configuration (stemming),
+ranked by ts_rank, the last word typed matched as a prefix, and highlighted
+snippets from ts_headline. On SQLite (local runs, tests): case-insensitive
+containment with a snippet cut around the first match.
+
+Every search starts from `Article.objects.visible_to(user)`, so a reader can
+never find, or read a snippet of, an article outside their audience.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Article
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MIN_SUGGEST_LENGTH = 3
+SNIPPET_CHARS = 180
+# Private-use characters mark highlights inside ts_headline output, so the
+# whole headline can be HTML-escaped before they become <mark> tags.
+# rendering.plain_text() removes them from article text.
+START_SEL, STOP_SEL = "\ue000", "\ue001"
+SEARCH_CONFIG = "english"
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def query_terms(text):
+    """Return the words of `text` to search for: letters and digits only, lower case, capped."""
+    words = _WORD.findall((text or "")[:MAX_QUERY_LENGTH].lower())
+    return [word[:50] for word in words][:MAX_TERMS]
+
+
+def to_tsquery_text(terms, *, match_any=False):
+    """Return a to_tsquery() expression for `terms`, the last one a prefix.
+
+    Safe from injection by construction: each term is letters and digits only
+    (see query_terms) and is single-quoted, so no tsquery operator can be typed.
+    """
+    if not terms:
+        return ""
+    quoted = [f"'{term}'" for term in terms]
+    quoted[-1] += ":*"
+    return (" | " if match_any else " & ").join(quoted)
+
+
+def is_postgresql():
+    return connection.vendor == "postgresql"
+
+
+def search_vector_for(version):
+    """Return the weighted tsvector expression for an ArticleVersion's content."""
+    return (
+        SearchVector(Value(version.title), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Value(version.summary), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Value(version.plain_body), weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def refresh_search_vector(article):
+    """Store the search vector of the article's published version (PostgreSQL only).
+
+    A QuerySet.update on purpose: the vector is derived data, not a business
+    change, so it stays out of the audit trail.
+    """
+    if not is_postgresql() or article.published_version_id is None:
+        return
+    Article.objects.filter(pk=article.pk).update(
+        search_vector=search_vector_for(article.published_version)
+    )
+
+
+def search_articles(*, user, text, article_type="", service_code="", match_any=False):
+    """Return live articles `user` may see that match `text`, best first.
+
+    `match_any` finds articles with any of the words (suggestions while typing);
+    otherwise every word must match (the search page and the API). On PostgreSQL
+    each result carries `rank` and `headline`; use `with_snippets` for display.
+    """
+    terms = query_terms(text)
+    articles = Article.objects.visible_to(user).select_related("published_version")
+    if article_type:
+        articles = articles.filter(article_type=article_type)
+    if service_code:
+        articles = articles.filter(services__code=service_code)
+    if not terms:
+        return articles.none()
+    if is_postgresql():
+        return _postgresql_search(articles, terms, match_any)
+    return _fallback_search(articles, terms, match_any)
+
+
+def _postgresql_search(articles, terms, match_any):
+    tsquery = SearchQuery(to_tsquery_text(terms, match_any=match_any), search_type="raw",
+                          config=SEARCH_CONFIG)
+    return (
+        articles.filter(search_vector=tsquery)
+        .annotate(
+            rank=SearchRank(F("search_vector"), tsquery),
+            headline=SearchHeadline(
+                "published_version__plain_body", tsquery, config=SEARCH_CONFIG,
+                start_sel=START_SEL, stop_sel=STOP_SEL, max_words=30, min_words=12,
+                max_fragments=2, fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-published_at", "pk")
+    )
+
+
+def _fallback_search(articles, terms, match_any):
+    def matches(term):
+        return (Q(published_version__title__icontains=term)
+                | Q(published_version__summary__icontains=term)
+                | Q(published_version__plain_body__icontains=term))
+
+    condition = matches(terms[0])
+    for term in terms[1:]:
+        condition = (condition | matches(term)) if match_any else (condition & matches(term))
+    # A crude ranking: a hit in the title counts for more than one in the body.
+    title_hits = sum(
+        (Case(When(published_version__title__icontains=term, then=Value(1)), default=Value(0),
+              output_field=IntegerField()) for term in terms),
+        Value(0),
+    )
+    return (articles.filter(condition).annotate(rank=title_hits)
+            .order_by("-rank", "-published_at", "pk"))
+
+
+def with_snippets(articles, text):
+    """Set `snippet` (safe HTML, matches in <mark>) on each article and return them as a list."""
+    terms = query_terms(text)
+    results = list(articles)
+    for article in results:
+        headline = getattr(article, "headline", None)
+        if headline is not None:
+            article.snippet = _highlighted(headline)
+        else:
+            article.snippet = fallback_snippet(article.published_version, terms)
+    return results
+
+
+def _highlighted(headline):
+    """Escape ts_headline output, then turn its sentinel marks into <mark> tags."""
+    html = escape(headline).replace(START_SEL, "<mark>").replace(STOP_SEL, "</mark>")
+    return mark_safe(html)  # noqa: S308 - everything but our own <mark> tags is escaped
+
+
+def fallback_snippet(version, terms):
+    """Return ~SNIPPET_CHARS of the version's text around the first match, matches marked."""
+    text = version.plain_body or version.summary
+    lowered = text.lower()
+    positions = [lowered.find(term) for term in terms if lowered.find(term) >= 0]
+    if positions:
+        start = max(min(positions) - SNIPPET_CHARS // 3, 0)
+    else:
+        text = version.summary or text
+        start = 0
+    window = text[start:start + SNIPPET_CHARS]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
+    if not terms:
+        return mark_safe(escape(prefix + window + suffix))  # noqa: S308 - escaped
+    pattern = re.compile("(" + "|".join(re.escape(t) for t in terms) + ")", re.IGNORECASE)
+    parts = pattern.split(window)
+    marked = "".join(
+        f"<mark>{escape(part)}</mark>" if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
+    return mark_safe(escape(prefix) + marked + escape(suffix))  # noqa: S308 - escaped
