@@ -1,0 +1,38 @@
+import factory
+
+from accounts.factories import OrganisationFactory, UserFactory
+
+from .models import Incident, OlaTarget, Unit
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    """Build incidents through services.raise_incident so clocks and references are real."""
+
+    class Meta:
+        model = Incident
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    raised_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))
+    title = factory.Sequence(lambda n: f"Switch requests rejected ({n})")
+    description = "Registration responses are not arriving for gas switches."
+    severity = 3
+    channel = "portal"
+
+    @classmethod
+    def _create(cls, model_class, services=(), at=None, **kwargs):
+        from .services import raise_incident
+
+        return raise_incident(services=list(services), at=at, **kwargs)
+
+
+class OlaTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OlaTarget
+        django_get_or_create = ["resolver_group", "severity"]
+
+    resolver_group = factory.SubFactory(OrganisationFactory, provider=True)
+    severity = 3
+    resolution_amount = 48
+    resolution_unit = Unit.HOURS
+    calendar = factory.LazyFunction(
+        lambda: __import__("services.models", fromlist=["x"]).BusinessCalendar.twenty_four_seven())

@@ -1,0 +1,28 @@
+"""Models of the incidents app, split by topic (see each module)."""
+
+from .incident import (  # noqa: F401
+    CLOSED_STATUSES,
+    SEVERITY_CHOICES,
+    SEVERITY_GUIDANCE,
+    AssignmentLeg,
+    Channel,
+    Incident,
+    IncidentAttachment,
+    IncidentComment,
+    IncidentLink,
+    IncidentTransition,
+    PendingReason,
+    ReferenceCounter,
+    ResolutionCode,
+    SeverityChange,
+    Status,
+)
+from .lifecycle import ALLOWED_TRANSITIONS  # noqa: F401
+from .major import (  # noqa: F401
+    HeldEmail,
+    InboundEmail,
+    MajorIncident,
+    MajorIncidentUpdate,
+    PostIncidentReview,
+)
+from .sla import Escalation, OlaTarget, SlaPolicy, SlaTarget, Unit  # noqa: F401

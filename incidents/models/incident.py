@@ -1,0 +1,370 @@
+"""The incident record and the rows that make up its history."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import Organisation
+from services.models import Service
+
+from .lifecycle import IncidentLifecycle
+from .sla import SEVERITY_VALIDATORS, SlaPolicy
+
+# Guidance shown beside the severity picker (domain.md, strategy s.10.9).
+SEVERITY_GUIDANCE = {
+    1: "Major Incident: prevents a large group of Market Participants using live services.",
+    2: "Non-critical adverse impact: live service running at reduced capacity.",
+    3: "Adverse impact on one participant, reduced to moderate by a workaround.",
+    4: "Minor or minimal adverse impact.",
+}
+SEVERITY_CHOICES = [(n, f"Sev{n} – {text}") for n, text in SEVERITY_GUIDANCE.items()]
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"  # raised, nobody has responded yet (response clock running)
+    IN_PROGRESS = "in_progress", "In progress"  # responded to and being worked
+    PENDING = "pending", "Pending"  # waiting on the participant or a provider (see pending_reason)
+    RESOLVED = "resolved", "Resolved"  # fixed; awaiting the participant's confirmation
+    CLOSED = "closed", "Closed"  # confirmed or closed automatically; final
+    CANCELLED = "cancelled", "Cancelled"  # withdrawn or a duplicate; final
+
+
+class PendingReason(models.TextChoices):
+    AWAITING_PARTICIPANT = "awaiting_participant", "Awaiting participant"  # pauses SLA by default
+    AWAITING_PROVIDER = "awaiting_provider", "Awaiting provider"  # clock keeps running by default
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    API = "api", "API"
+    EVENT = "event", "Event"
+
+
+class ResolutionCode(models.TextChoices):
+    FIXED = "fixed", "Fixed"
+    WORKAROUND = "workaround", "Workaround provided"
+    NO_FAULT = "no_fault", "No fault found"
+    USER_ERROR = "user_error", "Advice given (user error)"
+    THIRD_PARTY = "third_party", "Resolved by third party"
+
+
+CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
+
+
+class ReferenceCounter(models.Model):
+    """Sequence for human references; the row is locked while a number is taken."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+    @classmethod
+    @transaction.atomic
+    def next(cls, name):
+        """Return the next number for `name` (safe under concurrent callers)."""
+        cls.objects.get_or_create(name=name)
+        counter = cls.objects.select_for_update().get(name=name)
+        counter.value += 1
+        counter.save(update_fields=["value"])
+        return counter.value
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self):
+        """Return incidents not yet resolved, closed or cancelled."""
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def visible_to(self, user):
+        """Return what `user` may see: internal staff all, a participant its organisation's,
+        a provider those ever assigned to its organisation. Fails closed."""
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        org_id = getattr(user, "organisation_id", None)
+        if not org_id:
+            return self.none()
+        if policy.is_participant(user):
+            return self.filter(organisation_id=org_id)
+        if policy.is_provider(user):
+            legs = AssignmentLeg.objects.filter(incident=OuterRef("pk"), resolver_group_id=org_id)
+            return self.filter(Q(organisation_id=org_id) | Q(Exists(legs)))
+        return self.none()
+
+    def unassigned(self):
+        return self.filter(assigned_group__isnull=True)
+
+    def assigned_to_group(self, organisation_id):
+        return self.filter(assigned_group_id=organisation_id)
+
+    def breached(self):
+        return self.filter(Q(response_breached=True) | Q(resolution_breached=True))
+
+    def breaching_within(self, *, minutes, now=None):
+        """Return running incidents whose next due time falls within `minutes` from now."""
+        now = now or timezone.now()
+        horizon = now + timedelta(minutes=minutes)
+        response = Q(responded_at__isnull=True, response_due_at__gt=now,
+                     response_due_at__lte=horizon)
+        resolution = Q(sla_paused=False, resolution_due_at__gt=now,
+                       resolution_due_at__lte=horizon)
+        return self.open().filter(response | resolution)
+
+    def sla_check_due(self, now=None):
+        """Return open incidents with an SLA warning or breach due (index used by the sweep)."""
+        return self.filter(sla_next_check_at__lte=now or timezone.now())
+
+    def major(self):
+        return self.filter(is_major=True)
+
+
+class Incident(IncidentLifecycle, models.Model):
+    Status = Status
+    PendingReason = PendingReason
+    Channel = Channel
+    ResolutionCode = ResolutionCode
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="incidents", help_text="The raising organisation.")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="incidents_raised", help_text="Contact person.")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    services = models.ManyToManyField(Service, related_name="incidents", blank=True)
+    severity = models.PositiveSmallIntegerField(choices=SEVERITY_CHOICES,
+                                                validators=SEVERITY_VALIDATORS)
+    proposed_severity = models.PositiveSmallIntegerField(
+        choices=SEVERITY_CHOICES, validators=SEVERITY_VALIDATORS, null=True, blank=True,
+        help_text="What the participant proposed; the desk sets `severity`.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    pending_reason = models.CharField(max_length=24, choices=PendingReason.choices, blank=True)
+    resolution_code = models.CharField(max_length=16, choices=ResolutionCode.choices, blank=True)
+    resolution_notes = models.TextField(blank=True)
+    is_major = models.BooleanField(default=False)
+    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="duplicates")
+    assigned_group = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Resolver group holding the current assignment leg.")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="incidents_assigned")
+    # SLA: the pinned policy version and the figures stored by incidents.sla_service.
+    sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="incidents")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    response_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_paused = models.BooleanField(default=False, editable=False)
+    response_breached = models.BooleanField(default=False, editable=False)
+    resolution_breached = models.BooleanField(default=False, editable=False)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # the SLA sweep: open incidents with a warning/breach due
+            models.Index(fields=["sla_next_check_at"], name="inc_sla_check_idx"),
+            models.Index(fields=["response_due_at"], name="inc_response_due_idx"),
+            models.Index(fields=["status", "resolution_due_at"], name="inc_status_due_idx"),
+            # the portal list: one organisation's incidents, newest first
+            models.Index(fields=["organisation", "-created_at"], name="inc_org_created_idx"),
+            # agent queues: a group's open work
+            models.Index(fields=["assigned_group", "status"], name="inc_group_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("incidents:detail", args=[self.reference])
+
+    @property
+    def is_open(self):
+        return self.status not in CLOSED_STATUSES
+
+    @property
+    def severity_guidance(self):
+        return SEVERITY_GUIDANCE.get(self.severity, "")
+
+    def current_leg(self):
+        return self.legs.filter(ended_at__isnull=True).select_related("resolver_group").first()
+
+
+class IncidentTransition(models.Model):
+    """One change of status: who, when, from, to, why. SLA replay reads these rows."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=Status.choices)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
+    pending_reason = models.CharField(max_length=24, choices=PendingReason.choices, blank=True)
+    resolution_code = models.CharField(max_length=16, choices=ResolutionCode.choices, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="+", help_text="Empty when the system acted.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["incident", "at"], name="inc_transition_idx")]
+
+    def __str__(self):
+        return f"{self.incident_id}: {self.from_status} -> {self.to_status}"
+
+
+class SeverityChange(models.Model):
+    """A change of severity, always with a reason; the SLA restarts on the new target."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                 related_name="severity_changes")
+    from_severity = models.PositiveSmallIntegerField()
+    to_severity = models.PositiveSmallIntegerField(validators=SEVERITY_VALIDATORS)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""),
+                                              name="severity_change_needs_reason")]
+
+    def __str__(self):
+        return f"{self.incident_id}: Sev{self.from_severity} -> Sev{self.to_severity}"
+
+
+class IncidentCommentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return comments `user` may read: work notes never reach participants."""
+        from accounts import policy
+
+        qs = self.filter(incident__in=Incident.objects.visible_to(user))
+        if policy.may_read_work_notes(user):
+            return qs
+        return qs.filter(is_public=True)
+
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class IncidentComment(models.Model):
+    """A public comment (everyone who sees the incident) or an internal work note."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField()
+    is_public = models.BooleanField(default=True, help_text="Off: a work note for staff only.")
+    via = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IncidentCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{'Comment' if self.is_public else 'Work note'} on {self.incident_id}"
+
+
+def attachment_path(instance, filename):
+    # The stored name is random; the original name is kept in `filename` for downloads.
+    import uuid
+
+    return f"incidents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class IncidentAttachment(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    is_public = models.BooleanField(default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.filename
+
+
+class IncidentLink(models.Model):
+    class Kind(models.TextChoices):
+        RELATED = "related", "Related to"  # same cause or symptom, worked separately
+        DUPLICATE = "duplicate", "Duplicate of"  # `from_incident` repeats `to_incident`
+
+    from_incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                      related_name="links_out")
+    to_incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_incident", "to_incident"],
+                                    name="uniq_incident_link"),
+            models.CheckConstraint(condition=~Q(from_incident=models.F("to_incident")),
+                                   name="no_self_incident_link"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_incident_id} {self.get_kind_display().lower()} {self.to_incident_id}"
+
+
+class AssignmentLeg(models.Model):
+    """One hand-off to a resolver group, with its own OLA clock."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="legs")
+    resolver_group = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                       related_name="incident_legs")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, related_name="+")
+    reason = models.TextField(blank=True)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ola_target = models.ForeignKey("incidents.OlaTarget", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    ola_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        indexes = [models.Index(fields=["resolver_group", "incident"], name="inc_leg_group_idx")]
+        constraints = [models.UniqueConstraint(fields=["incident"],
+                                               condition=Q(ended_at__isnull=True),
+                                               name="one_open_leg_per_incident")]
+
+    def __str__(self):
+        return f"{self.resolver_group} from {self.assigned_at:%Y-%m-%d %H:%M}"
+
+    def time_used(self, now=None):
+        """Return the business time this group held the incident (on its OLA calendar)."""
+        end = self.ended_at or now or timezone.now()
+        if self.ola_target_id:
+            return self.ola_target.calendar.business_time_between(self.assigned_at, end)
+        return end - self.assigned_at
+
+    def ola_breached(self, now=None):
+        if not self.ola_due_at:
+            return False
+        return (self.ended_at or now or timezone.now()) > self.ola_due_at

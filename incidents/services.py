@@ -1,0 +1,201 @@
+"""Incident work that views, the API, email and other apps share (keyword-only, atomic).
+
+Each function checks the policy, locks the incident where two people can race,
+calls the model method that enforces the rule and queues the notices.
+"""
+
+import os
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import policy
+
+from . import notify
+from .errors import IncidentError, InvalidTransition, NotAllowed
+from .models import (
+    AssignmentLeg,
+    Channel,
+    Incident,
+    IncidentAttachment,
+    IncidentComment,
+    IncidentLink,
+    OlaTarget,
+    PendingReason,
+    ReferenceCounter,
+    SlaPolicy,
+    Status,
+)
+from .signals import incident_changed
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Extension -> the content type we serve it as (we never trust the uploaded type).
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg", ".gif": "image/gif", ".txt": "text/plain", ".log": "text/plain",
+    ".csv": "text/csv", ".json": "application/json", ".xml": "application/xml",
+    ".eml": "message/rfc822", ".zip": "application/zip",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class AttachmentRejected(IncidentError):
+    """The file is too large or of a type we do not accept."""
+
+
+def _locked(incident):
+    return Incident.objects.select_for_update().select_related("sla_policy").get(pk=incident.pk)
+
+
+@transaction.atomic
+def raise_incident(*, organisation, raised_by, title, description, services, severity, channel,
+                   proposed_severity=None, at=None) -> Incident:
+    """Record a new incident under the SLA policy in force, start its clocks, tell the raiser."""
+    if severity not in (1, 2, 3, 4):
+        raise InvalidTransition("Severity must be 1, 2, 3 or 4.")
+    if channel not in Channel.values:
+        raise InvalidTransition(f"Unknown channel '{channel}'.")
+    at = at or timezone.now()
+    sla_policy = SlaPolicy.objects.in_force(at)
+    if sla_policy is None:
+        raise IncidentError("No SLA policy is in force; Switching Operations must add one.")
+    number = ReferenceCounter.next("incident")
+    incident = Incident.objects.create(
+        reference=f"INC-{number:06d}", organisation=organisation, raised_by=raised_by,
+        title=title.strip(), description=description.strip(), severity=severity,
+        proposed_severity=proposed_severity, channel=channel, sla_policy=sla_policy,
+        created_at=at)
+    incident.services.set(services)
+    incident._after_change(at)
+    notify.raised(incident)
+    return incident
+
+
+@transaction.atomic
+def add_comment(*, incident, author, body, public=True, via=Channel.PORTAL):
+    """Add a public comment or (staff only) a work note.
+
+    A participant's reply to an incident pending on the participant resumes it.
+    """
+    if not policy.may_comment_on_incident(author, incident):
+        raise NotAllowed("You may not comment on this incident.")
+    if not public and not policy.may_read_work_notes(author):
+        raise NotAllowed("Only the desk may add work notes.")
+    if not (body or "").strip():
+        raise InvalidTransition("A comment cannot be empty.")
+    incident = _locked(incident)
+    comment = IncidentComment.objects.create(incident=incident, author=author, body=body.strip(),
+                                             is_public=public, via=via)
+    if public:
+        if (incident.status == Status.PENDING
+                and incident.pending_reason == PendingReason.AWAITING_PARTICIPANT
+                and policy.same_organisation(author, incident.organisation_id)):
+            incident.resume(by=author, reason="The participant replied.")
+        notify.updated(incident, by=author, what="a new comment was added.")
+    return comment
+
+
+@transaction.atomic
+def transition_incident(*, incident, by, to, reason="", pending_reason="", resolution_code="",
+                        resolution_notes="", duplicate_of=None):
+    """Move the incident to status `to` if `by` may and the lifecycle allows it."""
+    incident = _locked(incident)
+    if not policy.may_transition_incident(by, incident, to):
+        raise NotAllowed("You may not make this change to the incident.")
+    incident.transition(to, by=by, reason=reason, pending_reason=pending_reason,
+                        resolution_code=resolution_code, resolution_notes=resolution_notes,
+                        duplicate_of=duplicate_of)
+    if duplicate_of is not None:
+        IncidentLink.objects.get_or_create(
+            from_incident=incident, to_incident=duplicate_of,
+            defaults={"kind": IncidentLink.Kind.DUPLICATE, "created_by": by})
+    if incident.status == Status.RESOLVED:
+        notify.resolved(incident)
+    else:
+        notify.updated(incident, by=by, what=f"status is now {incident.get_status_display()}.")
+    return incident
+
+
+@transaction.atomic
+def change_severity(*, incident, by, to, reason):
+    """Set a new severity with a reason (desk only); the SLA restarts on the new target."""
+    if not policy.may_work_incident(by):
+        raise NotAllowed("Only the desk may set the severity.")
+    incident = _locked(incident)
+    incident.change_severity(to=to, by=by, reason=reason)
+    notify.updated(incident, by=by, what=f"severity is now Sev{to} ({reason}).")
+    return incident
+
+
+@transaction.atomic
+def assign_incident(*, incident, resolver_group, by, reason=""):
+    """Hand the incident to a resolver group: end the current leg, start a new one with
+    its OLA clock, and email the group with the reference."""
+    if not policy.may_work_incident(by):
+        raise NotAllowed("Only the desk may assign incidents.")
+    if resolver_group.kind == resolver_group.Kind.MARKET_PARTICIPANT:
+        raise InvalidTransition("Incidents are assigned to the desk, Switching Operations or a "
+                                "CDS provider, not to a Market Participant.")
+    incident = _locked(incident)
+    if not incident.is_open:
+        raise InvalidTransition(f"{incident.reference} is {incident.get_status_display().lower()}"
+                                "; it cannot be assigned.")
+    if incident.assigned_group_id == resolver_group.pk:
+        raise InvalidTransition(f"{incident.reference} is already with {resolver_group}.")
+    now = timezone.now()
+    current = incident.legs.filter(ended_at__isnull=True).first()
+    if current:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    ola = OlaTarget.objects.filter(resolver_group=resolver_group,
+                                   severity=incident.severity).select_related("calendar").first()
+    leg = AssignmentLeg.objects.create(
+        incident=incident, resolver_group=resolver_group, assigned_by=by, reason=reason,
+        assigned_at=now, ola_target=ola,
+        ola_due_at=ola.calendar.add_business_time(now, ola.duration()) if ola else None)
+    incident.assigned_group = resolver_group
+    incident.save(update_fields=["assigned_group", "updated_at"])
+    notify.assigned(leg)
+    transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident))
+    return leg
+
+
+@transaction.atomic
+def add_attachment(*, incident, by, upload, public=True):
+    """Store an uploaded file after checking its size and type."""
+    if not policy.may_comment_on_incident(by, incident):
+        raise NotAllowed("You may not add files to this incident.")
+    if not public and not policy.may_read_work_notes(by):
+        raise NotAllowed("Only the desk may add internal files.")
+    validate_upload(upload)
+    name = os.path.basename(upload.name)[:200]
+    return IncidentAttachment.objects.create(
+        incident=incident, file=upload, filename=name, size=upload.size, is_public=public,
+        content_type=ATTACHMENT_TYPES[os.path.splitext(name)[1].lower()], uploaded_by=by)
+
+
+def validate_upload(upload):
+    """Raise AttachmentRejected unless the upload is an accepted type within the size limit."""
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in ATTACHMENT_TYPES:
+        raise AttachmentRejected(
+            f"Files of type '{extension or 'none'}' are not accepted. Use one of: "
+            f"{', '.join(sorted(ATTACHMENT_TYPES))}.")
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise AttachmentRejected(f"The file is larger than "
+                                 f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.")
+    if upload.size == 0:
+        raise AttachmentRejected("The file is empty.")
+
+
+@transaction.atomic
+def link_incidents(*, from_incident, to_incident, kind, by):
+    if not policy.may_work_incident(by):
+        raise NotAllowed("Only the desk may link incidents.")
+    if from_incident.pk == to_incident.pk:
+        raise InvalidTransition("An incident cannot be linked to itself.")
+    link, _ = IncidentLink.objects.get_or_create(
+        from_incident=from_incident, to_incident=to_incident,
+        defaults={"kind": kind, "created_by": by})
+    return link
