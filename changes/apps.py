@@ -5,4 +5,27 @@ class ChangesConfig(AppConfig):
     name = "changes"
     verbose_name = "Change Co-ordination"
     # Portal navigation entries this app contributes: (label, url name, order).
-    portal_nav = []
+    portal_nav = [("Schedule of change", "changes:schedule", 20)]
+
+    def ready(self):
+        from accounts import audit
+
+        from . import signals
+        from .models import (
+            AgendaItem,
+            ChangeAttachment,
+            ChangeFreeze,
+            ChangeImpact,
+            ChangeNotification,
+            ChangeReview,
+            ConsultationRequest,
+            CoordinationMeeting,
+            NoticePeriodRule,
+            ScheduleSubscription,
+        )
+
+        for model in (ChangeNotification, ChangeImpact, ChangeAttachment, ChangeReview,
+                      ChangeFreeze, NoticePeriodRule, ConsultationRequest, CoordinationMeeting,
+                      AgendaItem, ScheduleSubscription):
+            audit.register(model)
+        signals.connect()

@@ -1,1 +1,372 @@
-"""Models of this app (filled in by its issue)."""
+"""Change Notifications: what a Service Provider plans to change, when, and with what impact.
+
+The lifecycle is enforced here (`ChangeNotification.transition`), so the
+portal, the admin console and the REST API all obey the same rules. Policy
+checks (notice, conflicts, freezes) live in `changes/checks.py`; the
+co-ordination records (consultation, meetings) in `models_coordination.py`.
+"""
+
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organisation
+from services.models import Service
+
+
+class InvalidTransition(Exception):
+    """A lifecycle step that is not allowed from the current state; the message is for people."""
+
+
+class ChangeNotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the notifications `user` may see (fails closed).
+
+        Internal staff see all; a Service Provider sees its own organisation's;
+        Market Participants see none here (they read the published schedule).
+        """
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        if policy.is_provider(user) and user.organisation_id:
+            return self.filter(provider_id=user.organisation_id)
+        return self.none()
+
+    def scheduled(self):
+        """Return the published Forward Schedule of Change: approved or in progress."""
+        S = ChangeNotification.Status
+        return self.filter(status__in=[S.APPROVED, S.IN_PROGRESS])
+
+    def live(self):
+        """Return notifications that may still happen (so can clash with another)."""
+        return self.filter(status__in=ChangeNotification.LIVE_STATUSES)
+
+    def awaiting_decision(self):
+        S = ChangeNotification.Status
+        return self.filter(status__in=[S.SUBMITTED, S.UNDER_ASSESSMENT])
+
+    def overlapping(self, start, end):
+        """Return notifications whose window overlaps [start, end); touching is not overlapping."""
+        return self.filter(planned_start__lt=end, planned_end__gt=start)
+
+    def late(self):
+        """Return notifications flagged as given with less than the required notice."""
+        return self.filter(warnings__kind="late_notice").distinct()
+
+
+class ChangeNotification(models.Model):
+    class Type(models.TextChoices):
+        STANDARD = "standard", "Standard"  # pre-authorised, low risk, routine
+        NORMAL = "normal", "Normal"  # assessed by Change Co-ordination before approval
+        EMERGENCY = "emergency", "Emergency"  # urgent fix; may be approved retrospectively
+        MAJOR = "major", "Major"  # high impact; evaluation before, review after
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"  # being written by the provider; nobody else sees it
+        SUBMITTED = "submitted", "Submitted"  # sent to Change Co-ordination; consultation open
+        UNDER_ASSESSMENT = "under_assessment", "Under assessment"  # being assessed by the CCG
+        APPROVED = "approved", "Approved (scheduled)"  # on the Forward Schedule of Change
+        REJECTED = "rejected", "Rejected"  # refused by Change Co-ordination; final
+        WITHDRAWN = "withdrawn", "Withdrawn"  # withdrawn before it started; final
+        IN_PROGRESS = "in_progress", "In progress"  # the provider has started the work
+        IMPLEMENTED = "implemented", "Implemented"  # finished successfully
+        FAILED = "failed", "Failed"  # finished but did not achieve its aim
+        BACKED_OUT = "backed_out", "Backed out"  # reversed using the back-out plan
+        REVIEWED = "reviewed", "Reviewed"  # outcome reviewed by Change Co-ordination
+        CLOSED = "closed", "Closed"  # nothing more to do; final
+
+    class Impact(models.TextChoices):
+        NONE = "none", "No impact"
+        DEGRADED = "degraded", "Degraded"
+        OUTAGE = "outage", "Full outage"
+
+    S = Status
+    ALLOWED_TRANSITIONS = {
+        S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+        S.SUBMITTED: {S.UNDER_ASSESSMENT, S.WITHDRAWN},
+        S.UNDER_ASSESSMENT: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
+        S.APPROVED: {S.IN_PROGRESS, S.WITHDRAWN},
+        S.IN_PROGRESS: {S.IMPLEMENTED, S.FAILED, S.BACKED_OUT},
+        S.IMPLEMENTED: {S.REVIEWED},
+        S.FAILED: {S.REVIEWED},
+        S.BACKED_OUT: {S.REVIEWED},
+        S.REVIEWED: {S.CLOSED},
+        S.REJECTED: set(),
+        S.WITHDRAWN: set(),
+        S.CLOSED: set(),
+    }
+    # An emergency change may start before it is approved; approval follows retrospectively.
+    EMERGENCY_EXTRA = {S.SUBMITTED: {S.IN_PROGRESS}, S.UNDER_ASSESSMENT: {S.IN_PROGRESS}}
+    LIVE_STATUSES = [S.SUBMITTED, S.UNDER_ASSESSMENT, S.APPROVED, S.IN_PROGRESS]
+    OUTCOME_STATUSES = [S.IMPLEMENTED, S.FAILED, S.BACKED_OUT]
+    del S
+
+    reference = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="change_notifications",
+        limit_choices_to={"kind": Organisation.Kind.CDS_PROVIDER},
+        help_text="The Service Provider making the change.",
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="Who to call about this change.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", editable=False, null=True)
+    change_type = models.CharField("type", max_length=12, choices=Type.choices, default=Type.NORMAL)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=20000)
+    risk = models.TextField(max_length=10000, help_text="What could go wrong, and how likely.")
+    back_out_plan = models.TextField(max_length=10000)
+    planned_start = models.DateTimeField(help_text="Stored in UTC, shown in UK time.")
+    planned_end = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+", editable=False)
+    approved_retrospectively = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChangeNotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["planned_start", "pk"]
+        indexes = [
+            # Used by the conflict check and the schedule: live windows in a range.
+            models.Index(fields=["status", "planned_start", "planned_end"], name="chg_window_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(planned_end__gt=models.F("planned_start")),
+                                   name="chg_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or 'CHG (new)'} {self.title}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.reference:
+            # The reference follows the primary key, so it is unique without a counter table.
+            self.reference = f"CHG-{self.pk:06d}"
+            super().save(update_fields=["reference"])
+
+    def clean(self):
+        if self.planned_start and self.planned_end and self.planned_end <= self.planned_start:
+            raise ValidationError({"planned_end": "The planned end must be after the planned start."})
+
+    # --- flags -----------------------------------------------------------
+    @property
+    def is_emergency(self):
+        return self.change_type == self.Type.EMERGENCY
+
+    @property
+    def is_major(self):
+        return self.change_type == self.Type.MAJOR
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def needs_retrospective_approval(self):
+        """Return True for an emergency change that started without approval."""
+        return self.is_emergency and self.approved_at is None and self.status in (
+            [self.Status.IN_PROGRESS, *self.OUTCOME_STATUSES, self.Status.REVIEWED])
+
+    def allowed_next(self):
+        allowed = set(self.ALLOWED_TRANSITIONS[self.status])
+        if self.is_emergency:
+            allowed |= self.EMERGENCY_EXTRA.get(self.status, set())
+        return allowed
+
+    # --- lifecycle -------------------------------------------------------
+    def transition(self, to, *, by, reason=""):
+        """Move to status `to`, recording who, when and why; raise InvalidTransition if not allowed."""
+        to = self.Status(to)
+        if to not in self.allowed_next():
+            raise InvalidTransition(
+                f"{self.reference} is {self.get_status_display().lower()}; it cannot become "
+                f"{to.label.lower()}."
+            )
+        self._check_guards(to)
+        previous = self.status
+        now = timezone.now()
+        self.status = to
+        fields = ["status", "updated_at"]
+        if to == self.Status.SUBMITTED:
+            self.submitted_at = now
+            fields.append("submitted_at")
+        if to == self.Status.APPROVED:
+            self.approved_at, self.approved_by = now, by
+            fields += ["approved_at", "approved_by"]
+        self.save(update_fields=fields)
+        return ChangeTransition.objects.create(
+            change_notification=self, from_status=previous, to_status=to, by=by, reason=reason,
+        )
+
+    def _check_guards(self, to):
+        S = self.Status
+        if to == S.SUBMITTED and not self.impacts.exists():
+            raise InvalidTransition("Add at least one affected service before submitting.")
+        if to == S.APPROVED and self.is_major and not self.reviews.evaluations().exists():
+            raise InvalidTransition(
+                f"{self.reference} is a major change: record its evaluation before approving it.")
+        if to == S.REVIEWED:
+            if self.needs_retrospective_approval:
+                raise InvalidTransition(
+                    f"{self.reference} is an emergency change started without approval: "
+                    "approve it retrospectively before the review.")
+            if self.is_major and not self.reviews.post_implementation().exists():
+                raise InvalidTransition(
+                    f"{self.reference} is a major change: record its post-implementation "
+                    "review first.")
+
+    def approve_retrospectively(self, *, by, reason=""):
+        """Record approval of an emergency change that has already started."""
+        if not self.needs_retrospective_approval:
+            raise InvalidTransition(
+                f"{self.reference} does not need retrospective approval: only an emergency "
+                "change that started before it was approved does.")
+        self.approved_at, self.approved_by = timezone.now(), by
+        self.approved_retrospectively = True
+        self.save(update_fields=["approved_at", "approved_by", "approved_retrospectively",
+                                 "updated_at"])
+        return ChangeTransition.objects.create(
+            change_notification=self, from_status=self.status, to_status=self.status, by=by,
+            reason=reason or "Approved retrospectively", is_retrospective_approval=True,
+        )
+
+
+class ChangeImpact(models.Model):
+    """The expected effect of a change on one service."""
+
+    change_notification = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE,
+                                            related_name="impacts")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="change_impacts")
+    impact = models.CharField(max_length=10, choices=ChangeNotification.Impact.choices,
+                              default=ChangeNotification.Impact.OUTAGE)
+
+    class Meta:
+        ordering = ["service__name"]
+        constraints = [models.UniqueConstraint(fields=["change_notification", "service"],
+                                               name="uniq_change_impact_service")]
+
+    def __str__(self):
+        return f"{self.service}: {self.get_impact_display()}"
+
+
+class ChangeTransition(models.Model):
+    """One step of the lifecycle: who, when, from, to, why. KPIs are computed from these rows."""
+
+    change_notification = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE,
+                                            related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=ChangeNotification.Status.choices)
+    to_status = models.CharField(max_length=20, choices=ChangeNotification.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True, max_length=5000)
+    is_retrospective_approval = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.change_notification.reference}: {self.from_status} -> {self.to_status}"
+
+
+class ChangeReviewQuerySet(models.QuerySet):
+    def evaluations(self):
+        return self.filter(kind=ChangeReview.Kind.EVALUATION)
+
+    def post_implementation(self):
+        return self.filter(kind=ChangeReview.Kind.POST_IMPLEMENTATION)
+
+
+class ChangeReview(models.Model):
+    """The evaluation of a major change before approval, or a review after implementation."""
+
+    class Kind(models.TextChoices):
+        EVALUATION = "evaluation", "Evaluation (before approval)"
+        POST_IMPLEMENTATION = "pir", "Post-implementation review"
+
+    change_notification = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE,
+                                            related_name="reviews")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    summary = models.TextField(max_length=10000)
+    recommendation = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChangeReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.change_notification.reference}"
+
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf", ".txt": "text/plain", ".csv": "text/csv",
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def validate_attachment(upload):
+    """Raise ValidationError unless `upload` is an allowed type and size; return its content type."""
+    suffix = PurePosixPath(upload.name or "").suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            f"Files of type '{suffix or 'none'}' are not accepted; use one of "
+            f"{', '.join(sorted(ATTACHMENT_TYPES))}.")
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            f"The file is {upload.size // 1024} KB; the limit is {ATTACHMENT_MAX_BYTES // 1024} KB.")
+    # The stored type comes from the extension, never from the client's header, so a
+    # download is never served with a browser-executable type.
+    return ATTACHMENT_TYPES[suffix]
+
+
+def attachment_path(instance, filename):
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"changes/{timezone.now():%Y/%m}/{instance.change_notification_id}-{instance.token}{suffix}"
+
+
+class ChangeAttachment(models.Model):
+    change_notification = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE,
+                                            related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    token = models.CharField(max_length=32, editable=False)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+from .models_coordination import (  # noqa: E402,F401
+    AgendaItem,
+    ConsultationRequest,
+    CoordinationMeeting,
+    IdempotencyRecord,
+    ScheduleSubscription,
+)
+from .models_policy import ChangeFreeze, ChangeWarning, NoticePeriodRule  # noqa: E402,F401

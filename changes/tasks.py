@@ -1,0 +1,14 @@
+"""Celery tasks of the changes app: thin wrappers around the checks."""
+
+from celery import shared_task
+
+from accounts import audit
+
+
+@shared_task(name="changes.tasks.refresh_live_warnings", ignore_result=True)
+def refresh_live_warnings():
+    """Re-run the policy checks of every draft and live change notification."""
+    from . import checks
+
+    with audit.acting(channel=audit.Channel.SYSTEM):
+        return checks.refresh_live_warnings()
