@@ -199,3 +199,23 @@ def link_incidents(*, from_incident, to_incident, kind, by):
         from_incident=from_incident, to_incident=to_incident,
         defaults={"kind": kind, "created_by": by})
     return link
+
+
+@transaction.atomic
+def update_details(*, incident, by, title=None, description=None, services=None):
+    """Edit the descriptive fields (callers check who may); the audit trail records the diff."""
+    incident = _locked(incident)
+    fields = []
+    if title is not None:
+        if not title.strip():
+            raise InvalidTransition("Enter a title.")
+        incident.title = title.strip()
+        fields.append("title")
+    if description is not None:
+        incident.description = description.strip()
+        fields.append("description")
+    if fields:
+        incident.save(update_fields=[*fields, "updated_at"])
+    if services is not None:
+        incident.services.set(services)
+    return incident

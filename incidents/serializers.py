@@ -1,0 +1,142 @@
+"""API representations of incidents; validation is field-level (400 with `fields`)."""
+
+from rest_framework import serializers
+
+from accounts import policy
+from accounts.models import Organisation
+from services.models import Service
+
+from .models import (
+    SEVERITY_GUIDANCE,
+    AssignmentLeg,
+    Incident,
+    IncidentComment,
+    PendingReason,
+    ResolutionCode,
+    Status,
+)
+
+SEVERITY_FIELD = dict(min_value=1, max_value=4, help_text="; ".join(
+    f"{n}: {text}" for n, text in SEVERITY_GUIDANCE.items()))
+
+class LegSerializer(serializers.ModelSerializer):
+    resolver_group = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
+
+    class Meta:
+        model = AssignmentLeg
+        fields = ["resolver_group", "assigned_at", "ended_at", "ola_due_at", "reason"]
+
+class IncidentSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
+    raised_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_group = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
+    services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    severity_guidance = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["reference", "title", "description", "status", "pending_reason", "severity",
+                  "severity_guidance", "proposed_severity", "channel", "organisation",
+                  "raised_by", "services", "is_major", "assigned_group", "duplicate_of",
+                  "resolution_code", "resolution_notes", "created_at", "updated_at",
+                  "responded_at", "resolved_at", "closed_at", "response_due_at",
+                  "resolution_due_at", "sla_paused", "response_breached",
+                  "resolution_breached"]
+        read_only_fields = fields
+
+class IncidentDetailSerializer(IncidentSerializer):
+    legs = LegSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "legs"]
+        read_only_fields = fields
+
+class ServiceCodesField(serializers.SlugRelatedField):
+    """Service codes the caller may read (the catalogue is open to every signed-in party)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Service.objects.filter(is_active=True),
+                         **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.context["request"].user)
+
+class IncidentCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    services = ServiceCodesField(many=True, allow_empty=False,
+                                 help_text="Service codes from the catalogue.")
+    severity = serializers.IntegerField(**SEVERITY_FIELD)
+    organisation = serializers.SlugRelatedField(
+        slug_field="short_code", queryset=Organisation.objects.filter(is_active=True),
+        required=False, help_text="Desk only: the organisation the incident is raised for.")
+    channel = serializers.ChoiceField(choices=Incident.Channel.choices, required=False,
+                                      help_text="Desk only (e.g. phone); others get 'api'.")
+
+    def validate_title(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("Enter a title.")
+        return value
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if not policy.may_work_incident(user):
+            if "organisation" in attrs and attrs["organisation"].pk != user.organisation_id:
+                raise serializers.ValidationError(
+                    {"organisation": "You may only raise incidents for your own organisation."})
+            attrs.pop("channel", None)
+        return attrs
+
+class IncidentUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20000, required=False)
+    services = ServiceCodesField(many=True, required=False,
+                                 allow_empty=False)
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000,
+                                   default="")
+    pending_reason = serializers.ChoiceField(choices=PendingReason.choices, required=False,
+                                             default="")
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, required=False,
+                                              default="")
+    resolution_notes = serializers.CharField(required=False, allow_blank=True, default="",
+                                             max_length=10000)
+    duplicate_of = serializers.CharField(required=False, allow_null=True, default=None,
+                                         help_text="Reference of the original (cancel only).")
+
+    def validate_duplicate_of(self, value):
+        if not value:
+            return None
+        user = self.context["request"].user
+        incident = Incident.objects.visible_to(user).filter(reference=value).first()
+        if incident is None:
+            raise serializers.ValidationError(f"No incident {value}.")
+        return incident
+
+class SeveritySerializer(serializers.Serializer):
+    severity = serializers.IntegerField(**SEVERITY_FIELD)
+    reason = serializers.CharField(max_length=2000)
+
+class AssignSerializer(serializers.Serializer):
+    resolver_group = serializers.SlugRelatedField(
+        slug_field="short_code", queryset=Organisation.objects.resolver_groups())
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    public = serializers.BooleanField(source="is_public", default=True,
+                                      help_text="false: an internal work note (desk only).")
+
+    class Meta:
+        model = IncidentComment
+        fields = ["author", "body", "public", "via", "created_at"]
+        read_only_fields = ["author", "via", "created_at"]
+
+class SlaSerializer(serializers.Serializer):
+    response = serializers.DictField()
+    resolution = serializers.DictField()
+    explanation = serializers.ListField(child=serializers.CharField())
+
