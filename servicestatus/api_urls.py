@@ -1,3 +1,15 @@
 """API endpoints of the servicestatus app, mounted under /api/v1/ by switching_sm/urls.py."""
 
-urlpatterns = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("events", api.EventViewSet, basename="event")
+router.register("bulletins", api.BulletinViewSet, basename="bulletin")
+
+urlpatterns = [
+    path("status/", api.PublicStatusView.as_view(), name="servicestatus-public"),
+    *router.urls,
+]

@@ -32,8 +32,19 @@ def on_change_notification_changed(sender, change_notification, **kwargs):
     status_cache.invalidate()
 
 
+def on_catalogue_saved(sender, **kwargs):
+    status_cache.invalidate_on_commit()  # a service renamed, made public or private
+
+
 def connect():
-    """Connect to the other apps' signals where they exist."""
+    """Connect to the other apps' signals where they exist, and to catalogue edits."""
+    from django.db.models.signals import post_save
+
+    from services.models import Service, ServiceDependency
+
+    for model in (Service, ServiceDependency):
+        post_save.connect(on_catalogue_saved, sender=model,
+                          dispatch_uid=f"servicestatus-{model.__name__}")
     try:
         from incidents.signals import incident_changed
     except (ImportError, AttributeError):

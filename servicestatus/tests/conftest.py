@@ -31,3 +31,11 @@ def fake_causes(monkeypatch):
 def _fast_passwords(settings):
     """Hash test users' passwords cheaply: the default hasher costs ~0.3 s per user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty status page cache (locmem outlives a test)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,130 @@
+"""REST API: the public status, monitoring events from providers, bulletins."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import policy
+from services.models import Service
+from switching_sm.api_errors import Conflict
+
+from . import snapshot
+from .bulletins import BulletinError, record_receipt
+from .events import ingest_event
+from .models import Bulletin, Event
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew allowed on a provider's occurred_at
+
+
+@extend_schema(tags=["Service status"], auth=[],
+               responses={200: OpenApiTypes.OBJECT},
+               description="Public status of every public service, current service-affecting "
+                           "incidents, planned maintenance, 90-day availability and public "
+                           "bulletins. No authentication; served from cache.")
+class PublicStatusView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return HttpResponse(snapshot.public_json(), content_type="application/json")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.active())
+    occurred_at = serializers.DateTimeField()
+    dedup_key = serializers.CharField(max_length=200)
+    message = serializers.CharField(max_length=5000)
+
+    class Meta:
+        model = Event
+        fields = ["id", "source", "service", "severity", "dedup_key", "message", "occurred_at",
+                  "last_seen", "count", "incident_reference"]
+        read_only_fields = ["id", "last_seen", "count", "incident_reference"]
+
+    def validate_occurred_at(self, value):
+        if value > timezone.now() + FUTURE_TOLERANCE:
+            raise serializers.ValidationError("occurred_at is in the future.")
+        return value
+
+
+@extend_schema(tags=["Event management"])
+class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Monitoring events. Providers POST events for the services they provide (org token).
+
+    A repeat with the same `dedup_key` within the deduplication window is folded
+    into the earlier event (its `count` goes up; 200 instead of 201).
+    """
+
+    serializer_class = EventSerializer
+    filterset_fields = ["severity", "service__code"]
+
+    def get_queryset(self):
+        return Event.objects.visible_to(self.request.user).select_related("service")
+
+    @extend_schema(
+        responses={201: EventSerializer, 200: EventSerializer},
+        examples=[OpenApiExample("Exception", request_only=True, value={
+            "source": "nagios-eu1", "service": "uk-link", "severity": "exception",
+            "dedup_key": "uk-link/api/latency", "message": "API p95 latency above 5 s",
+            "occurred_at": "2026-11-27T10:15:00Z"})],
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not policy.may_post_event(request.user, data["service"]):
+            raise serializers.ValidationError(
+                {"service": ["You may report events only for services you provide."]})
+        event, created = ingest_event(
+            by=request.user, service=data["service"], source=data["source"],
+            severity=data["severity"], dedup_key=data["dedup_key"], message=data["message"],
+            occurred_at=data["occurred_at"],
+        )
+        return Response(self.get_serializer(event).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class BulletinSerializer(serializers.ModelSerializer):
+    services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Bulletin
+        fields = ["id", "kind", "title", "body", "audience", "market_role", "services",
+                  "requires_acknowledgement", "status", "published_at", "expires_at"]
+
+
+@extend_schema(tags=["Bulletins"])
+class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
+    """Bulletins addressed to the caller; internal bulletins reach internal staff only."""
+
+    serializer_class = BulletinSerializer
+    filterset_fields = ["kind", "audience"]
+
+    def get_queryset(self):
+        qs = Bulletin.objects.visible_to(self.request.user).prefetch_related("services")
+        if not policy.is_internal(self.request.user):
+            qs = qs.published()
+        return qs.order_by("-published_at")
+
+    @extend_schema(request=None, responses={200: inline_serializer("Receipt", {
+        "read_at": serializers.DateTimeField(),
+        "acknowledged_at": serializers.DateTimeField(allow_null=True)})})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Record that the caller read (and, where asked, acknowledged) the bulletin."""
+        bulletin = self.get_object()
+        try:
+            receipt = record_receipt(bulletin=bulletin, user=request.user,
+                                     acknowledge=bulletin.requires_acknowledgement)
+        except (BulletinError, PermissionDenied) as exc:
+            raise Conflict(str(exc)) from exc
+        return Response({"read_at": receipt.read_at, "acknowledged_at": receipt.acknowledged_at})

@@ -1,0 +1,150 @@
+"""Status pages, JSON and feed: what each audience sees, caching and invalidation."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from services.factories import ServiceFactory
+from servicestatus.factories import BulletinFactory
+from servicestatus.models import Bulletin, Status
+from servicestatus.services import recompute_status, set_service_status
+
+
+@pytest.fixture
+def hidden_service(provider_org):
+    return ServiceFactory(code="internal-bus", name="Internal Message Bus", provider=provider_org,
+                          is_public=False)
+
+
+def test_public_page_shows_public_services_only(client, service, hidden_service):
+    recompute_status([service.pk, hidden_service.pk])
+    response = client.get(reverse("servicestatus:public"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "UK Link" in body
+    assert "Internal Message Bus" not in body
+    assert "Xoserve" not in body  # no organisation names on the public page
+
+
+def test_public_page_hides_reasons_typed_by_staff(client, service, desk_agent,
+                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        set_service_status(service=service, status=Status.PARTIAL_OUTAGE,
+                           reason="Kestrel Power's batch broke it", by=desk_agent)
+    body = client.get(reverse("servicestatus:public")).content.decode()
+    assert "Partial outage" in body
+    assert "Kestrel" not in body
+    payload = client.get(reverse("servicestatus:public_json")).content.decode()
+    assert "Kestrel" not in payload
+
+
+def test_public_page_shows_only_public_bulletins(client, db):
+    BulletinFactory(title="Everyone: CSS upgrade", audience=Bulletin.Audience.PUBLIC)
+    BulletinFactory(title="Participants only", audience=Bulletin.Audience.PARTICIPANTS)
+    BulletinFactory(title="Internal: staffing", audience=Bulletin.Audience.INTERNAL)
+    BulletinFactory(title="Draft notice", audience=Bulletin.Audience.PUBLIC,
+                    status=Bulletin.State.DRAFT)
+    body = client.get(reverse("servicestatus:public")).content.decode()
+    assert "Everyone: CSS upgrade" in body
+    for hidden in ("Participants only", "Internal: staffing", "Draft notice"):
+        assert hidden not in body
+
+
+def test_public_page_is_served_from_cache(client, service, django_assert_num_queries):
+    client.get(reverse("servicestatus:public"))
+    with django_assert_num_queries(0):
+        assert client.get(reverse("servicestatus:public")).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/status/").status_code == 200
+
+
+def test_status_change_invalidates_the_cached_page(client, service, desk_agent,
+                                                   django_capture_on_commit_callbacks):
+    recompute_status([service.pk])
+    assert "Major outage" not in client.get(reverse("servicestatus:public")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_service_status(service=service, status=Status.MAJOR_OUTAGE, reason="Down",
+                           by=desk_agent)
+    assert "Major outage" in client.get(reverse("servicestatus:public")).content.decode()
+
+
+def test_json_status_endpoint_needs_no_login(client, service):
+    recompute_status([service.pk])
+    for url in ("/api/v1/status/", reverse("servicestatus:public_json")):
+        response = client.get(url)
+        assert response.status_code == 200
+        data = json.loads(response.content)
+        assert data["components"][0]["code"] == "uk-link"
+        assert data["components"][0]["status"] == "operational"
+        assert len(data["history"]["uk-link"]["days"]) == 90
+        assert "reason" not in data["components"][0]
+
+
+def test_atom_feed_lists_status_changes(client, service, desk_agent):
+    set_service_status(service=service, status=Status.DEGRADED, reason="Slow", by=desk_agent)
+    response = client.get(reverse("servicestatus:feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "UK Link: Degraded" in response.content.decode()
+
+
+def test_signed_in_user_is_sent_to_the_portal_page(client, supplier_user):
+    client.force_login(supplier_user)
+    response = client.get(reverse("servicestatus:public"))
+    assert response.url == reverse("servicestatus:portal")
+
+
+def test_portal_page_needs_sign_in(client, db):
+    response = client.get(reverse("servicestatus:portal"))
+    assert response.status_code == 302 and "login" in response.url
+
+
+def test_portal_shows_reasons_and_private_services(client, supplier_user, service,
+                                                   hidden_service, desk_agent):
+    set_service_status(service=service, status=Status.DEGRADED, reason="Slow batch",
+                       by=desk_agent)
+    recompute_status([hidden_service.pk])
+    client.force_login(supplier_user)
+    body = client.get(reverse("servicestatus:portal")).content.decode()
+    assert "Slow batch" in body and "Internal Message Bus" in body
+
+
+def test_participant_never_sees_internal_bulletins_in_portal(client, supplier_user, db):
+    BulletinFactory(title="Internal: rota", audience=Bulletin.Audience.INTERNAL)
+    BulletinFactory(title="For shippers", audience=Bulletin.Audience.MARKET_ROLE,
+                    market_role="gas_shipper")
+    BulletinFactory(title="For participants", audience=Bulletin.Audience.PARTICIPANTS)
+    client.force_login(supplier_user)
+    body = client.get(reverse("servicestatus:portal")).content.decode()
+    assert "For participants" in body
+    assert "Internal: rota" not in body and "For shippers" not in body
+    body = client.get(reverse("servicestatus:bulletins")).content.decode()
+    assert "Internal: rota" not in body
+
+
+def test_desk_sets_status_from_the_service_page(client, desk_agent, service):
+    client.force_login(desk_agent)
+    response = client.post(reverse("servicestatus:set_status", args=[service.code]),
+                           {"status": "degraded", "reason": "Queue backlog"})
+    assert response.status_code == 302
+    page = client.get(reverse("servicestatus:service", args=[service.code])).content.decode()
+    assert "Queue backlog" in page and "Degraded" in page
+
+
+def test_participant_cannot_set_status(client, supplier_user, service):
+    client.force_login(supplier_user)
+    response = client.post(reverse("servicestatus:set_status", args=[service.code]),
+                           {"status": "degraded", "reason": "x"})
+    assert response.status_code == 403
+
+
+def test_setting_status_by_get_is_not_allowed(client, desk_agent, service):
+    client.force_login(desk_agent)
+    assert client.get(reverse("servicestatus:set_status", args=[service.code])).status_code == 405
+
+
+def test_service_page_shows_availability(client, supplier_user, service):
+    client.force_login(supplier_user)
+    page = client.get(reverse("servicestatus:service", args=[service.code])).content.decode()
+    assert "This month so far" in page and "Last month" in page
