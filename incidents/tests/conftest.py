@@ -15,9 +15,11 @@ def london(*args):
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in every test; a fast hasher keeps the suite quick."""
+def _fast_passwords_and_private_media(settings, tmp_path):
+    """Users are made in every test (a fast hasher keeps the suite quick); uploads go to a
+    temporary directory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -1,0 +1,148 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from incidents import services
+from incidents.models import Incident, IncidentAttachment
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_raise_form_shows_severity_guidance_and_services(client, supplier_user, service):
+    page = _login(client, supplier_user).get("/incidents/raise/")
+    assert page.status_code == 200
+    assert b"prevents a large group" in page.content and b"UK Link" in page.content
+
+
+def test_participant_raises_an_incident_with_an_attachment(client, supplier_user, service):
+    upload = SimpleUploadedFile("trace.log", b"ERROR 42", content_type="text/plain")
+    response = _login(client, supplier_user).post("/incidents/raise/", {
+        "title": "Rejections", "description": "All gas switches rejected",
+        "services": [service.pk], "severity": 2, "attachment": upload})
+    incident = Incident.objects.get()
+    assert response.status_code == 302 and response.url == f"/incidents/{incident.reference}/"
+    assert incident.channel == "portal" and incident.proposed_severity == 2
+    assert incident.attachments.get().filename == "trace.log"
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"title": "", "description": "x", "severity": 2}, "title"),
+    ({"title": "x", "description": "", "severity": 2}, "description"),
+    ({"title": "x", "description": "x", "severity": 9}, "severity"),
+    ({"title": "x", "description": "x", "severity": 2, "services": []}, "services"),
+])
+def test_raise_form_rejects_bad_input(client, supplier_user, service, data, field):
+    data.setdefault("services", [service.pk])
+    response = _login(client, supplier_user).post("/incidents/raise/", data)
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert not Incident.objects.exists()
+
+
+def test_raise_form_rejects_dangerous_or_huge_files(client, supplier_user, service, settings):
+    upload = SimpleUploadedFile("evil.html", b"<script>", content_type="text/html")
+    response = _login(client, supplier_user).post("/incidents/raise/", {
+        "title": "x", "description": "x", "services": [service.pk], "severity": 2,
+        "attachment": upload})
+    assert "not accepted" in str(response.context["form"].errors["attachment"])
+    big = SimpleUploadedFile("big.txt", b"x" * (10 * 1024 * 1024 + 1))
+    response = client.post("/incidents/raise/", {
+        "title": "x", "description": "x", "services": [service.pk], "severity": 2,
+        "attachment": big})
+    assert "larger than" in str(response.context["form"].errors["attachment"])
+
+
+def test_auditor_cannot_raise_in_portal(client, auditor_user):
+    assert _login(client, auditor_user).get("/incidents/raise/").status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get("/incidents/").status_code == 302
+
+
+def test_list_shows_only_my_organisations_incidents(client, make_incident, supplier_colleague,
+                                                    other_supplier_user):
+    incident = make_incident()
+    assert incident.reference.encode() in _login(client, supplier_colleague).get(
+        "/incidents/").content
+    client.logout()
+    page = _login(client, other_supplier_user).get("/incidents/")
+    assert incident.reference.encode() not in page.content
+    assert client.get(f"/incidents/{incident.reference}/").status_code == 404
+    assert client.post(f"/incidents/{incident.reference}/comment/",
+                       {"body": "x"}).status_code == 404
+
+
+def test_detail_hides_work_notes_from_participants(client, make_incident, desk_agent,
+                                                   supplier_user):
+    incident = make_incident()
+    services.add_comment(incident=incident, author=desk_agent, body="SECRET NOTE", public=False)
+    services.add_comment(incident=incident, author=desk_agent, body="Public reply")
+    page = _login(client, supplier_user).get(f"/incidents/{incident.reference}/")
+    assert b"Public reply" in page.content and b"SECRET NOTE" not in page.content
+
+
+def test_participant_comment_resumes_incident_pending_on_them(client, make_incident,
+                                                             desk_agent, supplier_user):
+    incident = make_incident()
+    services.transition_incident(incident=incident, by=desk_agent, to="pending",
+                                 pending_reason="awaiting_participant")
+    response = _login(client, supplier_user).post(f"/incidents/{incident.reference}/comment/",
+                                                  {"body": "MPRN 123456"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == "in_progress"
+
+
+def test_empty_comment_is_refused_with_a_message(client, make_incident, supplier_user):
+    incident = make_incident()
+    response = _login(client, supplier_user).post(f"/incidents/{incident.reference}/comment/",
+                                                  {"body": ""}, follow=True)
+    assert b"This field is required" in response.content
+    assert not incident.comments.exists()
+
+
+def test_confirm_and_invalid_move_in_the_portal(client, make_incident, desk_agent,
+                                                supplier_user):
+    incident = make_incident()
+    _login(client, supplier_user)
+    response = client.post(f"/incidents/{incident.reference}/transition/", {"to": "closed"},
+                           follow=True)
+    assert b"may not" in response.content
+    services.transition_incident(incident=incident, by=desk_agent, to="resolved",
+                                 resolution_code="fixed", resolution_notes="Fixed")
+    page = client.get(f"/incidents/{incident.reference}/")
+    assert b"Confirm the resolution" in page.content and b"Reopen" in page.content
+    client.post(f"/incidents/{incident.reference}/transition/", {"to": "closed"})
+    incident.refresh_from_db()
+    assert incident.status == "closed"
+    response = client.post(f"/incidents/{incident.reference}/transition/", {"to": "bogus"},
+                           follow=True)
+    assert b"Choose a valid action" in response.content
+
+
+def test_transition_is_post_only(client, make_incident, desk_agent):
+    incident = make_incident()
+    response = _login(client, desk_agent).get(f"/incidents/{incident.reference}/transition/")
+    assert response.status_code == 405
+
+
+def test_attachment_download_is_permission_checked_and_forced_download(
+        client, make_incident, supplier_user, other_supplier_user, desk_agent):
+    incident = make_incident()
+    public = services.add_attachment(incident=incident, by=supplier_user,
+                                     upload=SimpleUploadedFile("a.png", b"\x89PNG"))
+    internal = services.add_attachment(incident=incident, by=desk_agent, public=False,
+                                       upload=SimpleUploadedFile("n.txt", b"internal"))
+    url = f"/incidents/{incident.reference}/files/"
+    response = _login(client, supplier_user).get(f"{url}{public.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="a.png"')
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"{url}{internal.pk}/").status_code == 404
+    client.logout()
+    assert _login(client, other_supplier_user).get(f"{url}{public.pk}/").status_code == 404
+    assert IncidentAttachment.objects.count() == 2
