@@ -1,3 +1,13 @@
 """API endpoints of the changes app, mounted under /api/v1/ by switching_sm/urls.py."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("change-notifications", api.ChangeNotificationViewSet,
+                basename="change-notification")
+router.register("change-schedule", api.ScheduleViewSet, basename="change-schedule")
+router.register("change-consultations", api.ConsultationViewSet, basename="change-consultation")
+
+urlpatterns = router.urls
