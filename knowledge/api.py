@@ -19,6 +19,7 @@ class ArticleQuerySerializer(serializers.Serializer):
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text="KB-000123")
     type = serializers.CharField(source="article_type")
     title = serializers.CharField(source="published_version.title")
     summary = serializers.CharField(source="published_version.summary")
