@@ -96,24 +96,27 @@ def _open_event_incident(service):
 
 
 def _raise_or_update_incident(event, *, rule, by):
+    text = (f"{event.get_severity_display()} from {event.source} at "
+            f"{timezone.localtime(event.occurred_at):%d %b %Y %H:%M}: {event.message}\n"
+            f"(deduplication key {event.dedup_key})")
     try:
-        from incidents import services as incident_services
+        with transaction.atomic():  # a savepoint: a refusal leaves the event stored
+            from incidents import services as incident_services
 
-        incident = _open_event_incident(event.service)
-        text = (f"{event.get_severity_display()} from {event.source} at "
-                f"{timezone.localtime(event.occurred_at):%d %b %Y %H:%M}: {event.message}\n"
-                f"(deduplication key {event.dedup_key})")
-        if incident is not None:
-            incident_services.add_comment(incident=incident, author=by, body=text, public=False)
-        else:
-            incident = incident_services.raise_incident(
-                organisation=by.organisation, raised_by=by,
-                title=f"{event.service.name}: {event.message}"[:200], description=text,
-                services=[event.service], severity=rule.incident_severity, channel="event",
-            )
-    except (ImportError, AttributeError) as exc:
-        logger.warning("Event %s: incidents app unavailable (%s); no incident raised", event.pk,
-                       exc)
+            incident = _open_event_incident(event.service)
+            if incident is not None:
+                # Public: a provider's account may not write work notes; event incidents
+                # are Sev3 by default, so they do not appear on the status page.
+                incident_services.add_comment(incident=incident, author=by, body=text,
+                                              public=True)
+            else:
+                incident = incident_services.raise_incident(
+                    organisation=by.organisation, raised_by=by,
+                    title=f"{event.service.name}: {event.message}"[:200], description=text,
+                    services=[event.service], severity=rule.incident_severity, channel="event",
+                )
+    except Exception:  # incidents app absent, or it refused: the event is kept regardless
+        logger.exception("Event %s: no incident raised or updated", event.pk)
         return
     event.incident_id, event.incident_reference = incident.pk, incident.reference
     event.save(update_fields=["incident_id", "incident_reference"])
