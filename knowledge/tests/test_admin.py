@@ -175,3 +175,14 @@ def test_owner_completes_a_task_in_the_console(desk_agent, supplier_user):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == ArticleTask.Status.DONE and task.closed_by == desk_agent
+
+
+def test_console_forms_render_for_drafts_and_published_articles(desk_agent, auditor_user):
+    draft = make_article(publish=False)
+    published = make_article()
+    for user in (desk_agent, auditor_user):
+        client = console(user)
+        for article in (draft, published):
+            url = reverse("admin:knowledge_article_change", args=[article.pk])
+            assert client.get(url).status_code == 200
+    assert console(desk_agent).get(reverse("admin:knowledge_article_add")).status_code == 200
