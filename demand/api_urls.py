@@ -1,3 +1,15 @@
 """API endpoints of the demand app, mounted under /api/v1/ by switching_sm/urls.py."""
 
-urlpatterns = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .api import ActualVolumeViewSet, AggregateView, AlertViewSet, ForecastViewSet
+
+router = SimpleRouter()
+router.register("demand/forecasts", ForecastViewSet, basename="demand-forecast")
+router.register("demand/alerts", AlertViewSet, basename="demand-alert")
+router.register("demand/actuals", ActualVolumeViewSet, basename="demand-actual")
+urlpatterns = [
+    path("demand/aggregate/", AggregateView.as_view(), name="demand-aggregate"),
+    *router.urls,
+]

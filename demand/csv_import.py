@@ -101,6 +101,9 @@ def _read(upload, required, columns, report):
     except UnicodeDecodeError:
         report.add(0, "", "The file is not UTF-8 text; save it as CSV UTF-8.")
         return
+    if not text.strip():
+        report.add(0, "", "The file is empty; it has no data rows.")
+        return
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in required if name not in header]
