@@ -81,9 +81,9 @@ def major_communication(major, *, body, key):
     for org in orgs:
         if queue_email(to=[org.contact_email], subject=subject, template="incidents/email/major",
                        context=context, topic="incident.major",
-                       dedup_key=f"incident-major-{key}-{org.pk}"):
+                       dedup_key=f"incident-major-{major.pk}-{key}-{org.pk}"):
             count += 1
     notify_users(users=list(operations_people()), topic="incident.major", subject=subject,
                  template="incidents/email/major", context=context,
-                 dedup_key=f"incident-major-{key}-operations")
+                 dedup_key=f"incident-major-{major.pk}-{key}-operations")
     return count

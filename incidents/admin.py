@@ -1,0 +1,474 @@
+"""The agent workspace: queues, time to breach, bulk actions, and a detail page with the
+timeline, SLA panel and assignment legs. Every change goes through incidents.services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from accounts import policy
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReferenceDataAdmin
+from accounts.models import Organisation, User
+
+from . import major_incidents, services, sla_service
+from .errors import IncidentError
+from .models import (
+    SEVERITY_CHOICES,
+    AssignmentLeg,
+    Escalation,
+    HeldEmail,
+    Incident,
+    MajorIncident,
+    MajorIncidentUpdate,
+    OlaTarget,
+    PendingReason,
+    PostIncidentReview,
+    ResolutionCode,
+    SlaPolicy,
+    SlaTarget,
+    Status,
+)
+from .sla import fmt_duration
+from .timeline import timeline_for
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("unassigned", "Unassigned"), ("mine", "Assigned to me"),
+                ("my_group", "My group"), ("breaching", "Breaching within 30 min"),
+                ("breached", "Breached"), ("major", "Major incidents")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "unassigned":
+            return queryset.open().unassigned()
+        if value == "mine":
+            return queryset.open().filter(assignee=request.user)
+        if value == "my_group":
+            return queryset.open().assigned_to_group(request.user.organisation_id)
+        if value == "breaching":
+            return queryset.breaching_within(minutes=30)
+        if value == "breached":
+            return queryset.breached()
+        if value == "major":
+            return queryset.major()
+        return queryset
+
+
+class WorkspaceActionForm(ActionForm):
+    """Extra inputs shown beside the bulk-action picker."""
+
+    resolver_group = forms.ModelChoiceField(
+        queryset=Organisation.objects.resolver_groups().filter(is_active=True), required=False)
+    severity = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                      choices=[("", "severity…"), *SEVERITY_CHOICES])
+    resolution_code = forms.ChoiceField(required=False,
+                                        choices=[("", "resolution code…"),
+                                                 *ResolutionCode.choices])
+    reason = forms.CharField(required=False, widget=forms.TextInput(
+        attrs={"placeholder": "reason / resolution notes"}))
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may_use_console(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class LegInline(ReadOnlyInline):
+    model = AssignmentLeg
+    fields = ["resolver_group", "assigned_at", "assigned_by", "ended_at", "ola_due_at",
+              "time_used", "reason"]
+    verbose_name_plural = "Assignment legs (OLA clocks)"
+
+    @admin.display(description="Time used")
+    def time_used(self, leg):
+        text = fmt_duration(leg.time_used())
+        return format_html('{} <span style="color:#b00">OLA missed</span>', text) \
+            if leg.ola_breached() else text
+
+
+class EscalationInline(ReadOnlyInline):
+    model = Escalation
+    fields = ["clock", "level", "severity", "due_at", "created_at"]
+
+
+class IncidentAddForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = ["organisation", "raised_by", "channel", "title", "description", "services",
+                  "severity"]
+
+    def clean(self):
+        data = super().clean()
+        org, contact = data.get("organisation"), data.get("raised_by")
+        if org and contact and contact.organisation_id != org.pk:
+            self.add_error("raised_by", "The contact must belong to the raising organisation.")
+        return data
+
+
+@admin.register(Incident)
+class IncidentAdmin(ConsoleAdmin):
+    list_display = ["reference", "title", "severity_badge", "status", "organisation",
+                    "assigned_group", "assignee", "time_to_breach", "is_major"]
+    list_filter = [QueueFilter, "status", "severity", "is_major", "channel"]
+    search_fields = ["reference", "title", "description", "organisation__name"]
+    list_select_related = ["organisation", "assigned_group", "assignee"]
+    list_per_page = 50
+    show_full_result_count = False  # a COUNT(*) over a million rows per page view is waste
+    action_form = WorkspaceActionForm
+    actions = ["assign_selected", "set_severity_selected", "resolve_selected"]
+    autocomplete_fields = ["assignee"]
+    fields = ["title", "description", "services", "assignee"]
+    readonly_fields = ["reference", "status", "severity", "organisation", "raised_by",
+                       "channel", "created_at", "sla_panel"]
+    inlines = [LegInline, EscalationInline]
+    change_form_template = "incidents/admin/change_form.html"
+    filter_horizontal = ["services"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return IncidentAddForm.Meta.fields
+        return ["reference", "status", "severity", "organisation", "raised_by", "channel",
+                "created_at", *self.fields, "sla_panel"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = IncidentAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = User.objects.filter(role__in=["desk", "operations"],
+                                                     is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        try:
+            incident = services.raise_incident(
+                organisation=data["organisation"], raised_by=data["raised_by"],
+                title=data["title"], description=data["description"],
+                services=data["services"], severity=data["severity"], channel=data["channel"])
+        except IncidentError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        form.instance = incident
+        form.save_m2m = lambda: None  # raise_incident has set the services already
+        return incident
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.update_details(incident=obj, by=request.user, title=obj.title,
+                                    description=obj.description)
+            if "assignee" in form.changed_data:
+                obj.save(update_fields=["assignee", "updated_at"])
+
+    # --- columns ----------------------------------------------------------
+    @admin.display(description="Sev", ordering="severity")
+    def severity_badge(self, incident):
+        return f"Sev{incident.severity}"
+
+    @admin.display(description="Time to breach", ordering="resolution_due_at")
+    def time_to_breach(self, incident):
+        if not incident.is_open:
+            return "—"
+        if incident.response_breached or incident.resolution_breached:
+            return format_html('<strong style="color:#b00">breached</strong>')
+        dues = [incident.resolution_due_at] if not incident.sla_paused else []
+        if incident.responded_at is None:
+            dues.append(incident.response_due_at)
+        dues = [d for d in dues if d]
+        if not dues:
+            return "paused"
+        left = min(dues) - timezone.now()
+        colour = "#b00" if left.total_seconds() < 1800 else "inherit"
+        return format_html('<span style="color:{}">{}</span>', colour, fmt_duration(left))
+
+    @admin.display(description="SLA (replayed from the transition rows)")
+    def sla_panel(self, incident):
+        figures = sla_service.figures_for(incident)
+        rows = [(c.name.capitalize(), fmt_duration(c.target), fmt_duration(c.elapsed),
+                 fmt_duration(c.remaining), timezone.localtime(c.due_at).strftime("%d %b %H:%M"),
+                 "BREACHED" if c.breached else ("paused" if c.paused_since else "ok"))
+                for c in (figures.response, figures.resolution)]
+        table = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            rows)
+        lines = format_html_join("", "<li>{}</li>", ((line,) for line in figures.explanation))
+        return format_html(
+            '<table><tr><th></th><th>Target</th><th>Used</th><th>Remaining</th><th>Due</th>'
+            '<th>State</th></tr>{}</table><ul class="sla-explanation">{}</ul>', table, lines)
+
+    # --- bulk actions -------------------------------------------------------
+    def _bulk(self, request, queryset, verb, fn):
+        if not policy.may_work_incident(request.user):
+            raise PermissionDenied
+        done, failed = 0, []
+        for incident in queryset:
+            try:
+                fn(incident)
+                done += 1
+            except IncidentError as exc:
+                failed.append(f"{incident.reference}: {exc}")
+        if done:
+            self.message_user(request, f"{verb} {done} incident(s).", messages.SUCCESS)
+        for failure in failed:
+            self.message_user(request, failure, messages.ERROR)
+
+    @admin.action(description="Assign to the chosen resolver group")
+    def assign_selected(self, request, queryset):
+        group = request.POST.get("resolver_group")
+        group = Organisation.objects.resolver_groups().filter(pk=group).first() if group else None
+        if group is None:
+            return self.message_user(request, "Choose a resolver group.", messages.ERROR)
+        self._bulk(request, queryset, "Assigned", lambda i: services.assign_incident(
+            incident=i, resolver_group=group, by=request.user,
+            reason=request.POST.get("reason", "")))
+
+    @admin.action(description="Set the chosen severity (reason required)")
+    def set_severity_selected(self, request, queryset):
+        try:
+            severity = int(request.POST.get("severity") or 0)
+        except ValueError:
+            severity = 0
+        reason = request.POST.get("reason", "").strip()
+        if severity not in (1, 2, 3, 4) or not reason:
+            return self.message_user(request, "Choose a severity and give a reason.",
+                                     messages.ERROR)
+        self._bulk(request, queryset, "Re-graded", lambda i: services.change_severity(
+            incident=i, by=request.user, to=severity, reason=reason))
+
+    @admin.action(description="Resolve (resolution code and notes required)")
+    def resolve_selected(self, request, queryset):
+        code, notes = request.POST.get("resolution_code", ""), request.POST.get("reason", "")
+        self._bulk(request, queryset, "Resolved", lambda i: services.transition_incident(
+            incident=i, by=request.user, to="resolved", resolution_code=code,
+            resolution_notes=notes))
+
+    # --- the detail page's work forms -----------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.workspace_action)
+        return [path("<path:object_id>/act/<slug:action>/", view,
+                     name="incidents_incident_act"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        incident = self.get_object(request, object_id)
+        extra = {}
+        if incident is not None:
+            extra = {
+                "timeline": timeline_for(incident, request.user),
+                "may_work": policy.may_work_incident(request.user),
+                "may_replay": policy.may_replay_sla(request.user),
+                "statuses": [(s, Status(s).label) for s in sorted(incident.allowed_targets())],
+                "pending_reasons": PendingReason.choices,
+                "resolution_codes": ResolutionCode.choices,
+                "severity_choices": SEVERITY_CHOICES,
+                "resolver_groups": Organisation.objects.resolver_groups().filter(is_active=True),
+                "managers": User.objects.filter(role__in=["desk", "operations"], is_active=True,
+                                                is_system_account=False),
+                "major": getattr(incident, "major", None) if incident.is_major else None,
+            }
+        return super().change_view(request, object_id, form_url, {**extra,
+                                                                  **(extra_context or {})})
+
+    def workspace_action(self, request, object_id, action):
+        return require_POST(self._workspace_action)(request, object_id, action)
+
+    def _workspace_action(self, request, object_id, action):
+        incident = get_object_or_404(self.get_queryset(request), pk=object_id)
+        back = redirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
+        post, user = request.POST, request.user
+        if action == "replay":
+            if not policy.may_replay_sla(user):
+                raise PermissionDenied
+            figures = sla_service.refresh_sla(incident)
+            self.message_user(request, "SLA recomputed from the transition rows: "
+                              + " ".join(figures.explanation), messages.SUCCESS)
+            return back
+        if not policy.may_work_incident(user):
+            raise PermissionDenied
+        handlers = {
+            "transition": lambda: services.transition_incident(
+                incident=incident, by=user, to=post.get("to", ""), reason=post.get("reason", ""),
+                pending_reason=post.get("pending_reason", ""),
+                resolution_code=post.get("resolution_code", ""),
+                resolution_notes=post.get("reason", "")),
+            "severity": lambda: services.change_severity(
+                incident=incident, by=user, to=_int(post.get("severity")),
+                reason=post.get("reason", "")),
+            "assign": lambda: services.assign_incident(
+                incident=incident, by=user, reason=post.get("reason", ""),
+                resolver_group=get_object_or_404(Organisation.objects.resolver_groups(),
+                                                 pk=_int(post.get("resolver_group")))),
+            "comment": lambda: services.add_comment(
+                incident=incident, author=user, body=post.get("body", ""),
+                public=post.get("public") == "on"),
+            "declare-major": lambda: major_incidents.declare_major(
+                incident=incident, by=user, summary=post.get("summary", ""),
+                bcdr_invoked=post.get("bcdr") == "on",
+                manager=get_object_or_404(User, pk=_int(post.get("manager")))),
+            "bcdr": lambda: major_incidents.invoke_bcdr(
+                incident=incident, by=user, summary=post.get("summary", "")),
+            "major-update": lambda: major_incidents.post_update(
+                major=get_object_or_404(MajorIncident, incident=incident), by=user,
+                body=post.get("body", "")),
+        }
+        if action not in handlers:
+            raise PermissionDenied
+        try:
+            handlers[action]()
+        except IncidentError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, "Done.", messages.SUCCESS)
+        return back
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may_use_console(request.user)
+
+    def _editable(self, request, obj):
+        # A version incidents have pinned is history: change it by adding a new version.
+        return policy.may_manage_reference_data(request.user) and not (
+            obj and obj.pk and obj.incidents.exists())
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(ReferenceDataAdmin):
+    list_display = ["name", "effective_from", "pause_awaiting_participant",
+                    "pause_awaiting_provider", "warning_percent", "auto_close_days",
+                    "reopen_window_days"]
+    inlines = [SlaTargetInline]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.incidents.exists():
+            return False  # pinned by incidents: add a new version instead
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(OlaTarget)
+class OlaTargetAdmin(ReferenceDataAdmin):
+    list_display = ["resolver_group", "severity", "resolution_amount", "resolution_unit",
+                    "calendar"]
+    list_filter = ["resolver_group", "severity"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyConsoleAdmin):
+    list_display = ["incident", "clock", "level", "severity", "due_at", "created_at"]
+    list_filter = ["clock", "level", "severity"]
+    list_select_related = ["incident"]
+    search_fields = ["incident__reference"]
+
+
+class MajorUpdateInline(ReadOnlyInline):
+    model = MajorIncidentUpdate
+    fields = ["at", "by", "body", "recipients"]
+
+
+class ReviewInline(admin.StackedInline):
+    model = PostIncidentReview
+    extra = 0
+    can_delete = False
+    fields = ["owner", "due_date", "status", "findings", "completed_at"]
+    readonly_fields = ["owner", "due_date", "status", "completed_at"]
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may_use_console(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.may_change_in_console(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MajorIncident)
+class MajorIncidentAdmin(ConsoleAdmin):
+    list_display = ["incident", "declared_at", "manager", "bcdr_invoked"]
+    list_select_related = ["incident", "manager"]
+    fields = ["incident", "declared_by", "declared_at", "manager", "summary", "bcdr_invoked",
+              "bcdr_invoked_at"]
+    readonly_fields = fields
+    inlines = [MajorUpdateInline, ReviewInline]
+
+    def has_add_permission(self, request):
+        return False  # declared from the incident's page
+
+
+@admin.register(PostIncidentReview)
+class PostIncidentReviewAdmin(ConsoleAdmin):
+    list_display = ["major_incident", "owner", "due_date", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["major_incident", "owner", "due_date", "status", "completed_at"]
+    fields = [*readonly_fields, "findings"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            major_incidents.complete_review(review=obj, by=request.user, findings=obj.findings)
+        except IncidentError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+
+
+@admin.register(HeldEmail)
+class HeldEmailAdmin(ConsoleAdmin):
+    list_display = ["subject", "sender", "why", "released_as", "handled_at"]
+    readonly_fields = ["sender", "subject", "body", "why", "released_as", "handled_by",
+                       "handled_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+

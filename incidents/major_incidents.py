@@ -1,0 +1,97 @@
+"""Major incident management: declare, communicate, invoke BCDR, review afterwards."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import policy
+from services.models import BusinessCalendar
+
+from . import notify
+from .errors import InvalidTransition, NotAllowed
+from .models import Incident, MajorIncident, MajorIncidentUpdate, PostIncidentReview
+from .signals import incident_changed
+
+# The post-incident review is due this many working days after declaration.
+REVIEW_DUE_WORKING_DAYS = 5
+
+
+def _check(by):
+    if not policy.may_declare_major_incident(by):
+        raise NotAllowed("Only the Service Desk or Switching Operations manage major incidents.")
+
+
+@transaction.atomic
+def declare_major(*, incident, by, manager, summary, bcdr_invoked=False) -> MajorIncident:
+    """Declare a major incident: Sev1, a manager, a review obligation, and tell the market."""
+    _check(by)
+    if not policy.is_desk(manager):
+        raise InvalidTransition("The major incident manager must be desk or Operations staff.")
+    if not (summary or "").strip():
+        raise InvalidTransition("Write a summary for market participants.")
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_major:
+        raise InvalidTransition(f"{incident.reference} is already a major incident.")
+    if not incident.is_open:
+        raise InvalidTransition(f"{incident.reference} is {incident.get_status_display().lower()}"
+                                "; it cannot be declared a major incident.")
+    now = timezone.now()
+    if incident.severity != 1:
+        incident.change_severity(to=1, by=by, reason="Declared a major incident", at=now)
+    incident.is_major = True
+    incident.save(update_fields=["is_major", "updated_at"])
+    major = MajorIncident.objects.create(
+        incident=incident, declared_by=by, declared_at=now, manager=manager, summary=summary,
+        bcdr_invoked=bcdr_invoked, bcdr_invoked_at=now if bcdr_invoked else None)
+    calendar = BusinessCalendar.england_and_wales()
+    PostIncidentReview.objects.create(
+        major_incident=major, owner=manager,
+        due_date=calendar.add_working_days(timezone.localdate(now), REVIEW_DUE_WORKING_DAYS))
+    _communicate(major, by=by, body=summary, key="declared")
+    transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident))
+    return major
+
+
+@transaction.atomic
+def invoke_bcdr(*, incident, by, summary, manager=None) -> MajorIncident:
+    """Record a BCDR invocation; every BCDR event is a major incident (declared if need be)."""
+    _check(by)
+    major = MajorIncident.objects.filter(incident=incident).first()
+    if major is None:
+        return declare_major(incident=incident, by=by, manager=manager or by, summary=summary,
+                             bcdr_invoked=True)
+    if major.bcdr_invoked:
+        raise InvalidTransition("BCDR has already been invoked for this major incident.")
+    major.bcdr_invoked, major.bcdr_invoked_at = True, timezone.now()
+    major.save(update_fields=["bcdr_invoked", "bcdr_invoked_at"])
+    _communicate(major, by=by, body=f"BCDR invoked. {summary}", key="bcdr")
+    return major
+
+
+@transaction.atomic
+def post_update(*, major, by, body) -> MajorIncidentUpdate:
+    """Add a timeline update and send it to all market participants and impacted providers."""
+    _check(by)
+    if not (body or "").strip():
+        raise InvalidTransition("An update cannot be empty.")
+    return _communicate(major, by=by, body=body.strip(), key=None)
+
+
+def _communicate(major, *, by, body, key):
+    update = MajorIncidentUpdate.objects.create(major_incident=major, by=by, body=body)
+    update.recipients = notify.major_communication(major, body=body,
+                                                   key=key or f"update-{update.pk}")
+    update.save(update_fields=["recipients"])
+    return update
+
+
+@transaction.atomic
+def complete_review(*, review, by, findings):
+    _check(by)
+    if not (findings or "").strip():
+        raise InvalidTransition("Record the review's findings.")
+    if review.status == PostIncidentReview.Status.COMPLETED:
+        raise InvalidTransition("The review is already complete.")
+    review.findings, review.status = findings.strip(), PostIncidentReview.Status.COMPLETED
+    review.completed_at = timezone.now()
+    review.save(update_fields=["findings", "status", "completed_at"])
+    return review

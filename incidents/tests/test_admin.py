@@ -1,0 +1,138 @@
+import pytest
+from django.urls import reverse
+
+from incidents import services
+from incidents.models import Incident, MajorIncident
+
+from .conftest import london
+
+pytestmark = pytest.mark.django_db
+LIST = "/admin/incidents/incident/"
+
+
+def _change(incident):
+    return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def _act(incident, action):
+    return reverse("admin:incidents_incident_act", args=[incident.pk, action])
+
+
+def test_queue_page_with_every_filter(client, desk_agent, make_incident):
+    make_incident(severity=1)
+    client.force_login(desk_agent)
+    for queue in ["", "unassigned", "mine", "my_group", "breaching", "breached", "major"]:
+        response = client.get(f"{LIST}?queue={queue}" if queue else LIST)
+        assert response.status_code == 200, queue
+    assert b"INC-000001" in client.get(f"{LIST}?queue=breaching").content
+    assert b"INC-000001" not in client.get(f"{LIST}?queue=major").content
+    assert b"INC-000001" in client.get(f"{LIST}?q=INC-000001").content
+
+
+def test_participants_and_providers_cannot_open_the_console(client, supplier_user,
+                                                            provider_user, make_incident):
+    incident = make_incident()
+    for user in (supplier_user, provider_user):
+        client.force_login(user)
+        assert client.get(LIST).status_code == 302
+        assert client.post(_act(incident, "transition"), {"to": "in_progress"}).status_code \
+            == 302
+    incident.refresh_from_db()
+    assert incident.status == "new"
+
+
+def test_detail_shows_sla_panel_timeline_and_legs(client, desk_agent, make_incident,
+                                                  provider_org):
+    incident = make_incident(severity=1)
+    services.assign_incident(incident=incident, resolver_group=provider_org, by=desk_agent)
+    client.force_login(desk_agent)
+    page = client.get(_change(incident))
+    assert page.status_code == 200
+    assert b"Resolution" in page.content and b"Raised" in page.content
+    assert b"Assignment legs" in page.content and b"Xoserve" in page.content
+    assert b"Declare a major incident" in page.content
+
+
+def test_workspace_transition_and_invalid_move_message(client, desk_agent, make_incident):
+    incident = make_incident()
+    client.force_login(desk_agent)
+    client.post(_act(incident, "transition"), {"to": "in_progress"})
+    incident.refresh_from_db()
+    assert incident.status == "in_progress"
+    response = client.post(_act(incident, "transition"), {"to": "closed"}, follow=True)
+    assert b"cannot be moved to closed" in response.content
+    assert client.get(_act(incident, "transition")).status_code == 405
+
+
+def test_auditor_reads_but_cannot_act(client, auditor_user, make_incident):
+    incident = make_incident()
+    client.force_login(auditor_user)
+    assert client.get(_change(incident)).status_code == 200
+    assert client.post(_act(incident, "transition"), {"to": "in_progress"}).status_code == 403
+    assert client.post(_act(incident, "replay")).status_code == 403
+
+
+def test_only_operations_may_replay(client, desk_agent, operations_user, make_incident):
+    incident = make_incident()
+    client.force_login(desk_agent)
+    assert client.post(_act(incident, "replay")).status_code == 403
+    client.force_login(operations_user)
+    response = client.post(_act(incident, "replay"), follow=True)
+    assert b"SLA recomputed" in response.content
+
+
+def test_bulk_assign_set_severity_and_resolve(client, desk_agent, make_incident, provider_org):
+    first, second = make_incident(), make_incident()
+    client.force_login(desk_agent)
+    ids = [first.pk, second.pk]
+    client.post(LIST, {"action": "assign_selected", "_selected_action": ids,
+                       "resolver_group": provider_org.pk})
+    assert set(Incident.objects.values_list("assigned_group", flat=True)) == {provider_org.pk}
+    response = client.post(LIST, {"action": "set_severity_selected", "_selected_action": ids,
+                                  "severity": 2}, follow=True)
+    assert b"give a reason" in response.content
+    client.post(LIST, {"action": "set_severity_selected", "_selected_action": ids,
+                       "severity": 2, "reason": "Two suppliers hit"})
+    assert set(Incident.objects.values_list("severity", flat=True)) == {2}
+    response = client.post(LIST, {"action": "resolve_selected", "_selected_action": ids},
+                           follow=True)
+    assert b"resolution code" in response.content
+    client.post(LIST, {"action": "resolve_selected", "_selected_action": ids,
+                       "resolution_code": "fixed", "reason": "Patched"})
+    assert set(Incident.objects.values_list("status", flat=True)) == {"resolved"}
+
+
+def test_desk_records_a_phone_incident_in_the_console(client, desk_agent, supplier_user,
+                                                      service, clock):
+    clock.to(london(2026, 11, 27, 10, 0))
+    client.force_login(desk_agent)
+    response = client.post("/admin/incidents/incident/add/", {
+        "organisation": supplier_user.organisation_id, "raised_by": supplier_user.pk,
+        "channel": "phone", "title": "Caller reports rejections", "description": "By phone",
+        "services": [service.pk], "severity": 1, "legs-TOTAL_FORMS": 0})
+    assert response.status_code == 302, response.content[:2000]
+    incident = Incident.objects.get()
+    assert incident.channel == "phone" and incident.reference == "INC-000001"
+    assert incident.services.get() == service
+    assert incident.response_due_at == london(2026, 11, 27, 10, 10)
+
+
+def test_console_add_refuses_a_contact_from_another_organisation(client, desk_agent,
+                                                                 supplier_user,
+                                                                 other_supplier_user, service):
+    client.force_login(desk_agent)
+    response = client.post("/admin/incidents/incident/add/", {
+        "organisation": supplier_user.organisation_id, "raised_by": other_supplier_user.pk,
+        "channel": "phone", "title": "x", "description": "x", "services": [service.pk],
+        "severity": 3})
+    assert response.status_code == 200 and not Incident.objects.exists()
+
+
+def test_declare_major_from_the_workspace(client, desk_agent, make_incident):
+    incident = make_incident(severity=2)
+    client.force_login(desk_agent)
+    client.post(_act(incident, "declare-major"), {"manager": desk_agent.pk,
+                                                  "summary": "CSS down"})
+    major = MajorIncident.objects.get(incident=incident)
+    incident.refresh_from_db()
+    assert incident.is_major and incident.severity == 1 and major.review.owner == desk_agent
