@@ -22,6 +22,12 @@ def _celery_eager():
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply; production keeps Django's PBKDF2 default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def supplier_org(db):
     return OrganisationFactory(name="Brightwater Energy", short_code="brightwater")

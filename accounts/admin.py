@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from . import policy
 from .admin_mixins import ReadOnlyConsoleAdmin, ReferenceDataAdmin
-from .models import ApiToken, Organisation, User
+from .models import AccessReview, ApiToken, LoginAttempt, Organisation, TotpDevice, User
 from .models_audit import AuditEntry
 
 
@@ -36,6 +36,16 @@ class UserAdmin(ReferenceDataAdmin, DjangoUserAdmin):
             "usable_password", "password1", "password2")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication (user sets it up again)")
+    def reset_two_factor(self, request, queryset):
+        if not policy.may_manage_reference_data(request.user):
+            self.message_user(request, "Only Switching Operations may reset a second factor.",
+                              messages.ERROR)
+            return
+        deleted, _ = TotpDevice.objects.filter(user__in=queryset).delete()
+        self.message_user(request, f"Reset two-factor authentication for {deleted} user(s).")
 
 
 @admin.register(ApiToken)
@@ -94,3 +104,18 @@ class AuditEntryAdmin(ReadOnlyConsoleAdmin):
     search_fields = ["object_repr", "actor_label", "object_id"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(ReadOnlyConsoleAdmin):
+    list_display = ["at", "username", "remote_addr", "succeeded"]
+    list_filter = ["succeeded"]
+    search_fields = ["username", "remote_addr"]
+    date_hierarchy = "at"
+
+
+@admin.register(AccessReview)
+class AccessReviewAdmin(ReadOnlyConsoleAdmin):
+    list_display = ["organisation", "confirmed_by", "confirmed_at"]
+    list_select_related = ["organisation", "confirmed_by"]
+    readonly_fields = ["organisation", "confirmed_by", "confirmed_at", "snapshot", "comment"]

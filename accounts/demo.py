@@ -1,6 +1,10 @@
 """Demo organisations and users (passwords are demo-only; see README.md)."""
 
-from .models import Organisation, Role, User
+import pyotp
+from django.utils import timezone
+
+from . import policy
+from .models import Organisation, Role, TotpDevice, User
 
 DEMO_PASSWORD = "switching-demo"
 
@@ -96,4 +100,8 @@ def seed(stdout):
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if policy.must_use_two_factor(user):
+            # Demo only: a ready authenticator, so `manage.py demo_totp_code <user>` can sign in.
+            TotpDevice.objects.get_or_create(user=user, defaults={
+                "secret": pyotp.random_base32(), "confirmed_at": timezone.now()})
     stdout.write(f"  {Organisation.objects.count()} organisations, {len(USERS)} demo users")

@@ -262,3 +262,4 @@ class ApiToken(models.Model):
         self.revoked_by = by
         self.save(update_fields=["revoked_at", "revoked_by"])
 from .models_audit import AuditEntry  # noqa: E402,F401
+from .models_security import AccessReview, LoginAttempt, TotpDevice  # noqa: E402,F401

@@ -92,6 +92,19 @@ def may_view_organisation(user, organisation):
     return is_internal(user) or same_organisation(user, organisation.pk)
 
 
+def must_use_two_factor(user):
+    """Return True if the user must pass a second factor to sign in (all but participants)."""
+    return role_of(user) in {Role.SERVICE_DESK, Role.SWITCHING_OPERATIONS, Role.CDS_PROVIDER,
+                             Role.AUDITOR}
+
+
+def may_review_access(user, organisation_id):
+    """Return True for the organisation's administrators, and Switching Operations for any."""
+    if is_operations(user):
+        return True
+    return same_organisation(user, organisation_id) and user.is_org_admin
+
+
 def may_read_catalogue(user):
     """Return True if the user may read the service catalogue (every signed-in party may)."""
     return _active(user)
