@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "services",
     "notifications",
     "incidents",
+    "servicerequests",
     "changes",
     "servicestatus",
     "demand",
@@ -235,8 +236,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # plain dict, no Django imports). Every sweep is idempotent, so a missed or
 # doubled beat costs a delay, never a duplicate.
 CELERY_BEAT_SCHEDULE = {}
-for _app in ("notifications", "incidents", "changes", "servicestatus", "demand",
-             "knowledge", "reporting"):
+for _app in ("notifications", "incidents", "servicerequests", "changes", "servicestatus",
+             "demand", "knowledge", "reporting"):
     try:
         CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.beat").SCHEDULE)
     except ModuleNotFoundError as _exc:

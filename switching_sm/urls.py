@@ -6,14 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 PORTAL_APPS = [
     ("services/", "services.urls"),
     ("incidents/", "incidents.urls"),
+    ("requests/", "servicerequests.urls"),
     ("changes/", "changes.urls"),
     ("status/", "servicestatus.urls"),
     ("demand/", "demand.urls"),
     ("knowledge/", "knowledge.urls"),
     ("reports/", "reporting.urls"),
 ]
-API_APPS = ["accounts", "services", "notifications", "incidents", "changes", "servicestatus", "demand",
-            "knowledge", "reporting"]
+API_APPS = ["accounts", "services", "notifications", "incidents", "servicerequests", "changes",
+            "servicestatus", "demand", "knowledge", "reporting"]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from accounts import audit
 
-DEMO_APPS = ["accounts", "services", "incidents", "changes", "servicestatus", "demand",
-             "knowledge", "reporting"]
+DEMO_APPS = ["accounts", "services", "incidents", "servicerequests", "changes", "servicestatus",
+             "demand", "knowledge", "reporting"]
 
 
 class Command(BaseCommand):

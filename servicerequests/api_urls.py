@@ -1,0 +1,3 @@
+"""API endpoints of the servicerequests app, mounted under /api/v1/ by switching_sm/urls.py."""
+
+urlpatterns = []
