@@ -78,13 +78,13 @@ def add_comment(*, incident, author, body, public=True, via=Channel.PORTAL):
 
     A participant's reply to an incident pending on the participant resumes it.
     """
+    incident = _locked(incident)
     if not policy.may_comment_on_incident(author, incident):
         raise NotAllowed("You may not comment on this incident.")
     if not public and not policy.may_read_work_notes(author):
         raise NotAllowed("Only the desk may add work notes.")
     if not (body or "").strip():
         raise InvalidTransition("A comment cannot be empty.")
-    incident = _locked(incident)
     comment = IncidentComment.objects.create(incident=incident, author=author, body=body.strip(),
                                              is_public=public, via=via)
     if public:
@@ -164,6 +164,7 @@ def assign_incident(*, incident, resolver_group, by, reason=""):
 @transaction.atomic
 def add_attachment(*, incident, by, upload, public=True):
     """Store an uploaded file after checking its size and type."""
+    incident = _locked(incident)
     if not policy.may_comment_on_incident(by, incident):
         raise NotAllowed("You may not add files to this incident.")
     if not public and not policy.may_read_work_notes(by):
