@@ -1,4 +1,25 @@
 """Portal pages of the changes app, mounted by switching_sm/urls.py."""
 
+from django.urls import path
+
+from . import views, views_schedule
+
 app_name = "changes"
-urlpatterns = []
+urlpatterns = [
+    path("", views_schedule.schedule, name="schedule"),
+    path("schedule.ics", views_schedule.feed, name="feed"),
+    path("schedule/<slug:code>.ics", views_schedule.service_feed, name="service_feed"),
+    path("schedule.csv", views_schedule.schedule_csv, name="schedule_csv"),
+    path("subscriptions/", views_schedule.subscriptions, name="subscriptions"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/new/", views.notification_create, name="notification_create"),
+    path("notifications/<str:reference>/", views.notification_detail, name="notification"),
+    path("notifications/<str:reference>/edit/", views.notification_edit, name="notification_edit"),
+    path("notifications/<str:reference>/action/", views.notification_action,
+         name="notification_action"),
+    path("notifications/<str:reference>/attachments/", views.attachment_upload,
+         name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("consultations/", views.consultation_list, name="consultations"),
+    path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
+]

@@ -1,0 +1,213 @@
+"""The published Forward Schedule of Change: calendar, list, iCalendar feed, CSV, subscriptions.
+
+Every signed-in party reads the schedule (approved and in-progress changes and
+active freezes). Calendar clients cannot sign in, so the feed also accepts a
+signed per-user `key` (shown on the schedule page); it stops working when the
+user is deactivated.
+"""
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accounts import policy
+from services.models import Service
+
+from . import ical, services
+from .forms import ScheduleFilterForm, SubscriptionForm
+from .models import ChangeFreeze, ChangeImpact, ChangeNotification
+from .models_policy import UK
+
+FEED_SALT = "changes.schedule-feed"
+FEED_PAST, FEED_FUTURE = timedelta(days=31), timedelta(days=400)
+LIST_SPAN = timedelta(days=92)
+
+
+def feed_key(user):
+    return signing.Signer(salt=FEED_SALT).sign(str(user.pk))
+
+
+def _feed_user(request):
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        pk = signing.Signer(salt=FEED_SALT).unsign(request.GET.get("key", ""))
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+def _uk_midnight(day):
+    return datetime.combine(day, time(0, 0), tzinfo=UK)
+
+
+def scheduled_changes(*, start, end, service=None, provider=None):
+    """Return the published changes overlapping [start, end), optionally for one service/provider."""
+    qs = (ChangeNotification.objects.scheduled().overlapping(start, end)
+          .select_related("provider")
+          .prefetch_related(Prefetch("impacts", ChangeImpact.objects.select_related("service"))))
+    if service is not None:
+        qs = qs.filter(impacts__service=service)
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    return qs.distinct().order_by("planned_start", "pk")
+
+
+def freeze_windows(*, start, end, service=None):
+    """Return [(freeze, from, to)] of active freezes in [start, end) (global ones always)."""
+    windows = []
+    for freeze in ChangeFreeze.objects.active().prefetch_related("services"):
+        scope = set(freeze.services.all())
+        if service is not None and scope and service not in scope:
+            continue
+        windows.extend((freeze, lo, hi) for lo, hi in freeze.occurrences(start, end))
+    return sorted(windows, key=lambda w: w[1])
+
+
+def _period(view, anchor):
+    """Return (first day, day after the last, previous anchor, next anchor) for the view."""
+    if view == "week":
+        first = anchor - timedelta(days=anchor.weekday())
+        return first, first + timedelta(days=7), first - timedelta(days=7), first + timedelta(days=7)
+    if view == "list":
+        return anchor, anchor + LIST_SPAN, anchor - LIST_SPAN, anchor + LIST_SPAN
+    first = anchor.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return first, following, previous, following
+
+
+def _days(first, last, changes, freezes):
+    """Return [{date, changes, freezes}] for each UK day in [first, last)."""
+    days, day = [], first
+    while day < last:
+        lo, hi = _uk_midnight(day), _uk_midnight(day + timedelta(days=1))
+        days.append({
+            "date": day,
+            "changes": [c for c in changes if c.planned_start < hi and c.planned_end > lo],
+            "freezes": [f for f in freezes if f[1] < hi and f[2] > lo],
+        })
+        day += timedelta(days=1)
+    return days
+
+
+@login_required
+def schedule(request):
+    form = ScheduleFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    view = filters.get("view") or "month"
+    today = datetime.now(UK).date()
+    anchor = filters.get("date") or today
+    first, last, previous, following = _period(view, anchor)
+    if view == "month":  # show whole weeks, Monday first
+        grid_first = first - timedelta(days=first.weekday())
+        grid_last = last + timedelta(days=(7 - last.weekday()) % 7)
+    else:
+        grid_first, grid_last = first, last
+    start, end = _uk_midnight(grid_first), _uk_midnight(grid_last)
+    service, provider = filters.get("service"), filters.get("provider")
+    changes = list(scheduled_changes(start=start, end=end, service=service, provider=provider))
+    freezes = freeze_windows(start=start, end=end, service=service)
+    days = _days(grid_first, grid_last, changes, freezes)
+    query = request.GET.copy()
+    feed = reverse("changes:feed") + f"?key={feed_key(request.user)}"
+    if service:
+        feed = reverse("changes:service_feed", args=[service.code]) + f"?key={feed_key(request.user)}"
+    return render(request, "changes/schedule.html", {
+        "form": form, "view": view, "first": first, "last": last - timedelta(days=1),
+        "weeks": [days[i:i + 7] for i in range(0, len(days), 7)], "days": days,
+        "changes": changes, "freezes": freezes, "today": today,
+        "previous": previous.isoformat(), "following": following.isoformat(),
+        "query": query, "feed_url": request.build_absolute_uri(feed),
+        "csv_query": query.urlencode(),
+    })
+
+
+def _ical_response(request, *, service=None):
+    user = _feed_user(request)
+    if user is None or not policy.may_read_change_schedule(user):
+        raise Http404
+    now = datetime.now(UK)
+    start, end = now - FEED_PAST, now + FEED_FUTURE
+    events = []
+    for change in scheduled_changes(start=start, end=end, service=service):
+        impacts = "; ".join(f"{i.service.name}: {i.get_impact_display()}"
+                            for i in change.impacts.all())
+        events.append(ical.event(
+            uid=f"{change.reference}@{settings.SITE_URL.split('://')[-1].strip('/')}",
+            start=change.planned_start, end=change.planned_end,
+            summary=f"{change.reference} {change.provider.name}: {change.title}",
+            description=(f"{change.get_change_type_display()} change, "
+                         f"{change.get_status_display().lower()}.\nImpact: {impacts}"),
+            url=f"{settings.SITE_URL}{reverse('changes:schedule')}",
+            categories=[change.get_change_type_display()], last_modified=change.updated_at,
+            sequence=change.transitions.count()))
+    for freeze, lo, hi in freeze_windows(start=start, end=end, service=service):
+        events.append(ical.event(
+            uid=f"freeze-{freeze.pk}-{lo:%Y%m%dT%H%M}@switching-sm", start=lo, end=hi,
+            summary=f"Change freeze: {freeze.name}", description=freeze.reason,
+            categories=["Change freeze"]))
+    name = "Forward Schedule of Change" + (f": {service.name}" if service else "")
+    response = HttpResponse(ical.calendar(events, name=name),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="schedule.ics"'
+    return response
+
+
+def feed(request):
+    return _ical_response(request)
+
+
+def service_feed(request, code):
+    return _ical_response(request, service=get_object_or_404(Service.objects.active(), code=code))
+
+
+def _csv_safe(value):
+    """Stop spreadsheet formula injection: prefix cells that start with a formula character."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def schedule_csv(request):
+    form = ScheduleFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    first = filters.get("date") or datetime.now(UK).date()
+    start = _uk_midnight(first)
+    changes = scheduled_changes(start=start, end=start + FEED_FUTURE,
+                                service=filters.get("service"), provider=filters.get("provider"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="schedule-{first:%Y%m%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Reference", "Title", "Provider", "Type", "Status", "Start (UK)",
+                     "End (UK)", "Services and impact"])
+    for change in changes:
+        writer.writerow([_csv_safe(v) for v in [
+            change.reference, change.title, change.provider.name,
+            change.get_change_type_display(), change.get_status_display(),
+            f"{change.planned_start.astimezone(UK):%Y-%m-%d %H:%M %Z}",
+            f"{change.planned_end.astimezone(UK):%Y-%m-%d %H:%M %Z}",
+            "; ".join(f"{i.service.name}: {i.get_impact_display()}" for i in change.impacts.all()),
+        ]])
+    return response
+
+
+@login_required
+def subscriptions(request):
+    current = Service.objects.filter(pk__in=request.user.change_subscriptions.values("service_id"))
+    form = SubscriptionForm(request.POST or None, initial={"services": current})
+    if request.method == "POST" and form.is_valid():
+        services.set_subscriptions(user=request.user, services=form.cleaned_data["services"])
+        messages.success(request, "Your schedule subscriptions are saved.")
+        return redirect("changes:subscriptions")
+    return render(request, "changes/subscriptions.html", {"form": form})
+
