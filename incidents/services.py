@@ -85,6 +85,9 @@ def add_comment(*, incident, author, body, public=True, via=Channel.PORTAL):
         raise NotAllowed("Only the desk may add work notes.")
     if not (body or "").strip():
         raise InvalidTransition("A comment cannot be empty.")
+    if incident.status in (Status.CLOSED, Status.CANCELLED):
+        raise InvalidTransition(f"{incident.reference} is {incident.get_status_display().lower()}"
+                                "; raise a new incident instead.")
     comment = IncidentComment.objects.create(incident=incident, author=author, body=body.strip(),
                                              is_public=public, via=via)
     if public:
