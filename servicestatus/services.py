@@ -53,11 +53,10 @@ def _decide(state, causes):
     return Status.OPERATIONAL, Cause.RECOVERED, "", "", None
 
 
-def _refresh_at_risk():
+def _refresh_at_risk(graph):
     """Mark every service that needs a down service as at risk; return True if any changed."""
     states = list(ServiceState.objects.select_related("service").order_by("service_id"))
     down = {s.service_id: s.service.name for s in states if s.status in DOWN_STATUSES}
-    graph = DependencyGraph.load()
     changed = False
     for state in states:
         down_upstream = sorted(down[i] for i in graph.upstream({state.service_id}) if i in down)
@@ -82,7 +81,9 @@ def recompute_status(service_ids, *, now=None):
     ids = sorted(set(service_ids))
     if not ids:
         return []
-    ensure_states(ids, now)
+    graph = DependencyGraph.load()
+    # Dependents need a state row too, to carry their "at risk" marker.
+    ensure_states(set(ids) | graph.downstream(ids), now)
     states = list(ServiceState.objects.select_for_update().filter(service_id__in=ids)
                   .order_by("service_id"))
     causes = derived_causes(ids)
@@ -106,7 +107,7 @@ def recompute_status(service_ids, *, now=None):
         changes.append(StatusChange(state.service_id, state.status, status, interval))
         state.status, state.since, state.reason = status, now, reason
         state.save(update_fields=["status", "since", "reason"])
-    at_risk_changed = _refresh_at_risk()
+    at_risk_changed = _refresh_at_risk(graph)
     if changes:
         from .notify import status_changed
 

@@ -148,3 +148,20 @@ def test_service_page_shows_availability(client, supplier_user, service):
     client.force_login(supplier_user)
     page = client.get(reverse("servicestatus:service", args=[service.code])).content.decode()
     assert "This month so far" in page and "Last month" in page
+
+
+@pytest.mark.parametrize("model", ["servicestate", "statusinterval", "bulletin", "eventrule",
+                                   "event", "webhookendpoint", "webhookdelivery",
+                                   "subscription"])
+def test_console_pages_open_for_staff(client, desk_agent, model, service):
+    from servicestatus.factories import EventFactory
+
+    recompute_status([service.pk])
+    EventFactory(service=service)
+    client.force_login(desk_agent)
+    assert client.get(f"/admin/servicestatus/{model}/").status_code == 200
+
+
+def test_console_is_closed_to_participants(client, supplier_user):
+    client.force_login(supplier_user)
+    assert client.get("/admin/servicestatus/event/").status_code == 302
