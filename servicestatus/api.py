@@ -6,7 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -23,6 +28,23 @@ from .events import ingest_event
 from .models import Bulletin, Event
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew allowed on a provider's occurred_at
+
+
+def inline_choice(choices, **kwargs):
+    """Return a ChoiceField documented as an inline enum.
+
+    Field names such as `status` and `severity` are used by other apps with
+    other choices; a named enum component per field name would collide in the
+    schema, an inline enum cannot.
+    """
+    schema = {"type": "string", "enum": [value for value, _ in choices],
+              "description": "; ".join(f"`{value}`: {label}" for value, label in choices)}
+
+    @extend_schema_field(schema)
+    class InlineChoiceField(serializers.ChoiceField):
+        pass
+
+    return InlineChoiceField(choices=choices, **kwargs)
 
 
 @extend_schema(tags=["Service status"], auth=[],
@@ -43,6 +65,7 @@ class EventSerializer(serializers.ModelSerializer):
     occurred_at = serializers.DateTimeField()
     dedup_key = serializers.CharField(max_length=200)
     message = serializers.CharField(max_length=5000)
+    severity = inline_choice(Event.Severity.choices)
 
     class Meta:
         model = Event
@@ -95,6 +118,9 @@ class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
 
 class BulletinSerializer(serializers.ModelSerializer):
     services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    kind = inline_choice(Bulletin.Kind.choices, read_only=True)
+    audience = inline_choice(Bulletin.Audience.choices, read_only=True)
+    status = inline_choice(Bulletin.State.choices, read_only=True)
 
     class Meta:
         model = Bulletin
