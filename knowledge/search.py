@@ -14,11 +14,11 @@ import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article
+from .models import Article, ArticleVersion
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -86,7 +86,7 @@ def search_articles(*, user, text, article_type="", service_code="", match_any=F
     each result carries `rank` and `headline`; use `with_snippets` for display.
     """
     terms = query_terms(text)
-    articles = Article.objects.visible_to(user).select_related("published_version")
+    articles = Article.objects.visible_to(user)
     if article_type:
         articles = articles.filter(article_type=article_type)
     if service_code:
@@ -101,12 +101,17 @@ def search_articles(*, user, text, article_type="", service_code="", match_any=F
 def _postgresql_search(articles, terms, match_any):
     tsquery = SearchQuery(to_tsquery_text(terms, match_any=match_any), search_type="raw",
                           config=SEARCH_CONFIG)
+    # The version is prefetched (one query for the page) rather than joined: a join
+    # would read every matching version row before the sort; this reads only the page's.
     return (
         articles.filter(search_vector=tsquery)
+        .prefetch_related("published_version")
         .annotate(
             rank=SearchRank(F("search_vector"), tsquery),
             headline=SearchHeadline(
-                "published_version__plain_body", tsquery, config=SEARCH_CONFIG,
+                Subquery(ArticleVersion.objects.filter(pk=OuterRef("published_version_id"))
+                         .order_by().values("plain_body")[:1]),
+                tsquery, config=SEARCH_CONFIG,
                 start_sel=START_SEL, stop_sel=STOP_SEL, max_words=30, min_words=12,
                 max_fragments=2, fragment_delimiter=" … ",
             ),
@@ -130,7 +135,8 @@ def _fallback_search(articles, terms, match_any):
               output_field=IntegerField()) for term in terms),
         Value(0),
     )
-    return (articles.filter(condition).annotate(rank=title_hits)
+    return (articles.select_related("published_version").filter(condition)
+            .annotate(rank=title_hits)
             .order_by("-rank", "-published_at", "pk"))
 
 

@@ -113,6 +113,18 @@ def test_postgresql_snippets_highlight_matches(library, supplier_user):
 
 
 @postgresql_only
+def test_postgresql_each_result_gets_its_own_headline(desk_agent, supplier_user):
+    # Guards the correlated sub-query that feeds ts_headline: an uncorrelated one
+    # would give every result the same snippet.
+    make_article(title="Alpha outage", body="Outage of the alpha gateway overnight.")
+    make_article(title="Beta outage", body="Outage of the beta gateway at noon.")
+    found = with_snippets(search_articles(user=supplier_user, text="outage gateway"), "outage")
+    snippets = {a.published_version.title: str(a.snippet) for a in found}
+    assert "alpha" in snippets["Alpha outage"] and "beta" not in snippets["Alpha outage"]
+    assert "beta" in snippets["Beta outage"] and "alpha" not in snippets["Beta outage"]
+
+
+@postgresql_only
 def test_postgresql_search_vector_is_stored_on_publish(library):
     library["address"].refresh_from_db()
     assert "mismatch" in str(library["address"].search_vector)
