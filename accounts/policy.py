@@ -275,3 +275,52 @@ def may_replay_sla(user):
 
 def may_declare_major_incident(user):
     return is_desk(user)
+
+
+# --- servicerequests ---
+def may_raise_service_request(user):
+    """Return True for people who may ask for catalogue items (the desk raises on behalf)."""
+    return is_participant(user) or is_provider(user) or is_desk(user)
+
+
+def may_raise_request_on_behalf(user):
+    """Return True for the desk and Operations, who record phone and email requests."""
+    return is_desk(user)
+
+
+def may_work_service_requests(user):
+    """Return True if the user starts, fulfils and closes requests (desk and Operations)."""
+    return is_desk(user)
+
+
+def may_approve_service_request(user, service_request):
+    """Return True if `user` holds the approver role the request's item names.
+
+    Nobody approves a request they raised themselves (segregation of duties).
+    """
+    if not _active(user) or user.is_system_account or user.pk == service_request.raised_by_id:
+        return False
+    role = service_request.item.approver_role
+    if role == "operations":
+        return is_operations(user)
+    if role == "org_admin":
+        return (user.is_org_admin and not is_internal(user)
+                and same_organisation(user, service_request.organisation_id))
+    return False
+
+
+def may_work_request_task(user, task):
+    """Return True for the desk, and for users of the group a fulfilment task is handed to."""
+    if is_desk(user):
+        return True
+    return is_provider(user) and same_organisation(user, task.assigned_group_id)
+
+
+def may_cancel_service_request(user, service_request):
+    """Return True for the desk, the requester, the raiser and the organisation's admins."""
+    if is_desk(user):
+        return True
+    if is_auditor(user) or not same_organisation(user, service_request.organisation_id):
+        return False
+    return user.is_org_admin or user.pk in (service_request.requester_id,
+                                            service_request.raised_by_id)

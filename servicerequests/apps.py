@@ -5,4 +5,14 @@ class ServicerequestsConfig(AppConfig):
     name = "servicerequests"
     verbose_name = "Service requests"
     # Portal navigation entries this app contributes: (label, url name, order).
-    portal_nav = []
+    portal_nav = [("Service requests", "servicerequests:list", 15)]
+
+    def ready(self):
+        from accounts import audit
+
+        from . import models
+
+        for model in (models.RequestSlaPolicy, models.RequestSlaVersion, models.RequestItem,
+                      models.RequestField, models.ServiceRequest, models.Approval,
+                      models.FulfilmentTask):
+            audit.register(model)

@@ -1,0 +1,26 @@
+"""Models of the servicerequests app, split by topic: the catalogue, and requests."""
+
+from .catalogue import (  # noqa: F401
+    AccessEffect,
+    ApproverRole,
+    Audience,
+    FieldType,
+    FulfilmentGroup,
+    RequestField,
+    RequestItem,
+    RequestSlaPolicy,
+    RequestSlaVersion,
+)
+from .lifecycle import ALLOWED_TRANSITIONS  # noqa: F401
+from .request import (  # noqa: F401
+    DONE_STATUSES,
+    FINAL_STATUSES,
+    Approval,
+    Channel,
+    FulfilmentTask,
+    RequestTransition,
+    ServiceRequest,
+    Status,
+    TaskStatus,
+    TaskTransition,
+)

@@ -1,0 +1,259 @@
+"""A service request, the rows that make up its history, its approval and fulfilment tasks."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from accounts.models import Organisation
+
+from .catalogue import RequestItem, RequestSlaVersion
+from .lifecycle import RequestLifecycle, TaskLifecycle
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"  # raised; the desk has not acted yet (response clock runs)
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"  # with the named approver role
+    APPROVED = "approved", "Approved"  # approver said yes; waiting for fulfilment to start
+    REJECTED = "rejected", "Rejected"  # approver said no; final
+    IN_FULFILMENT = "in_fulfilment", "In fulfilment"  # tasks handed to the desk or a provider
+    FULFILLED = "fulfilled", "Fulfilled"  # done (access effects applied); awaiting closure
+    CLOSED = "closed", "Closed"  # confirmed or closed by the desk; final
+    CANCELLED = "cancelled", "Cancelled"  # withdrawn by the requester or the desk; final
+
+
+FINAL_STATUSES = (Status.REJECTED, Status.CLOSED, Status.CANCELLED)
+DONE_STATUSES = (Status.FULFILLED, *FINAL_STATUSES)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    PHONE = "phone", "Phone (recorded by the desk)"
+    EMAIL = "email", "Email (recorded by the desk)"
+    API = "api", "API"
+
+
+class ServiceRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Return requests not yet fulfilled, rejected, closed or cancelled."""
+        return self.exclude(status__in=DONE_STATUSES)
+
+    def awaiting_approval(self):
+        return self.filter(status=Status.AWAITING_APPROVAL)
+
+    def awaiting_fulfilment(self):
+        """Return requests the desk should start: submitted without approval, or approved."""
+        return self.filter(status__in=[Status.SUBMITTED, Status.APPROVED])
+
+    def breached(self):
+        return self.filter(Q(response_breached=True) | Q(fulfilment_breached=True))
+
+    def visible_to(self, user):
+        """Return what `user` may see: internal staff all, a participant its organisation's,
+        a provider its organisation's and those with a task handed to it. Fails closed."""
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        org_id = policy.organisation_scope(user)
+        if not org_id:
+            return self.none()
+        if policy.is_participant(user):
+            return self.filter(organisation_id=org_id)
+        if policy.is_provider(user):
+            tasks = FulfilmentTask.objects.filter(request=OuterRef("pk"), assigned_group_id=org_id)
+            return self.filter(Q(organisation_id=org_id) | Q(Exists(tasks)))
+        return self.none()
+
+    def awaiting_decision_by(self, user):
+        """Return requests awaiting an approval `user` may give."""
+        from accounts import policy
+
+        from .catalogue import ApproverRole
+
+        if policy.is_operations(user):
+            roles = Q(item__approver_role=ApproverRole.OPERATIONS)
+        else:
+            roles = Q(pk__in=[])
+        if policy.organisation_scope(user) and user.is_org_admin:
+            roles |= Q(item__approver_role=ApproverRole.ORG_ADMIN,
+                       organisation_id=user.organisation_id)
+        return self.awaiting_approval().filter(roles).exclude(raised_by=user)
+
+
+class ServiceRequest(RequestLifecycle, models.Model):
+    Status = Status
+    Channel = Channel
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    item = models.ForeignKey(RequestItem, on_delete=models.PROTECT, related_name="requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="service_requests",
+                                     help_text="The organisation the request is for.")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="service_requests",
+                                  help_text="The person the request is for.")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", help_text="Who recorded it (the desk on "
+                                  "behalf of a caller, or the requester).")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    answers = models.JSONField(default=dict, help_text="Answers to the item's fields, by key.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    sla_version = models.ForeignKey(RequestSlaVersion, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="What was done, shown to the requester.")
+    # Live SLA figures, recomputed from the transition rows by servicerequests.clocks.
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    fulfilment_due_at = models.DateTimeField(null=True, blank=True)
+    response_breached = models.BooleanField(default=False)
+    fulfilment_breached = models.BooleanField(default=False)
+    sla_paused = models.BooleanField(default=False)
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "status"]),
+                   models.Index(fields=["status", "fulfilment_due_at"])]
+
+    def __str__(self):
+        return f"{self.reference}: {self.item.name}"
+
+    def get_absolute_url(self):
+        return reverse("servicerequests:detail", args=[self.reference])
+
+    @property
+    def is_open(self):
+        return self.status not in DONE_STATUSES
+
+    def answer_rows(self):
+        """Return [(label, shown answer)] in the item's field order."""
+        rows = []
+        for field in self.item.fields.all():
+            if field.key in self.answers:
+                value = self.answers[field.key]
+                if isinstance(value, bool):
+                    value = "Yes" if value else "No"
+                rows.append((field.label, "" if value is None else str(value)))
+        return rows
+
+
+class RequestTransition(models.Model):
+    """A status change: who, when, from, to, why. The SLA clocks are replayed from these."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
+                                related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request.reference}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class Approval(models.Model):
+    """The approval a request needs; decided once, by someone holding the named role."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Pending"  # waiting for the approver
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE,
+                                   related_name="approval")
+    approver_role = models.CharField(max_length=20)
+    decision = models.CharField(max_length=10, choices=Decision.choices,
+                                default=Decision.PENDING)
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.request.reference}: {self.get_decision_display()}"
+
+    @property
+    def approver_role_label(self):
+        from .catalogue import ApproverRole
+
+        return ApproverRole(self.approver_role).label
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"  # handed over, not started (the task's clock runs)
+    IN_PROGRESS = "in_progress", "In progress"  # the group is working on it
+    DONE = "done", "Done"  # completed, with notes; final
+    CANCELLED = "cancelled", "Cancelled"  # no longer needed; final
+
+
+class FulfilmentTaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
+
+    def for_group(self, organisation_id):
+        return self.filter(assigned_group_id=organisation_id)
+
+    def visible_to(self, user):
+        return self.filter(request__in=ServiceRequest.objects.visible_to(user))
+
+
+class FulfilmentTask(TaskLifecycle, models.Model):
+    """A piece of fulfilment work handed to the desk, Operations or a CDS provider."""
+
+    Status = TaskStatus
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True)
+    assigned_group = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                       related_name="request_tasks")
+    status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False)
+
+    objects = FulfilmentTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.request.reference} task: {self.title}"
+
+    @property
+    def is_open(self):
+        return self.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+
+
+class TaskTransition(models.Model):
+    """A task's status change; the task's own clock is replayed from these."""
+
+    task = models.ForeignKey(FulfilmentTask, on_delete=models.CASCADE,
+                             related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=TaskStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=TaskStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.task}: {self.from_status or '-'} -> {self.to_status}"

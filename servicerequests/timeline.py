@@ -1,0 +1,32 @@
+"""A request's history as one list: status moves and task moves, oldest first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class Entry:
+    at: datetime
+    who: str
+    text: str
+    kind: str  # "status" or "task"
+
+
+def _who(user):
+    return user.display_name if user else "System"
+
+
+def timeline_for(service_request):
+    """Return the entries of a request's history; everyone who may see it sees all of it."""
+    entries = []
+    for row in service_request.transitions.select_related("by"):
+        label = service_request.Status(row.to_status).label
+        text = label if not row.reason else f"{label}: {row.reason}"
+        entries.append(Entry(row.at, _who(row.by), text, "status"))
+    for task in service_request.tasks.select_related("assigned_group"):
+        for row in task.transitions.select_related("by"):
+            label = task.Status(row.to_status).label.lower()
+            text = f"Task \u201c{task.title}\u201d ({task.assigned_group.name}) {label}"
+            entries.append(Entry(row.at, _who(row.by), f"{text}: {row.reason}" if row.reason
+                                 else text, "task"))
+    return sorted(entries, key=lambda e: e.at)
