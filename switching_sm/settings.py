@@ -138,6 +138,10 @@ else:
         "CONN_MAX_AGE", env.int, 60, "Use a number of seconds, e.g. 60."
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# fields.W161 fires for a fixed time default (e.g. working day ends 18:00) whenever the
+# check runs within seconds of that wall-clock time: our defaults are deliberate office
+# hours, and a check that fails CI at 18:00 only would be noise.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
