@@ -1,0 +1,13 @@
+"""Domain errors of the reporting app; messages are written for people."""
+
+
+class ReportingError(Exception):
+    """Base class."""
+
+
+class InvalidTransition(ReportingError):
+    """A CSI status change that is not allowed from the current status."""
+
+
+class NotAllowed(ReportingError):
+    """The user may not do this (views turn it into 404 or 403)."""

@@ -1,0 +1,301 @@
+"""Compute the KPIs of reporting/kpis/definitions.py for a period and a scope.
+
+Incident and change KPIs are database aggregations (Count/Sum with filters over
+duration expressions), grouped by severity in one query per scope, so the cost
+does not grow with the number of incidents loaded into Python. Averages are
+computed as summed duration / count from the aggregated rows, so the
+end-to-end figure is exact (not a mean of means). Availability and
+interruptions come from servicestatus.availability.measure, the one shared
+definition of availability, called once per period for all services.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+
+from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
+from incidents.models import Escalation, Incident
+from servicestatus import availability as availability_maths
+from services.models import Service
+
+from . import definitions
+from .definitions import REGISTRY
+
+SEVERITIES = (1, 2, 3, 4)
+IncidentServices = Incident.services.through
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a set of figures covers: end to end, one service, one provider or one severity."""
+
+    service: Service | None = None
+    provider: object | None = None  # accounts.Organisation
+    severity: int | None = None
+
+    @property
+    def label(self):
+        if self.service is not None:
+            return self.service.name
+        if self.provider is not None:
+            return self.provider.name
+        if self.severity is not None:
+            return f"Sev{self.severity}"
+        return "End to end"
+
+    @property
+    def kind(self):
+        for name in ("service", "provider", "severity"):
+            if getattr(self, name) is not None:
+                return name
+        return "end_to_end"
+
+
+END_TO_END = Scope()
+
+
+@dataclass
+class KpiResult:
+    """One KPI's figure: `population` is how many records (or services) it was computed from."""
+
+    key: str
+    value: Decimal | int | None
+    population: int
+    target: Decimal | None = None
+    by_severity: dict = field(default_factory=dict)  # {severity: (value, population)}
+
+    @property
+    def definition(self):
+        return REGISTRY[self.key]
+
+    @property
+    def met(self):
+        return self.definition.met(self.value, self.target)
+
+
+def quantize(value, places):
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _seconds(td):
+    """Return a timedelta as an exact Decimal number of seconds."""
+    return Decimal(td.days * 86400 + td.seconds) + Decimal(td.microseconds) / Decimal(10**6)
+
+
+def _mean(total, count, unit_seconds):
+    if not count or total is None:
+        return None
+    return quantize(_seconds(total) / Decimal(count) / unit_seconds, 2)
+
+
+def _percent(part, whole):
+    if not whole:
+        return None
+    return quantize(Decimal(100) * part / whole, 2)
+
+
+def _between(field_name, period):
+    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lt": period.end})
+
+
+def _duration(end_field, start_field="created_at"):
+    return ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
+
+
+# --- scope filters (Exists, so an incident on two services is never counted twice) -------
+def _incident_scope(scope, ref="pk"):
+    q = Q()
+    if scope.service is not None:
+        q &= Q(Exists(IncidentServices.objects.filter(incident_id=OuterRef(ref),
+                                                      service_id=scope.service.pk)))
+    if scope.provider is not None:
+        q &= Q(Exists(IncidentServices.objects.filter(incident_id=OuterRef(ref),
+                                                      service__provider_id=scope.provider.pk)))
+    return q
+
+
+def _change_scope(scope):
+    q = Q()
+    if scope.provider is not None:
+        q &= Q(change_notification__provider_id=scope.provider.pk)
+    if scope.service is not None:
+        q &= Q(Exists(ChangeImpact.objects.filter(
+            change_notification_id=OuterRef("change_notification_id"),
+            service_id=scope.service.pk)))
+    return q
+
+
+# --- the families -------------------------------------------------------------
+def incident_rows(period, scope):
+    """Return {severity: aggregated figures} for incidents in `scope` (one query)."""
+    raised, responded, resolved = (_between(f, period) for f in
+                                   ("created_at", "responded_at", "resolved_at"))
+    qs = Incident.objects.filter(_incident_scope(scope)).filter(raised | responded | resolved)
+    if scope.severity is not None:
+        qs = qs.filter(severity=scope.severity)
+    rows = qs.order_by().values("severity").annotate(
+        raised=Count("pk", filter=raised & ~Q(status=Incident.Status.CANCELLED)),
+        responded=Count("pk", filter=responded),
+        response_total=Sum(_duration("responded_at"), filter=responded),
+        resolved=Count("pk", filter=resolved),
+        resolution_total=Sum(_duration("resolved_at"), filter=resolved),
+        within=Count("pk", filter=resolved & Q(resolution_breached=False)),
+    )
+    return {row.pop("severity"): row for row in rows}
+
+
+def escalation_rows(period, scope):
+    """Return {severity: count} of resolution breaches recorded in the period (one query)."""
+    qs = Escalation.objects.filter(
+        _between("created_at", period), clock=Escalation.Clock.RESOLUTION,
+        level=Escalation.Level.BREACH).filter(_incident_scope(scope, ref="incident_id"))
+    if scope.severity is not None:
+        qs = qs.filter(severity=scope.severity)
+    return dict(qs.order_by().values("severity").annotate(n=Count("pk"))
+                .values_list("severity", "n"))
+
+
+def change_rows(period, scope):
+    """Return {change type: count} of changes whose outcome was recorded in the period."""
+    qs = ChangeTransition.objects.filter(
+        _between("at", period), to_status__in=ChangeNotification.OUTCOME_STATUSES,
+        is_retrospective_approval=False).filter(_change_scope(scope))
+    return dict(qs.order_by().values("change_notification__change_type")
+                .annotate(n=Count("change_notification", distinct=True))
+                .values_list("change_notification__change_type", "n"))
+
+
+MINUTE, HOUR = Decimal(60), Decimal(3600)
+
+
+def _incident_results(period, scope, targets):
+    rows = incident_rows(period, scope)
+    escalations = escalation_rows(period, scope)
+    zero = timedelta(0)
+
+    def figures(group):
+        """Return {key: (value, population)} for a list of aggregated rows."""
+        total = {name: sum((r[name] for r in group), 0) for name in
+                 ("raised", "responded", "resolved", "within")}
+        response = sum((r["response_total"] or zero for r in group), zero)
+        resolution = sum((r["resolution_total"] or zero for r in group), zero)
+        return {
+            "incidents": (total["raised"], total["raised"]),
+            "response_minutes": (_mean(response, total["responded"], MINUTE), total["responded"]),
+            "resolution_hours": (_mean(resolution, total["resolved"], HOUR), total["resolved"]),
+            "resolved_within_sla": (_percent(total["within"], total["resolved"]),
+                                    total["resolved"]),
+        }
+
+    overall = figures(list(rows.values()))
+    per_severity = {sev: figures([rows[sev]]) if sev in rows else figures([])
+                    for sev in SEVERITIES}
+    results = {}
+    for key, (value, population) in overall.items():
+        results[key] = KpiResult(key, value, population, targets[key][0],
+                                 {sev: per_severity[sev][key] for sev in SEVERITIES})
+    n = sum(escalations.values())
+    results["escalations"] = KpiResult(
+        "escalations", n, n, targets["escalations"][0],
+        {sev: (escalations.get(sev, 0), escalations.get(sev, 0)) for sev in SEVERITIES})
+    return results
+
+
+def _change_results(period, scope, targets):
+    rows = change_rows(period, scope)
+    major = rows.get(ChangeNotification.Type.MAJOR, 0)
+    emergency = rows.get(ChangeNotification.Type.EMERGENCY, 0)
+    return {
+        "major_changes": KpiResult("major_changes", major, major, targets["major_changes"][0]),
+        "emergency_changes": KpiResult("emergency_changes", emergency, emergency,
+                                       targets["emergency_changes"][0]),
+    }
+
+
+def availability_results(measured, targets):
+    """Return the availability-family KpiResults for a list of ServiceAvailability.
+
+    The availability target always comes from the catalogue (each service's own target,
+    service-time weighted for a group); a KpiSetting sets only its tolerance.
+    """
+    service_time = sum((m.service_time for m in measured), timedelta(0))
+    downtime = sum((m.downtime for m in measured), timedelta(0))
+    interruptions = sum(m.interruptions for m in measured)
+    if service_time > timedelta(0):
+        value = quantize(Decimal(100) * _seconds(service_time - downtime) / _seconds(service_time),
+                         3)
+        weighted = sum(m.target * _seconds(m.service_time) for m in measured)
+        target = quantize(weighted / _seconds(service_time), 3)
+    else:
+        value, target = None, None
+    return {
+        "availability": KpiResult("availability", value, len(measured), target),
+        "interruptions": KpiResult("interruptions", interruptions, interruptions,
+                                   targets["interruptions"][0]),
+        "interruption_minutes": KpiResult(
+            "interruption_minutes", _mean(downtime, interruptions, MINUTE), interruptions,
+            targets["interruption_minutes"][0]),
+    }
+
+
+class PeriodKpis:
+    """The KPIs of one period, for any scope; availability is measured once and reused."""
+
+    def __init__(self, period, *, now=None, services=None):
+        self.period = period
+        self.now = now
+        self.targets = definitions.settings_map()
+        self._services = services
+        self._availability = None
+
+    @property
+    def services(self):
+        if self._services is None:
+            self._services = list(Service.objects.active().select_related(
+                "provider", "service_hours").order_by("name"))
+        return self._services
+
+    def availability(self):
+        """Return [ServiceAvailability] for every active service (one call of the shared
+        availability function)."""
+        if self._availability is None:
+            self._availability = availability_maths.measure(
+                self.services, start=self.period.start, end=self.period.end, now=self.now)
+        return self._availability
+
+    def availability_of(self, scope):
+        measured = self.availability()
+        if scope.service is not None:
+            return [m for m in measured if m.service_id == scope.service.pk]
+        if scope.provider is not None:
+            ids = {s.pk for s in self.services if s.provider_id == scope.provider.pk}
+            return [m for m in measured if m.service_id in ids]
+        return measured
+
+    def results(self, scope=END_TO_END):
+        """Return {kpi key: KpiResult} for `scope`, in registry order.
+
+        A severity scope has only incident KPIs (availability and changes have no severity).
+        """
+        results = _incident_results(self.period, scope, self.targets)
+        if scope.severity is None:
+            results.update(_change_results(self.period, scope, self.targets))
+            measured = self.availability_of(scope)
+            results.update(availability_results(measured, self.targets))
+        return {key: results[key] for key in definitions.KEYS if key in results}
+
+    def changes_by_type(self, scope=END_TO_END):
+        """Return {type label: count} of changes carried out in the period (every type)."""
+        rows = change_rows(self.period, scope)
+        return {label: rows.get(value, 0) for value, label in ChangeNotification.Type.choices}
+
+    def providers(self):
+        """Return the organisations providing the active services, by name."""
+        seen = {}
+        for service in self.services:
+            seen.setdefault(service.provider_id, service.provider)
+        return sorted(seen.values(), key=lambda org: org.name)

@@ -1,0 +1,151 @@
+"""Each KPI against the hand-built October 2026 of conftest.py (answers worked out there)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from incidents.models import Escalation
+from reporting.kpis import definitions
+from reporting.kpis.engine import PeriodKpis, Scope
+from reporting.models import KpiSetting
+from reporting.periods import Period
+
+from .conftest import AFTER
+
+OCTOBER = Period.month(2026, 10)
+
+
+@pytest.fixture
+def kpis(october):
+    return PeriodKpis(OCTOBER, now=AFTER)
+
+
+def test_period_boundaries_are_uk_midnights_and_october_has_745_hours():
+    assert OCTOBER.duration == timedelta(hours=745)
+    assert Period.month(2026, 3).duration == timedelta(hours=743)
+    assert OCTOBER.start.isoformat() == "2026-09-30T23:00:00+00:00"
+    assert OCTOBER.end.isoformat() == "2026-11-01T00:00:00+00:00"
+    assert Period.day(date(2026, 10, 25)).duration == timedelta(hours=25)
+
+
+def test_weeks_custom_periods_and_keys_round_trip():
+    week = Period.week(date(2026, 10, 28))
+    assert (week.first, week.last) == (date(2026, 10, 26), date(2026, 11, 1))
+    for period in (OCTOBER, week, Period.day(date(2026, 3, 29)),
+                   Period.custom(date(2026, 10, 1), date(2026, 10, 15))):
+        assert Period.parse(period.key) == period
+    assert OCTOBER.previous() == Period.month(2026, 9)
+    assert Period.month(2026, 1).previous() == Period.month(2025, 12)
+    assert [p.key for p in OCTOBER.trailing(3)] == ["2026-08", "2026-09", "2026-10"]
+    with pytest.raises(ValueError, match="not a period"):
+        Period.parse("October")
+
+
+def test_incidents_count_those_raised_in_the_period_by_severity_without_cancelled(kpis):
+    result = kpis.results()["incidents"]
+    assert result.value == 6  # A B C E F H; D raised in September, G cancelled
+    assert {sev: v for sev, (v, _) in result.by_severity.items()} == {1: 2, 2: 2, 3: 1, 4: 1}
+
+
+def test_average_initial_response_counts_responses_made_in_the_period(kpis):
+    result = kpis.results()["response_minutes"]
+    # A 5, B 20, C 10, F 15, H 60 (D responded in September, E in November).
+    assert (result.value, result.population) == (Decimal("22.00"), 5)
+    assert result.by_severity[1] == (Decimal("12.50"), 2)
+    assert result.by_severity[3] == (None, 0)
+    assert result.by_severity[4] == (Decimal("60.00"), 1)
+
+
+def test_average_resolution_time_includes_boundary_pause_reopen_and_the_dst_hour(kpis):
+    result = kpis.results()["resolution_hours"]
+    # A 3, B 6, C 36 (24 pending), D 36 (raised in September), F 29 (reopened, DST), H 48.
+    assert (result.value, result.population) == (Decimal("26.33"), 6)
+    assert result.by_severity[2] == (Decimal("32.50"), 2)
+    assert result.by_severity[3] == (Decimal("36.00"), 1)
+
+
+def test_resolved_within_sla_uses_the_paused_clock_and_counts_a_reopened_incident_once(kpis):
+    result = kpis.results()["resolved_within_sla"]
+    assert (result.value, result.population) == (Decimal("83.33"), 6)  # only B breached
+    assert result.target == Decimal("95") and result.met is False
+    assert result.by_severity[2] == (Decimal("100.00"), 2)  # C paused, F reopened: both within
+    assert result.by_severity[1] == (Decimal("50.00"), 2)
+
+
+def test_escalations_count_resolution_breaches_recorded_in_the_period(kpis, october):
+    # B also breached its response target and raised warnings: those are not escalations.
+    assert Escalation.objects.filter(incident=october["B"]).count() > 1
+    result = kpis.results()["escalations"]
+    assert result.value == 1
+    assert result.by_severity[1] == (1, 1)
+
+
+def test_changes_count_outcomes_recorded_in_the_period_by_type(kpis):
+    results = kpis.results()
+    assert results["major_changes"].value == 1
+    assert results["emergency_changes"].value == 2  # retrospective approval not counted again
+    assert kpis.changes_by_type() == {"Standard": 0, "Normal": 1, "Emergency": 2, "Major": 1}
+
+
+def test_availability_excludes_maintenance_and_counts_outage_inside_the_period(kpis, service):
+    results = kpis.results(Scope(service=service))
+    # 745 h less 2 h maintenance = 743 h agreed; 2 h + 1 h down: 740 / 743.
+    assert results["availability"].value == Decimal("99.596")
+    assert results["availability"].target == Decimal("99.500")
+    assert results["availability"].met is True
+    assert results["interruptions"].value == 2
+    assert results["interruption_minutes"].value == Decimal("90.00")
+
+
+def test_end_to_end_availability_is_time_weighted_over_services(kpis):
+    results = kpis.results()
+    assert results["availability"].value == Decimal("99.798")  # (743 + 745 - 3) / (743 + 745)
+    assert results["availability"].population == 2
+    assert results["interruptions"].value == 2
+
+
+def test_per_provider_scope_counts_an_incident_on_two_of_its_services_once(
+        kpis, other_provider_org, provider_org):
+    gemserv = kpis.results(Scope(provider=other_provider_org))
+    assert gemserv["incidents"].value == 1  # H; G was cancelled
+    assert gemserv["resolution_hours"].value == Decimal("48.00")
+    assert gemserv["availability"].value == Decimal("100.000")
+    assert gemserv["emergency_changes"].value == 0
+    xoserve = kpis.results(Scope(provider=provider_org))
+    assert xoserve["incidents"].value == 6
+    assert xoserve["major_changes"].value == 1
+
+
+def test_severity_scope_has_only_incident_kpis(kpis):
+    results = kpis.results(Scope(severity=2))
+    assert set(results) == {"incidents", "escalations", "response_minutes", "resolution_hours",
+                            "resolved_within_sla"}
+    assert results["resolution_hours"].value == Decimal("32.50")
+
+
+def test_a_day_inside_the_month_sees_only_that_day(october):
+    day = PeriodKpis(Period.day(date(2026, 10, 25)), now=AFTER).results()
+    assert day["resolution_hours"].value == Decimal("29.00")  # F, finally resolved that day
+    assert day["interruptions"].value == 1
+    assert day["incidents"].value == 0
+
+
+def test_targets_are_overridden_by_operations_settings(kpis):
+    KpiSetting.objects.create(key="resolved_within_sla", target=Decimal("80"),
+                              tolerance=Decimal("2"))
+    result = PeriodKpis(OCTOBER, now=AFTER).results()["resolved_within_sla"]
+    assert result.target == Decimal("80") and result.met is True
+
+
+def test_every_kpi_of_the_strategy_table_has_a_plain_words_definition():
+    assert definitions.KEYS == ["availability", "interruptions", "interruption_minutes",
+                                "major_changes", "emergency_changes", "incidents", "escalations",
+                                "response_minutes", "resolution_hours", "resolved_within_sla"]
+    assert all(len(k.definition) > 40 for k in definitions.KPIS)
+
+
+def test_query_count_does_not_grow_with_incidents(october, django_assert_max_num_queries):
+    kpis = PeriodKpis(OCTOBER, now=AFTER)
+    with django_assert_max_num_queries(12):
+        kpis.results()
