@@ -337,6 +337,9 @@ class IncidentAdmin(ConsoleAdmin):
                 manager=get_object_or_404(User, pk=_int(post.get("manager")))),
             "bcdr": lambda: major_incidents.invoke_bcdr(
                 incident=incident, by=user, summary=post.get("summary", "")),
+            "link": lambda: services.link_incidents(
+                from_incident=incident, by=user, kind=post.get("kind", "related"),
+                to_incident=get_object_or_404(Incident, reference=post.get("reference", ""))),
             "major-update": lambda: major_incidents.post_update(
                 major=get_object_or_404(MajorIncident, incident=incident), by=user,
                 body=post.get("body", "")),
@@ -463,12 +466,24 @@ class PostIncidentReviewAdmin(ConsoleAdmin):
 
 @admin.register(HeldEmail)
 class HeldEmailAdmin(ConsoleAdmin):
-    list_display = ["subject", "sender", "why", "released_as", "handled_at"]
+    """Mail the desk must look at: record it as an incident (console add) and mark it handled."""
+
+    list_display = ["subject", "sender", "why", "handled_by", "handled_at"]
+    list_filter = [("handled_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["sender", "subject", "body", "why", "released_as", "handled_by",
                        "handled_at"]
     fields = readonly_fields
+    actions = ["mark_handled"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Mark as handled")
+    def mark_handled(self, request, queryset):
+        if not policy.may_work_incident(request.user):
+            raise PermissionDenied
+        for held in queryset.filter(handled_at__isnull=True):
+            held.handled_by, held.handled_at = request.user, timezone.now()
+            held.save(update_fields=["handled_by", "handled_at"])
 
 

@@ -195,10 +195,13 @@ def validate_upload(upload):
 
 @transaction.atomic
 def link_incidents(*, from_incident, to_incident, kind, by):
+    """Record that two incidents are related, or that one duplicates the other."""
     if not policy.may_work_incident(by):
         raise NotAllowed("Only the desk may link incidents.")
     if from_incident.pk == to_incident.pk:
         raise InvalidTransition("An incident cannot be linked to itself.")
+    if kind not in IncidentLink.Kind.values:
+        raise InvalidTransition("Choose 'related' or 'duplicate'.")
     link, _ = IncidentLink.objects.get_or_create(
         from_incident=from_incident, to_incident=to_incident,
         defaults={"kind": kind, "created_by": by})

@@ -45,6 +45,10 @@ def timeline_for(incident, user):
         for leg in incident.legs.select_related("resolver_group", "assigned_by"):
             entries.append(Entry(leg.assigned_at, "assignment", _name(leg.assigned_by),
                                  f"Assigned to {leg.resolver_group.name}. {leg.reason}".strip()))
+    if policy.is_internal(user):
+        for link in incident.links_out.select_related("to_incident", "created_by"):
+            entries.append(Entry(link.created_at, "link", _name(link.created_by),
+                                 f"{link.get_kind_display()} {link.to_incident.reference}"))
     major = getattr(incident, "major", None) if incident.is_major else None
     if major:
         for update in major.updates.select_related("by"):

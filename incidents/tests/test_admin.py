@@ -136,3 +136,61 @@ def test_declare_major_from_the_workspace(client, desk_agent, make_incident):
     major = MajorIncident.objects.get(incident=incident)
     incident.refresh_from_db()
     assert incident.is_major and incident.severity == 1 and major.review.owner == desk_agent
+
+
+def test_editing_details_and_assignee_in_the_console(client, desk_agent, make_incident,
+                                                     service):
+    incident = make_incident()
+    client.force_login(desk_agent)
+    response = client.post(_change(incident), {
+        "title": "Sharper title", "description": "Same", "services": [service.pk],
+        "assignee": desk_agent.pk, "legs-TOTAL_FORMS": 0, "legs-INITIAL_FORMS": 0,
+        "escalations-TOTAL_FORMS": 0, "escalations-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.content[:3000]
+    incident.refresh_from_db()
+    assert (incident.title, incident.assignee) == ("Sharper title", desk_agent)
+    assert b"INC-000001" in client.get(f"{LIST}?queue=mine").content
+
+
+def test_linking_incidents_from_the_workspace(client, desk_agent, make_incident):
+    first, second = make_incident(), make_incident()
+    client.force_login(desk_agent)
+    client.post(_act(first, "link"), {"kind": "related", "reference": second.reference})
+    assert first.links_out.get().to_incident == second
+    response = client.post(_act(first, "link"), {"kind": "related",
+                                                 "reference": first.reference}, follow=True)
+    assert b"linked to itself" in response.content
+    assert b"Related to INC-000002" in client.get(_change(first)).content
+
+
+def test_unknown_workspace_action_is_refused(client, desk_agent, make_incident):
+    incident = make_incident()
+    client.force_login(desk_agent)
+    assert client.post(_act(incident, "explode")).status_code == 403
+
+
+def test_held_email_marked_handled(client, desk_agent, auditor_user):
+    from incidents.models import HeldEmail, InboundEmail
+
+    inbound = InboundEmail.objects.create(message_id="<x@y>", sender="a@b", subject="Help",
+                                          outcome="held")
+    held = HeldEmail.objects.create(inbound=inbound, sender="a@b", subject="Help", body="?",
+                                    why="Unknown sender")
+    client.force_login(auditor_user)
+    assert client.post("/admin/incidents/heldemail/", {
+        "action": "mark_handled", "_selected_action": [held.pk]}).status_code in (302, 403)
+    held.refresh_from_db()
+    assert held.handled_at is None
+    client.force_login(desk_agent)
+    client.post("/admin/incidents/heldemail/", {"action": "mark_handled",
+                                                "_selected_action": [held.pk]})
+    held.refresh_from_db()
+    assert held.handled_by == desk_agent
+
+
+def test_pinned_sla_policy_cannot_be_edited(client, operations_user, make_incident):
+    incident = make_incident()
+    client.force_login(operations_user)
+    url = reverse("admin:incidents_slapolicy_change", args=[incident.sla_policy.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="_save"' not in page.content
