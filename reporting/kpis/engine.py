@@ -17,8 +17,8 @@ from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F,
 
 from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
 from incidents.models import Escalation, Incident
-from servicestatus import availability as availability_maths
 from services.models import Service
+from servicestatus import availability as availability_maths
 
 from . import definitions
 from .definitions import REGISTRY

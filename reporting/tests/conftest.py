@@ -5,15 +5,13 @@ both 24x7 with a 99.5 % target. Expected figures are worked out in the comments 
 asserted in test_kpis.py.
 """
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from incidents.factories import IncidentFactory
 from reporting.factories import EMERGENCY, MAJOR, NORMAL, change_with_outcome, london, status_history
 
-UTC = dt_timezone.utc
 AFTER = datetime(2026, 12, 1, tzinfo=UTC)  # "now" for measuring October after it is over
 
 
