@@ -1,6 +1,6 @@
 """Demo data: 90 days of status history, a manual status, event rules and events, bulletins,
 subscriptions. Idempotent: records are matched on natural keys; a service's demo history is
-rebuilt only while it is Operational and not set by hand."""
+written before its first real interval and rewritten on each run."""
 
 from datetime import datetime, time, timedelta
 
@@ -56,25 +56,27 @@ def _local(day, hour):
 
 
 def _rebuild_history(service, outages, now):
-    state = ServiceState.objects.get(service=service)
-    if state.status != Status.OPERATIONAL or state.manual_status:
-        return
-    StatusInterval.objects.filter(service=service).delete()
+    """Write the demo past (marked DEMO) before the service's first real interval."""
+    StatusInterval.objects.filter(service=service, cause_reference__startswith="DEMO").delete()
+    first_real = (StatusInterval.objects.filter(service=service).order_by("start")
+                  .values_list("start", flat=True).first()) or now
     cursor = now - timedelta(days=91)
+    if first_real <= cursor:
+        return
     today = timezone.localtime(now, LONDON).date()
     for days_ago, hour, hours, status, reason in sorted(outages, reverse=True):
         start = _local(today - timedelta(days=days_ago), hour)
         end = start + timedelta(hours=hours)
+        if end > first_real:
+            continue
         StatusInterval.objects.create(service=service, status=Status.OPERATIONAL, start=cursor,
-                                      end=start, cause=Cause.RECOVERED)
+                                      end=start, cause=Cause.RECOVERED, cause_reference="DEMO")
         StatusInterval.objects.create(service=service, status=status, start=start, end=end,
                                       cause=Cause.MANUAL, reason=reason,
                                       cause_reference=f"DEMO-{days_ago}")
         cursor = end
     StatusInterval.objects.create(service=service, status=Status.OPERATIONAL, start=cursor,
-                                  cause=Cause.RECOVERED)
-    state.since = cursor
-    state.save(update_fields=["since"])
+                                  end=first_real, cause=Cause.RECOVERED, cause_reference="DEMO")
 
 
 def seed(stdout):
