@@ -10,10 +10,18 @@ class KnowledgeConfig(AppConfig):
     def ready(self):
         from accounts import audit
 
-        from .models import Article, ArticleAttachment, ArticleTask
+        from .models import (
+            Article,
+            ArticleAttachment,
+            ArticleTask,
+            Problem,
+            ProviderInvestigation,
+        )
 
         # Versions, transitions, feedback and deflection rows are append-only
         # records in their own right; the audit trail covers what people edit.
         audit.register(Article, exclude={"search_vector", "body"})
         audit.register(ArticleAttachment)
         audit.register(ArticleTask)
+        audit.register(Problem)
+        audit.register(ProviderInvestigation)

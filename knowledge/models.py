@@ -282,3 +282,10 @@ class ArticleAttachment(models.Model):
 
 
 from .models_feedback import ArticleFeedback, ArticleTask, DeflectionEvent  # noqa: E402,F401
+from .models_problems import (  # noqa: E402,F401
+    Problem,
+    ProblemIncident,
+    ProblemTransition,
+    ProviderInvestigation,
+    WorkaroundApplication,
+)

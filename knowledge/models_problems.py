@@ -1,0 +1,246 @@
+"""Problem management (s.9.7): one underlying cause behind recurring incidents.
+
+A Problem links many incidents (incidents.Incident, the agreed contract),
+names the services it affects, an owning CDS provider and contributing
+providers (each with its own investigation task and status), and moves
+New -> Investigating -> Known Error -> Resolved -> Closed with a row per step.
+With a workaround it becomes a known error and can publish a knowledge
+article; its resolution points at the change notification that fixes it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .errors import InvalidTransition
+
+
+class ProblemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return problems `user` may see: staff all; providers those they own or contribute to.
+
+        Participants never see problems (they see the published known-error articles).
+        """
+        from accounts import policy
+
+        if policy.is_internal(user):
+            return self
+        if policy.is_provider(user) and user.organisation_id:
+            return self.filter(
+                models.Q(owning_provider_id=user.organisation_id)
+                | models.Q(provider_tasks__provider_id=user.organisation_id)
+            ).distinct()
+        return self.none()
+
+    def open(self):
+        """Return problems not yet resolved or closed."""
+        return self.exclude(status__in=[Problem.Status.RESOLVED, Problem.Status.CLOSED])
+
+    def known_errors(self):
+        return self.filter(status=Problem.Status.KNOWN_ERROR)
+
+    def open_by_provider_and_age(self, now=None):
+        """Return rows (provider, count, oldest) of open problems per owning provider (report)."""
+        now = now or timezone.now()
+        return (self.open().values("owning_provider__name")
+                .annotate(count=models.Count("pk"), oldest=models.Min("created_at"))
+                .order_by("-count", "owning_provider__name"))
+
+    def with_incident_counts(self):
+        """Annotate `incident_count` and `resolved_by_workaround` (incidents per problem report)."""
+        return self.annotate(
+            incident_count=models.Count("incident_links", distinct=True),
+            resolved_by_workaround=models.Count("workaround_applications__incident",
+                                                distinct=True),
+        )
+
+
+class Problem(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"  # recorded, not yet being investigated
+        INVESTIGATING = "investigating", "Investigating"  # providers looking for the root cause
+        KNOWN_ERROR = "known_error", "Known error"  # cause or workaround known; fix pending
+        RESOLVED = "resolved", "Resolved"  # fixed (normally by a change notification)
+        CLOSED = "closed", "Closed"  # confirmed fixed; no further incidents
+
+    TRANSITIONS = {
+        Status.NEW: {"investigate": Status.INVESTIGATING, "close": Status.CLOSED},
+        Status.INVESTIGATING: {"known_error": Status.KNOWN_ERROR, "resolve": Status.RESOLVED},
+        Status.KNOWN_ERROR: {"resolve": Status.RESOLVED, "investigate": Status.INVESTIGATING},
+        Status.RESOLVED: {"close": Status.CLOSED, "investigate": Status.INVESTIGATING},
+        Status.CLOSED: {},
+    }
+    ACTION_LABELS = {"investigate": "Investigate", "known_error": "Record as known error",
+                     "resolve": "Resolve", "close": "Close"}
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    services = models.ManyToManyField("services.Service", blank=True, related_name="problems")
+    owning_provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="owned_problems",
+        help_text="The CDS provider leading the investigation.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    root_cause = models.TextField(blank=True)
+    workaround = models.TextField(blank=True, help_text="Markdown; sent to raisers when applied.")
+    known_error_article = models.ForeignKey(
+        "knowledge.Article", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="problems")
+    fixing_change = models.ForeignKey(
+        "changes.ChangeNotification", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="The change notification that fixes the root cause.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self):
+        return f"PRB-{self.pk:06d}" if self.pk else "PRB-(new)"
+
+    def allowed_actions(self):
+        return list(self.TRANSITIONS[self.status])
+
+    def transition(self, action, *, by, reason=""):
+        """Apply `action`, record it and return the ProblemTransition row.
+
+        A known error needs a workaround or root cause; resolving needs the fixing
+        change notification or a reason.
+        """
+        allowed = self.TRANSITIONS.get(self.status, {})
+        if action not in allowed:
+            label = self.ACTION_LABELS.get(action, action).lower()
+            raise InvalidTransition(
+                f"Cannot {label} a problem that is {self.get_status_display().lower()}.")
+        reason = (reason or "").strip()
+        if action == "known_error" and not (self.workaround.strip() or self.root_cause.strip()):
+            raise InvalidTransition("Record the workaround or root cause first.")
+        if action == "resolve" and self.fixing_change_id is None and not reason:
+            raise InvalidTransition("Link the fixing change notification or say how it was fixed.")
+        from_status, to_status = self.status, allowed[action]
+        self.status = to_status
+        fields = ["status"]
+        now = timezone.now()
+        if to_status == self.Status.RESOLVED:
+            self.resolved_at, fields = now, fields + ["resolved_at"]
+        if to_status == self.Status.CLOSED:
+            self.closed_at, fields = now, fields + ["closed_at"]
+        if to_status == self.Status.INVESTIGATING and self.resolved_at:
+            self.resolved_at, fields = None, fields + ["resolved_at"]
+        self.save(update_fields=fields)
+        return ProblemTransition.objects.create(problem=self, action=action,
+                                                from_status=from_status, to_status=to_status,
+                                                by=by, reason=reason)
+
+
+class ProblemTransition(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=16, choices=Problem.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Problem.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.problem.reference}: {self.from_status} -> {self.to_status}"
+
+
+class ProblemIncident(models.Model):
+    """An incident caused by the problem."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="incident_links")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
+                                 related_name="problem_links")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-linked_at"]
+        constraints = [models.UniqueConstraint(fields=["problem", "incident"],
+                                               name="kb_problem_incident_once")]
+
+    def __str__(self):
+        return f"{self.problem.reference} ↔ incident {self.incident_id}"
+
+
+class ProviderInvestigation(models.Model):
+    """One provider's part in a multi-provider investigation, with its own status."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"  # handed to the provider, not yet started
+        INVESTIGATING = "investigating", "Investigating"  # the provider is working on it
+        CONCLUDED = "concluded", "Concluded"  # the provider has reported its findings
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owning provider"  # leads and co-ordinates the investigation
+        CONTRIBUTOR = "contributor", "Contributing provider"  # investigates its own part
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="provider_tasks")
+    provider = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                 related_name="problem_investigations")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.REQUESTED)
+    findings = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["role", "provider__name"]
+        constraints = [models.UniqueConstraint(fields=["problem", "provider"],
+                                               name="kb_problem_provider_once")]
+
+    def __str__(self):
+        return f"{self.problem.reference}: {self.provider} ({self.get_status_display()})"
+
+    NEXT = {Status.REQUESTED: {Status.INVESTIGATING, Status.CONCLUDED},
+            Status.INVESTIGATING: {Status.CONCLUDED},
+            Status.CONCLUDED: {Status.INVESTIGATING}}
+
+    def update(self, *, status, findings=""):
+        """Move this provider's task on; concluding needs findings."""
+        if status not in self.Status.values:
+            raise InvalidTransition(f"Unknown investigation status '{status}'.")
+        if status not in self.NEXT[self.status]:
+            raise InvalidTransition(
+                f"An investigation that is {self.get_status_display().lower()} cannot become "
+                f"{self.Status(status).label.lower()}.")
+        if status == self.Status.CONCLUDED and not (findings or self.findings).strip():
+            raise InvalidTransition("Report the findings to conclude the investigation.")
+        self.status = status
+        if findings:
+            self.findings = findings.strip()
+        self.save(update_fields=["status", "findings", "updated_at"])
+
+
+class WorkaroundApplication(models.Model):
+    """The desk applied a known error's workaround to an incident (counted per article/problem)."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
+                                 related_name="workaround_applications")
+    article = models.ForeignKey("knowledge.Article", on_delete=models.PROTECT,
+                                related_name="workaround_applications")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="workaround_applications")
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    applied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-applied_at"]
+        constraints = [models.UniqueConstraint(fields=["incident", "article"],
+                                               name="kb_workaround_once_per_incident")]
+
+    def __str__(self):
+        return f"{self.article.reference} applied to incident {self.incident_id}"
