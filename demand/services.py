@@ -4,6 +4,8 @@ Portal views, the API, admin actions, Celery tasks and other apps call these;
 each is keyword-only and atomic, and the rule it enforces is written here once.
 """
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +29,8 @@ from .models import (
     Risk,
     RiskTransition,
 )
+
+logger = logging.getLogger(__name__)
 
 ALERT_TOPIC = "demand.excessive"
 OUTCOME_TOPIC = "demand.outcome"
@@ -73,7 +77,10 @@ def import_forecasts(*, organisation, submitted_by, rows):
     def enqueue():
         from .tasks import evaluate_forecasts
 
-        evaluate_forecasts.delay(ids)
+        try:
+            evaluate_forecasts.delay(ids)
+        except Exception:  # broker down: the evaluate_pending sweep picks them up
+            logger.warning("Could not enqueue evaluation of %d forecasts; sweep will", len(ids))
 
     transaction.on_commit(enqueue)
     return forecasts
