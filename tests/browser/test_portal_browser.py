@@ -1,33 +1,9 @@
 """Real browser: Debian's Chromium driven by Playwright against the live server."""
 
-import os
-
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by
-# fixtures here are plain synchronous test setup.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 def test_participant_logs_in_and_sees_the_home_page(live_server, page, supplier_user):
     page.goto(f"{live_server.url}/")

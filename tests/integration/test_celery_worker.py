@@ -18,7 +18,8 @@ from switching_sm.celery import app as celery_app
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def database_url():
