@@ -324,3 +324,27 @@ def may_cancel_service_request(user, service_request):
         return False
     return user.is_org_admin or user.pk in (service_request.requester_id,
                                             service_request.raised_by_id)
+
+
+# --- reporting ---
+def may_read_internal_reports(user):
+    """Return True for Switching Operations and auditors: full reports, reconciliation, CSI."""
+    return is_operations(user) or is_auditor(user)
+
+
+def may_generate_reports(user):
+    return is_operations(user)
+
+
+def may_submit_kpi_return(user):
+    """Return True for CDS providers (their own organisation's monthly KPI summary)."""
+    return is_provider(user)
+
+
+def may_manage_csi(user):
+    return is_operations(user)
+
+
+def may_view_ops_dashboard(user):
+    """Return True for internal staff (the desk watches it too; auditors read it)."""
+    return is_internal(user)

@@ -1,0 +1,51 @@
+from django import forms
+
+from .models import ImprovementOpportunity
+from .periods import Period
+
+
+def recent_months(n=6, now=None):
+    """Return the last n finished months as (key, label), newest first."""
+    month = Period.containing("month", now).previous()
+    choices = []
+    for _ in range(n):
+        choices.append((month.key, month.label))
+        month = month.previous()
+    return choices
+
+
+class KpiReturnUploadForm(forms.Form):
+    period = forms.ChoiceField(label="Month reported on")
+    file = forms.FileField(label="Return file (.csv or .xlsx)",
+                           help_text="Columns: kpi, service, severity, value. Row 1 is the "
+                                     "header; leave service empty for your total.")
+    notes = forms.CharField(label="Notes for Switching Operations", required=False,
+                            max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = recent_months(now=now)
+
+
+class ReportRequestForm(forms.Form):
+    period = forms.CharField(label="Period", max_length=30,
+                             help_text="2026-10 (month), 2026-W43 (week), 2026-10-25 (day) or "
+                                       "2026-10-01..2026-10-15.")
+
+    def clean_period(self):
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class ImprovementForm(forms.ModelForm):
+    class Meta:
+        model = ImprovementOpportunity
+        fields = ["title", "description", "source", "source_reference", "service", "owner",
+                  "benefit"]
+
+
+class ImprovementMoveForm(forms.Form):
+    to = forms.ChoiceField(choices=ImprovementOpportunity.Status.choices, label="New status")
+    reason = forms.CharField(required=False, max_length=2000, label="Why")
