@@ -33,6 +33,14 @@ class IncidentSerializer(serializers.ModelSerializer):
     services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     severity_guidance = serializers.CharField(read_only=True)
+    # Plain fields on output: the choice sets are documented once, on the input serializers.
+    status = serializers.CharField(read_only=True, help_text="new, in_progress, pending, "
+                                   "resolved, closed or cancelled")
+    severity = serializers.IntegerField(read_only=True)
+    proposed_severity = serializers.IntegerField(read_only=True, allow_null=True)
+    channel = serializers.CharField(read_only=True)
+    pending_reason = serializers.CharField(read_only=True)
+    resolution_code = serializers.CharField(read_only=True)
 
     class Meta:
         model = Incident
@@ -127,6 +135,7 @@ class AssignSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    via = serializers.CharField(read_only=True)
     public = serializers.BooleanField(source="is_public", default=True,
                                       help_text="false: an internal work note (desk only).")
 

@@ -23,16 +23,27 @@ def target_for(incident):
                     f"{row.resolution_text} ({row.calendar.name})")
 
 
-def figures_for(incident, *, now=None):
-    """Return SlaFigures rebuilt from the incident's transition and severity rows."""
+def figures_for(incident, *, now=None, targets=None):
+    """Return SlaFigures rebuilt from the incident's transition and severity rows.
+
+    `targets` is an optional dict the caller keeps across incidents (the sweep) so each
+    (policy, severity) target and its calendar's holidays are loaded once.
+    """
     now = now or timezone.now()
+    key = (incident.sla_policy_id, incident.severity)
+    if targets is None or key not in targets:
+        target = target_for(incident)
+        if targets is not None:
+            targets[key] = target
+    else:
+        target = targets[key]
     events = [ClockEvent(at=t.at, to_status=t.to_status, pending_reason=t.pending_reason)
               for t in incident.transitions.all()]
     severity_events = [SeverityEvent(at=c.at, from_severity=c.from_severity,
                                      to_severity=c.to_severity, reason=c.reason)
                        for c in incident.severity_changes.all()]
     policy = incident.sla_policy
-    return replay(created_at=incident.created_at, events=events, target=target_for(incident),
+    return replay(created_at=incident.created_at, events=events, target=target,
                   pausing_reasons=policy.pausing_reasons(),
                   warning_percent=policy.warning_percent, now=now,
                   severity_events=severity_events, policy_name=policy.name)
@@ -79,14 +90,14 @@ def _record(incident, clock, level, due_at, now):
 
 
 @transaction.atomic
-def refresh_sla(incident, *, now=None):
+def refresh_sla(incident, *, now=None, targets=None):
     """Recompute and store the incident's SLA figures; record warnings and breaches once.
 
     Called after every transition and severity change, and by the sweep.
     Return the SlaFigures.
     """
     now = now or timezone.now()
-    figures = figures_for(incident, now=now)
+    figures = figures_for(incident, now=now, targets=targets)
     recorded = set(incident.escalations.values_list("clock", "level"))
     for clock, level, due_at in _reached_levels(incident, figures):
         if (clock, level) not in recorded and _record(incident, clock, level, due_at, now):
@@ -115,12 +126,13 @@ def sweep(*, now=None, limit=1000):
     now = now or timezone.now()
     ids = list(Incident.objects.sla_check_due(now).order_by("sla_next_check_at")
                .values_list("pk", flat=True)[:limit])
+    targets = {}
     with audit.acting(actor=None, channel=audit.Channel.SYSTEM):
         for pk in ids:
             with transaction.atomic():
                 incident = Incident.objects.select_for_update().select_related(
                     "sla_policy").get(pk=pk)
-                refresh_sla(incident, now=now)
+                refresh_sla(incident, now=now, targets=targets)
     return len(ids)
 
 
