@@ -3,16 +3,20 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from accounts import policy
-from services.models import Service
+
+from . import overview
 
 
 @login_required
 def home(request):
-    """The signed-in landing page: who you are, and where to go."""
+    """The signed-in landing page: the state of the service and of your own work."""
+    user = request.user
     return render(request, "portal/home.html", {
-        "organisation": request.user.organisation,
-        "is_internal": policy.is_internal(request.user),
-        "service_count": Service.objects.visible_to(request.user).count(),
+        "organisation": user.organisation,
+        "is_internal": policy.is_internal(user),
+        "is_participant": policy.is_participant(user),
+        "is_provider": policy.is_provider(user),
+        **overview.build(user),
     })
 
 
