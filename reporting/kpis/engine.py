@@ -288,6 +288,10 @@ class PeriodKpis:
             results.update(availability_results(measured, self.targets))
         return {key: results[key] for key in definitions.KEYS if key in results}
 
+    def incident_results(self, scope=END_TO_END):
+        """Return only the incident KPIs (two queries; used for trends over many periods)."""
+        return _incident_results(self.period, scope, self.targets)
+
     def changes_by_type(self, scope=END_TO_END):
         """Return {type label: count} of changes carried out in the period (every type)."""
         rows = change_rows(self.period, scope)

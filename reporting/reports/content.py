@@ -1,0 +1,91 @@
+"""What a service report says, computed once and rendered as PDF, XLSX and CSV.
+
+The participant edition leaves out internal detail: the provider-vs-measured
+reconciliation, return chasing, providers' notes, CSI entries and every
+per-organisation figure (it keeps end-to-end, per-severity and per-public-service
+figures, the same services the public status page shows).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from services.models import Service
+
+from ..kpis import definitions
+from ..kpis.engine import END_TO_END, SEVERITIES, PeriodKpis, Scope
+from ..models import ServiceReport
+from ..reconciliation import reconcile, return_statuses
+
+TREND_MONTHS = 12
+
+
+@dataclass
+class ReportContent:
+    period: object
+    edition: str
+    generated_at: datetime
+    end_to_end: dict
+    by_service: list  # [(Service, {key: KpiResult})]
+    by_provider: list = field(default_factory=list)  # internal only
+    trend: list = field(default_factory=list)  # [(Period, KpiResult resolved_within_sla)]
+    changes_by_type: dict = field(default_factory=dict)
+    reconciliation: list = field(default_factory=list)  # internal only
+    return_statuses: list = field(default_factory=list)  # internal only
+
+    @property
+    def is_internal(self):
+        return self.edition == ServiceReport.Edition.INTERNAL
+
+    @property
+    def title(self):
+        suffix = "" if self.is_internal else " (participant edition)"
+        return f"End-to-end switching service report: {self.period.label}{suffix}"
+
+    def definitions(self):
+        return [kpi for kpi in definitions.KPIS if self.is_internal or kpi.public]
+
+    def rows(self):
+        """Yield flat rows (scope kind, scope, kpi, severity, result value, population, target,
+        met) for CSV and checks; severity rows for KPIs reported by severity."""
+        groups = [("end_to_end", "End to end", self.end_to_end)]
+        groups += [("service", s.code, r) for s, r in self.by_service]
+        groups += [("provider", p.short_code, r) for p, r in self.by_provider]
+        for kind, name, results in groups:
+            for key, result in results.items():
+                kpi = result.definition
+                yield (kind, name, key, None, result.value, result.population, result.target,
+                       result.met, kpi.unit)
+                if kpi.by_severity and kind == "end_to_end":
+                    for sev in SEVERITIES:
+                        value, population = result.by_severity[sev]
+                        yield (kind, name, key, sev, value, population, None, None, kpi.unit)
+
+
+def build(period, *, edition, now=None, progress=lambda percent: None):
+    """Return the ReportContent of `period` for `edition`, calling progress(percent) as it goes."""
+    now = now or timezone.now()
+    internal = edition == ServiceReport.Edition.INTERNAL
+    services = Service.objects.active().select_related("provider", "service_hours")
+    if not internal:
+        services = services.filter(is_public=True)
+    kpis = PeriodKpis(period, now=now, services=list(services.order_by("name")))
+    content = ReportContent(period=period, edition=edition, generated_at=now,
+                            end_to_end=kpis.results(END_TO_END), by_service=[])
+    progress(20)
+    for service in kpis.services:
+        content.by_service.append((service, kpis.results(Scope(service=service))))
+    progress(45)
+    if internal:
+        content.by_provider = [(p, kpis.results(Scope(provider=p))) for p in kpis.providers()]
+    progress(60)
+    content.trend = [(p, PeriodKpis(p, now=now).incident_results()["resolved_within_sla"])
+                     for p in period.trailing(TREND_MONTHS)]
+    content.changes_by_type = kpis.changes_by_type()
+    progress(70)
+    if internal:
+        content.reconciliation = reconcile(kpis)
+        content.return_statuses = return_statuses(period, now=now)
+    progress(75)
+    return content

@@ -1,0 +1,24 @@
+"""Celery tasks of the reporting app: thin wrappers taking ids."""
+
+from celery import shared_task
+
+from accounts import audit
+
+
+@shared_task(name="reporting.tasks.generate_service_report", ignore_result=True,
+             acks_late=True)
+def generate_service_report(report_id):
+    """Compute and store one ServiceReport (its row was written before this was enqueued)."""
+    from . import generation
+
+    with audit.acting(channel=audit.Channel.SYSTEM):
+        generation.generate(report_id)
+
+
+@shared_task(name="reporting.tasks.schedule_monthly_reports", ignore_result=True)
+def schedule_monthly_reports():
+    """Queue last month's reports on the first working day of the month (idempotent)."""
+    from . import generation
+
+    with audit.acting(channel=audit.Channel.SYSTEM):
+        return len(generation.schedule_monthly())
