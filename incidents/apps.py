@@ -12,9 +12,12 @@ class IncidentsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Incident, models.IncidentComment, models.IncidentAttachment,
+        # The sweep's bookkeeping is not a business change; the due times and breaches are.
+        # Escalations are append-only system records with their own timestamp: not audited.
+        audit.register(models.Incident, exclude={"sla_next_check_at", "updated_at"})
+        for model in (models.IncidentComment, models.IncidentAttachment,
                       models.IncidentLink, models.AssignmentLeg, models.SlaPolicy,
-                      models.SlaTarget, models.OlaTarget, models.Escalation,
+                      models.SlaTarget, models.OlaTarget,
                       models.MajorIncident, models.MajorIncidentUpdate,
                       models.PostIncidentReview, models.HeldEmail):
             audit.register(model)

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from . import notify
@@ -98,24 +99,28 @@ def refresh_sla(incident, *, now=None, targets=None):
     """
     now = now or timezone.now()
     figures = figures_for(incident, now=now, targets=targets)
-    recorded = set(incident.escalations.values_list("clock", "level"))
+    recorded = {(e.clock, e.level) for e in incident.escalations.all()}
     for clock, level, due_at in _reached_levels(incident, figures):
         if (clock, level) not in recorded and _record(incident, clock, level, due_at, now):
             recorded.add((clock, level))
-    incident.response_due_at = figures.response.due_at
-    incident.resolution_due_at = figures.resolution.due_at
-    incident.sla_paused = figures.resolution.paused_since is not None
     counts = incident.status != Status.CANCELLED
-    incident.response_breached = counts and figures.response.breached
-    incident.resolution_breached = counts and figures.resolution.breached
-    incident.sla_next_check_at = _next_check(incident, figures, recorded)
-    incident.save(update_fields=["response_due_at", "resolution_due_at", "sla_paused",
-                                 "response_breached", "resolution_breached",
-                                 "sla_next_check_at"])
+    stored = {
+        "response_due_at": figures.response.due_at,
+        "resolution_due_at": figures.resolution.due_at,
+        "sla_paused": figures.resolution.paused_since is not None,
+        "response_breached": counts and figures.response.breached,
+        "resolution_breached": counts and figures.resolution.breached,
+        "sla_next_check_at": _next_check(incident, figures, recorded),
+    }
+    changed = [name for name, value in stored.items() if getattr(incident, name) != value]
+    for name in changed:
+        setattr(incident, name, stored[name])
+    if changed:  # the sweep mostly finds nothing new: no write then
+        incident.save(update_fields=changed)
     return figures
 
 
-def sweep(*, now=None, limit=1000):
+def sweep(*, now=None, limit=500):
     """Record due warnings and breaches; return how many incidents were looked at.
 
     Uses the sla_next_check_at index; idempotent, so running it twice (or a lost
@@ -124,16 +129,16 @@ def sweep(*, now=None, limit=1000):
     from accounts import audit
 
     now = now or timezone.now()
-    ids = list(Incident.objects.sla_check_due(now).order_by("sla_next_check_at")
-               .values_list("pk", flat=True)[:limit])
     targets = {}
-    with audit.acting(actor=None, channel=audit.Channel.SYSTEM):
-        for pk in ids:
-            with transaction.atomic():
-                incident = Incident.objects.select_for_update().select_related(
-                    "sla_policy").get(pk=pk)
-                refresh_sla(incident, now=now, targets=targets)
-    return len(ids)
+    with audit.acting(actor=None, channel=audit.Channel.SYSTEM), transaction.atomic():
+        # One transaction per batch; rows another sweep holds are skipped, not waited for.
+        incidents = list(Incident.objects.sla_check_due(now).order_by("sla_next_check_at")
+                         .select_for_update(skip_locked=True, of=("self",))
+                         .select_related("sla_policy")[:limit])
+        prefetch_related_objects(incidents, "transitions", "severity_changes", "escalations")
+        for incident in incidents:
+            refresh_sla(incident, now=now, targets=targets)
+    return len(incidents)
 
 
 def auto_close(*, now=None):
