@@ -111,14 +111,21 @@ def build(n, batch=5000):
             "UPDATE knowledge_article a SET published_version_id = v.id FROM "
             "knowledge_articleversion v WHERE v.article_id = a.id AND v.number = 1 "
             "AND a.published_version_id IS NULL")
+        # What Article.transition("publish") writes, for every article at once.
         cursor.execute(
-            "UPDATE knowledge_article a SET search_vector ="
+            "INSERT INTO knowledge_publishedarticle"
+            " (article_id, audience, audience_market_role, published_at, document, rank_vector)"
+            " SELECT a.id, a.audience, a.audience_market_role, a.published_at,"
             " setweight(to_tsvector('english', v.title), 'A')"
             " || setweight(to_tsvector('english', v.summary), 'B')"
-            " || setweight(to_tsvector('english', v.plain_body), 'C')"
-            " FROM knowledge_articleversion v WHERE v.id = a.published_version_id"
-            " AND a.search_vector IS NULL")
-        cursor.execute("ANALYZE knowledge_article; ANALYZE knowledge_articleversion;")
+            " || setweight(to_tsvector('english', v.plain_body), 'C'),"
+            " setweight(to_tsvector('english', v.title), 'A')"
+            " || setweight(to_tsvector('english', v.summary), 'B')"
+            " FROM knowledge_article a JOIN knowledge_articleversion v"
+            " ON v.id = a.published_version_id"
+            " ON CONFLICT (article_id) DO NOTHING")
+        cursor.execute("ANALYZE knowledge_article; ANALYZE knowledge_articleversion;"
+                       " ANALYZE knowledge_publishedarticle;")
 
 
 def reader(username, role, kind, market_role=""):

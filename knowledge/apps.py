@@ -20,7 +20,7 @@ class KnowledgeConfig(AppConfig):
 
         # Versions, transitions, feedback and deflection rows are append-only
         # records in their own right; the audit trail covers what people edit.
-        audit.register(Article, exclude={"search_vector", "body"})
+        audit.register(Article, exclude={"body"})
         audit.register(ArticleAttachment)
         audit.register(ArticleTask)
         audit.register(Problem)

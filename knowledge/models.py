@@ -18,32 +18,47 @@ from services.models import Service
 from .errors import ImmutableVersion, InvalidTransition
 
 
+def audience_q(user, prefix=""):
+    """Return a Q selecting the published audiences `user` belongs to.
+
+    The one audience rule, used by Article.objects.visible_to and by the search
+    candidates (`prefix` names the path to the PublishedArticle columns). Fails
+    closed: anonymous visitors and unknown roles get public articles only, and
+    a participant without a market role gets no market-role articles.
+    """
+    from accounts import policy
+
+    if policy.is_internal(user):
+        return models.Q()
+    A = Article.Audience
+
+    def audience(value, **extra):
+        return models.Q(**{f"{prefix}audience": value},
+                        **{f"{prefix}{key}": val for key, val in extra.items()})
+
+    allowed = audience(A.PUBLIC)
+    if policy.is_participant(user):
+        allowed |= audience(A.PARTICIPANTS)
+        market_role = getattr(getattr(user, "organisation", None), "market_role", "")
+        if market_role:
+            allowed |= audience(A.MARKET_ROLE, audience_market_role=market_role)
+    elif policy.is_provider(user):
+        allowed |= audience(A.PROVIDERS)
+    return allowed
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self):
-        """Return articles with a published version that are not retired (what readers see)."""
-        return self.filter(published_version__isnull=False).exclude(status=Article.Status.RETIRED)
+        """Return articles readers can see now: published and not retired."""
+        return self.filter(publication__isnull=False)
 
     def visible_to(self, user):
-        """Return the live articles `user` may read: public to anyone, the rest by audience.
+        """Return the live articles `user` may read, by the audience they were published to.
 
-        Fails closed: an unknown role or an anonymous visitor gets public articles only,
-        and a participant without a market role gets no market-role articles.
+        The audience is the one reviewed and published (PublishedArticle), so
+        changing it on a draft revision has no effect until that is published.
         """
-        from accounts import policy
-
-        live = self.live()
-        A = Article.Audience
-        if policy.is_internal(user):
-            return live
-        allowed = models.Q(audience=A.PUBLIC)
-        if policy.is_participant(user):
-            allowed |= models.Q(audience=A.PARTICIPANTS)
-            market_role = getattr(getattr(user, "organisation", None), "market_role", "")
-            if market_role:
-                allowed |= models.Q(audience=A.MARKET_ROLE, audience_market_role=market_role)
-        elif policy.is_provider(user):
-            allowed |= models.Q(audience=A.PROVIDERS)
-        return live.filter(allowed)
+        return self.live().filter(audience_q(user, prefix="publication__"))
 
     def for_console(self, user):
         """Return every article, in any state, for internal staff in the console; else none."""
@@ -113,8 +128,6 @@ class Article(models.Model):
         editable=False, help_text="What readers see.",
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Weighted tsvector of the published version (PostgreSQL only); written on publish.
-    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,13 +189,46 @@ class Article(models.Model):
         self.status = to_status
         self.save(update_fields=fields)
         if action == "publish":
-            from .search import refresh_search_vector
-
-            refresh_search_vector(self)
+            self._publish_face()
+        elif action == "retire":
+            PublishedArticle.objects.filter(article=self).delete()
         return ArticleTransition.objects.create(
             article=self, action=action, from_status=from_status, to_status=to_status,
             by=by, reason=reason, version=version,
         )
+
+
+    def _publish_face(self):
+        """Write what readers now see: audience as reviewed, and the search vectors."""
+        from .search import refresh_search_vectors
+
+        PublishedArticle.objects.update_or_create(article=self, defaults={
+            "audience": self.audience, "audience_market_role": self.audience_market_role,
+            "published_at": self.published_at,
+        })
+        refresh_search_vectors(self)
+
+
+class PublishedArticle(models.Model):
+    """The published face of a live article: its reviewed audience and its search vectors.
+
+    Exists while the article is live (written on publish, removed on retire).
+    Kept narrow on purpose: search scans these rows, not the wide article rows,
+    and ranks by the small `rank_vector` (title and summary) before re-ranking
+    the best candidates with the full `document` (PostgreSQL only; the GIN
+    index and TOAST settings are created by migration 0002).
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="publication")
+    audience = models.CharField(max_length=20, choices=Article.Audience.choices)
+    audience_market_role = models.CharField(max_length=32, blank=True)
+    published_at = models.DateTimeField()
+    document = SearchVectorField(null=True)  # title A, summary B, body C
+    rank_vector = SearchVectorField(null=True)  # title A, summary B
+
+    def __str__(self):
+        return f"{self.article_id} ({self.audience})"
 
 
 class ArticleVersionQuerySet(models.QuerySet):

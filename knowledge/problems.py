@@ -7,7 +7,6 @@ Uses the incidents app only through its agreed contract (Incident fields and
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
 from notifications.services import queue_email
@@ -128,12 +127,9 @@ def matching_known_errors(*, incident, user, limit: int = 5):
     words of its title and description.
     """
     words = f"{incident.title} {incident.description}".split()[:MATCH_WORDS]
+    service_ids = list(incident.services.values_list("pk", flat=True)) or None
     found = search_articles(user=user, text=" ".join(words), match_any=True,
-                            article_type=Article.Type.KNOWN_ERROR)
-    service_ids = list(incident.services.values_list("pk", flat=True))
-    if service_ids:
-        on_services = Article.objects.filter(services__in=service_ids).values("pk")
-        found = found.filter(pk__in=Subquery(on_services))
+                            article_type=Article.Type.KNOWN_ERROR, service_ids=service_ids)
     return list(found[:limit])
 
 

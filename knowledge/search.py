@@ -18,11 +18,13 @@ from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article, ArticleVersion
+from .models import Article, ArticleVersion, PublishedArticle, audience_q
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 MIN_SUGGEST_LENGTH = 3
+# PostgreSQL returns at most this many best matches (first ranked by title and summary).
+MAX_CANDIDATES = 200
 SNIPPET_CHARS = 180
 # Private-use characters mark highlights inside ts_headline output, so the
 # whole headline can be HTML-escaped before they become <mark> tags.
@@ -56,62 +58,88 @@ def is_postgresql():
     return connection.vendor == "postgresql"
 
 
-def search_vector_for(version):
-    """Return the weighted tsvector expression for an ArticleVersion's content."""
-    return (
-        SearchVector(Value(version.title), weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(version.summary), weight="B", config=SEARCH_CONFIG)
-        + SearchVector(Value(version.plain_body), weight="C", config=SEARCH_CONFIG)
-    )
+def search_vectors_for(version):
+    """Return (document, rank_vector) expressions for an ArticleVersion's content."""
+    title = SearchVector(Value(version.title), weight="A", config=SEARCH_CONFIG)
+    summary = SearchVector(Value(version.summary), weight="B", config=SEARCH_CONFIG)
+    body = SearchVector(Value(version.plain_body), weight="C", config=SEARCH_CONFIG)
+    return title + summary + body, title + summary
 
 
-def refresh_search_vector(article):
-    """Store the search vector of the article's published version (PostgreSQL only).
+def refresh_search_vectors(article):
+    """Store the search vectors of the article's published version (PostgreSQL only).
 
-    A QuerySet.update on purpose: the vector is derived data, not a business
-    change, so it stays out of the audit trail.
+    A QuerySet.update on purpose: vectors are derived data, not a business
+    change, so they stay out of the audit trail.
     """
     if not is_postgresql() or article.published_version_id is None:
         return
-    Article.objects.filter(pk=article.pk).update(
-        search_vector=search_vector_for(article.published_version)
-    )
+    document, rank_vector = search_vectors_for(article.published_version)
+    PublishedArticle.objects.filter(article_id=article.pk).update(
+        document=document, rank_vector=rank_vector)
 
 
-def search_articles(*, user, text, article_type="", service_code="", match_any=False):
+def _filters(prefix, article_type, service_code, service_ids):
+    """Return a Q for the type and service filters, the article reached through `prefix`."""
+    condition = Q()
+    if article_type:
+        condition &= Q(**{f"{prefix}article_type": article_type})
+    if service_code or service_ids is not None:
+        about = Article.objects.all()
+        if service_code:
+            about = about.filter(services__code=service_code)
+        if service_ids is not None:
+            about = about.filter(services__in=list(service_ids))
+        # A sub-query, not a join: an article on two services must not appear twice.
+        condition &= Q(**{f"{prefix}pk__in": about.values("pk")})
+    return condition
+
+
+def search_articles(*, user, text, article_type="", service_code="", service_ids=None,
+                    match_any=False):
     """Return live articles `user` may see that match `text`, best first.
 
     `match_any` finds articles with any of the words (suggestions while typing);
-    otherwise every word must match (the search page and the API). On PostgreSQL
-    each result carries `rank` and `headline`; use `with_snippets` for display.
+    otherwise every word must match (the search page and the API). `service_ids`
+    keeps articles about any of those services. On PostgreSQL each result carries
+    `rank` and `headline` (use `with_snippets` for display) and at most
+    MAX_CANDIDATES results are returned.
     """
     terms = query_terms(text)
-    articles = Article.objects.visible_to(user)
-    if article_type:
-        articles = articles.filter(article_type=article_type)
-    if service_code:
-        articles = articles.filter(services__code=service_code)
+    articles = Article.objects.visible_to(user).filter(
+        _filters("", article_type, service_code, service_ids))
     if not terms:
         return articles.none()
     if is_postgresql():
-        return _postgresql_search(articles, terms, match_any)
+        candidates = PublishedArticle.objects.filter(
+            audience_q(user), _filters("article__", article_type, service_code, service_ids))
+        return _postgresql_search(articles, candidates, terms, match_any)
     return _fallback_search(articles, terms, match_any)
 
 
-def _postgresql_search(articles, terms, match_any):
+def _postgresql_search(articles, candidates, terms, match_any):
+    """Rank in two steps so a common word costs a narrow scan, not a read of every match.
+
+    1. Among the matching PublishedArticle rows (GIN index; narrow rows), keep the
+       best MAX_CANDIDATES by the small title+summary vector, newest first on ties.
+    2. Rank those by the full weighted document and add ts_headline snippets,
+       which read the version text only for the rows returned (a correlated
+       sub-query; its ordering is cleared so it stays correlated).
+    """
     tsquery = SearchQuery(to_tsquery_text(terms, match_any=match_any), search_type="raw",
                           config=SEARCH_CONFIG)
-    # The version is prefetched (one query for the page) rather than joined: a join
-    # would read every matching version row before the sort; this reads only the page's.
+    best = (candidates.filter(document=tsquery)
+            .annotate(quick=SearchRank(F("rank_vector"), tsquery))
+            .order_by("-quick", "-published_at").values("article_id")[:MAX_CANDIDATES])
+    plain_body = (ArticleVersion.objects.filter(pk=OuterRef("published_version_id"))
+                  .order_by().values("plain_body")[:1])
     return (
-        articles.filter(search_vector=tsquery)
+        articles.filter(pk__in=Subquery(best))
         .prefetch_related("published_version")
         .annotate(
-            rank=SearchRank(F("search_vector"), tsquery),
+            rank=SearchRank(F("publication__document"), tsquery),
             headline=SearchHeadline(
-                Subquery(ArticleVersion.objects.filter(pk=OuterRef("published_version_id"))
-                         .order_by().values("plain_body")[:1]),
-                tsquery, config=SEARCH_CONFIG,
+                Subquery(plain_body), tsquery, config=SEARCH_CONFIG,
                 start_sel=START_SEL, stop_sel=STOP_SEL, max_words=30, min_words=12,
                 max_fragments=2, fragment_delimiter=" … ",
             ),
@@ -136,8 +164,7 @@ def _fallback_search(articles, terms, match_any):
         Value(0),
     )
     return (articles.select_related("published_version").filter(condition)
-            .annotate(rank=title_hits)
-            .order_by("-rank", "-published_at", "pk"))
+            .annotate(rank=title_hits).order_by("-rank", "-published_at", "pk"))
 
 
 def with_snippets(articles, text):

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from knowledge.factories import make_article
+from knowledge.models import PublishedArticle
 from knowledge.search import (
     query_terms,
     search_articles,
@@ -125,9 +126,26 @@ def test_postgresql_each_result_gets_its_own_headline(desk_agent, supplier_user)
 
 
 @postgresql_only
-def test_postgresql_search_vector_is_stored_on_publish(library):
-    library["address"].refresh_from_db()
-    assert "mismatch" in str(library["address"].search_vector)
+def test_postgresql_search_vectors_are_stored_on_publish(library):
+    publication = PublishedArticle.objects.get(article=library["address"])
+    assert "'mismatch':" in str(publication.document)  # title, summary and body
+    assert "'retail':" in str(publication.document)
+    assert "'retail':" not in str(publication.rank_vector)  # title and summary only
+
+
+@postgresql_only
+def test_postgresql_filters_apply_before_the_candidate_cap(desk_agent, supplier_user,
+                                                           monkeypatch):
+    from knowledge import search
+
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
+    for n in range(3):
+        make_article(title=f"Outage notice {n}", article_type="how_to")
+    faq = make_article(title="Outage questions", article_type="faq", summary="")
+    assert titles(search_articles(user=supplier_user, text="outage")) != []
+    assert len(search_articles(user=supplier_user, text="outage")) == 2
+    assert [a.pk for a in search_articles(user=supplier_user, text="outage",
+                                          article_type="faq")] == [faq.pk]
 
 
 @postgresql_only

@@ -149,3 +149,16 @@ def test_anonymous_cannot_post_feedback_or_deflection(audience_articles):
     for name in ("feedback", "report", "deflection"):
         response = client.post(reverse(f"knowledge:{name}", args=[public.pk]), {"helpful": "yes"})
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_audience_change_on_a_revision_waits_for_review(desk_agent, supplier_user):
+    article = make_article(title="Internal until reviewed", audience=Article.Audience.INTERNAL)
+    services.transition_article(article=article, action="revise", by=desk_agent)
+    article.audience = Article.Audience.PUBLIC
+    services.save_article(article=article, by=desk_agent, changed_fields=["audience"])
+    assert article not in Article.objects.visible_to(supplier_user)
+    assert not search_articles(user=supplier_user, text="reviewed")
+    services.transition_article(article=article, action="submit", by=desk_agent)
+    services.transition_article(article=article, action="publish", by=desk_agent)
+    assert article in Article.objects.visible_to(supplier_user)
+    assert [a.pk for a in search_articles(user=supplier_user, text="reviewed")] == [article.pk]
