@@ -13,6 +13,7 @@ from django.db import transaction
 
 GENERATION_KEY = "servicestatus:generation"
 TIMEOUT = 60  # seconds; invalidation is explicit, this is only a safety net
+BUILD_LOCK_SECONDS = 10  # longer than any build; a crashed builder's lock expires
 
 
 def generation():
@@ -24,17 +25,27 @@ def generation():
     return value
 
 
-def key(name):
-    return f"servicestatus:{generation()}:{name}"
-
-
 def get_or_build(name, build):
-    """Return the cached value for `name`, building (and caching) it on a miss."""
-    cache_key = key(name)
+    """Return the cached value for `name`, building (and caching) it on a miss.
+
+    After an invalidation only one reader rebuilds (it holds a short lock);
+    readers arriving meanwhile get the previous version rather than all
+    rebuilding at once, so a change never stalls a crowd of readers.
+    """
+    generation_now = generation()
+    cache_key = f"servicestatus:{generation_now}:{name}"
     value = cache.get(cache_key)
-    if value is None:
-        value = build()
-        cache.set(cache_key, value, TIMEOUT)
+    if value is not None:
+        return value
+    last_key = f"servicestatus:last:{name}"
+    lock_key = f"servicestatus:building:{generation_now}:{name}"
+    if not cache.add(lock_key, 1, BUILD_LOCK_SECONDS):
+        previous = cache.get(last_key)
+        if previous is not None:
+            return previous
+    value = build()
+    cache.set_many({cache_key: value, last_key: value}, TIMEOUT)
+    cache.delete(lock_key)
     return value
 
 

@@ -33,9 +33,10 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
     """
     if not policy.may_post_event(by, service):
         raise PermissionDenied("You may report events only for services you provide.")
-    now = timezone.now()
-    ensure_states([service.pk], now)
-    ServiceState.objects.select_for_update().get(service_id=service.pk)
+    locked = ServiceState.objects.select_for_update().filter(service_id=service.pk)
+    if not list(locked.values_list("pk", flat=True)):
+        ensure_states([service.pk], timezone.now())
+        ServiceState.objects.select_for_update().get(service_id=service.pk)
     existing = (
         Event.objects.select_for_update()
         .filter(service=service, organisation_id=by.organisation_id, dedup_key=dedup_key,

@@ -165,3 +165,16 @@ def test_console_pages_open_for_staff(client, desk_agent, model, service):
 def test_console_is_closed_to_participants(client, supplier_user):
     client.force_login(supplier_user)
     assert client.get("/admin/servicestatus/event/").status_code == 302
+
+
+def test_readers_get_the_previous_page_while_another_rebuilds(db):
+    from django.core.cache import cache
+
+    from servicestatus import cache as status_cache
+
+    assert status_cache.get_or_build("thing", lambda: "v1") == "v1"
+    status_cache.invalidate()
+    cache.add(f"servicestatus:building:{status_cache.generation()}:thing", 1)  # a rebuild runs
+    assert status_cache.get_or_build("thing", lambda: "v2") == "v1"
+    cache.clear()
+    assert status_cache.get_or_build("thing", lambda: "v2") == "v2"
