@@ -45,6 +45,15 @@ class ImprovementForm(forms.ModelForm):
         fields = ["title", "description", "source", "source_reference", "service", "owner",
                   "benefit"]
 
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Role, User
+
+        super().__init__(*args, **kwargs)
+        # Owners are Switching Operations or desk people, never participants or providers.
+        self.fields["owner"].queryset = User.objects.filter(
+            is_active=True, is_system_account=False,
+            role__in=[Role.SWITCHING_OPERATIONS, Role.SERVICE_DESK]).order_by("username")
+
 
 class ImprovementMoveForm(forms.Form):
     to = forms.ChoiceField(choices=ImprovementOpportunity.Status.choices, label="New status")

@@ -14,6 +14,7 @@ from .kpis.engine import PeriodKpis
 from .models import KpiReturn
 from .periods import Kind, Period
 from .reconciliation import reconcile, return_statuses
+from .views import _nav
 
 
 @login_required
@@ -23,7 +24,8 @@ def return_list(request):
     if not (policy.is_internal(user) or policy.is_provider(user)):
         raise Http404
     period = _month(request.GET.get("period"))
-    context = {"period": period, "returns": KpiReturn.objects.visible_to(user)
+    context = {**_nav(user), "due_days": returns.due_working_days(), "period": period,
+               "returns": KpiReturn.objects.visible_to(user)
                .select_related("provider", "submitted_by")[:100],
                "may_submit": policy.may_submit_kpi_return(user)}
     if policy.is_internal(user):

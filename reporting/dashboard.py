@@ -1,0 +1,74 @@
+"""The Switching Operations dashboard: live figures from the other apps' records.
+
+Every panel is one aggregate or one bounded list query; availability this
+month is the shared availability function over all active services (one
+interval query), so the page's query count does not grow with the data.
+"""
+
+from django.db.models import Count
+from django.utils import timezone
+
+from changes.models import ChangeNotification
+from demand.models import ExcessiveDemandAlert
+from incidents.models import Incident
+
+from . import svg
+from .kpis.engine import SEVERITIES, PeriodKpis
+from .periods import Kind, Period
+
+BREACHING_SOON_MINUTES = 60
+LIST_LIMIT = 10
+
+
+def build(*, now=None):
+    """Return the dashboard's context: figures, lists and SVG charts."""
+    now = now or timezone.now()
+    month = Period.containing(Kind.MONTH, now)
+    week = Period.containing(Kind.WEEK, now)
+    kpis = PeriodKpis(month, now=now)
+    sla = kpis.incident_results()["resolved_within_sla"]
+    open_incidents = Incident.objects.open()
+    by_severity = dict(open_incidents.order_by().values("severity")
+                       .annotate(n=Count("pk")).values_list("severity", "n"))
+    by_group = list(open_incidents.order_by().values("assigned_group__name")
+                    .annotate(n=Count("pk")).order_by("-n", "assigned_group__name"))
+    availability = [(m, s) for m, s in zip(kpis.availability(), kpis.services, strict=True)]
+    changes = (ChangeNotification.objects.scheduled().overlapping(week.start, week.end)
+               .select_related("provider").order_by("planned_start"))
+    changes_by_type = dict(changes.order_by().values("change_type").annotate(n=Count("pk"))
+                           .values_list("change_type", "n"))
+    return {
+        "now": now, "month": month, "week": week, "sla": sla,
+        "sla_dial": svg.attainment_dial(f"Resolved within SLA this month: {sla.value}%",
+                                        sla.value, sla.target),
+        "sla_by_severity": [(sev, *sla.by_severity[sev]) for sev in SEVERITIES],
+        "open_total": sum(by_severity.values()),
+        "open_by_severity": [(sev, by_severity.get(sev, 0)) for sev in SEVERITIES],
+        "open_severity_chart": svg.bar_chart(
+            "Open incidents by severity",
+            [(f"Sev{sev}", by_severity.get(sev, 0), "bad" if sev == 1 else None)
+             for sev in SEVERITIES]),
+        "open_by_group": by_group,
+        "open_group_chart": svg.bar_chart(
+            "Open incidents by resolver group",
+            [(row["assigned_group__name"] or "Service Desk (unassigned)", row["n"], None)
+             for row in by_group[:LIST_LIMIT]]),
+        "breaching_soon": list(open_incidents.breaching_within(minutes=BREACHING_SOON_MINUTES,
+                                                               now=now)
+                               .select_related("assigned_group").order_by("resolution_due_at")
+                               [:LIST_LIMIT]),
+        "breaching_minutes": BREACHING_SOON_MINUTES,
+        "major_incidents": list(open_incidents.major().select_related("assigned_group")
+                                [:LIST_LIMIT]),
+        "changes_this_week": list(changes[:LIST_LIMIT]),
+        "changes_by_type": [(label, changes_by_type.get(value, 0))
+                            for value, label in ChangeNotification.Type.choices],
+        "demand_alerts": list(ExcessiveDemandAlert.objects.awaiting_outcome()
+                              .select_related("service")[:LIST_LIMIT]),
+        "availability": availability,
+        "availability_chart": svg.bar_chart(
+            f"Availability {month.label} so far",
+            [(s.code, m.availability, None if m.met_target is None else
+              ("ok" if m.met_target else "bad")) for m, s in availability],
+            unit="%", minimum=95, maximum=100, width=460),
+    }
