@@ -112,3 +112,10 @@ def test_the_sweep_flags_a_breach_of_an_untouched_request(supplier_user, fast_po
     clocks.refresh_open(now=MONDAY_9 + timedelta(hours=8, minutes=1))
     sr.refresh_from_db()
     assert sr.response_breached and sr.fulfilment_breached
+
+
+def test_the_sweep_task_runs(supplier_user):
+    from servicerequests.tasks import sla_sweep
+
+    raise_request(by=supplier_user)
+    assert sla_sweep.delay().get() == 1

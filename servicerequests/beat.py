@@ -1,0 +1,3 @@
+SCHEDULE = {
+    "servicerequests-sla-sweep": {"task": "servicerequests.tasks.sla_sweep", "schedule": 300.0},
+}
