@@ -51,7 +51,7 @@ class ArticleAdmin(ConsoleAdmin):
     form = ArticleAdminForm
     change_form_template = "knowledge/admin/article_change_form.html"
     list_display = ["reference", "title", "article_type", "audience", "status", "owner",
-                    "review_by", "published_version"]
+                    "review_by", "published"]
     list_filter = ["status", "article_type", "audience", "services"]
     search_fields = ["title", "summary"]
     list_select_related = ["owner", "published_version"]
@@ -67,6 +67,10 @@ class ArticleAdmin(ConsoleAdmin):
 
     def get_queryset(self, request):
         return Article.objects.for_console(request.user)
+
+    @admin.display(description="Readers see")
+    def published(self, obj):
+        return f"v{obj.published_version.number}" if obj.is_live else "-"
 
     def get_readonly_fields(self, request, obj=None):
         lifecycle = ["status", "published_version", "published_at"]
