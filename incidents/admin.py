@@ -57,9 +57,9 @@ class QueueFilter(admin.SimpleListFilter):
         if value == "breaching":
             return queryset.breaching_within(minutes=30)
         if value == "breached":
-            return queryset.breached()
+            return queryset.open().breached()
         if value == "major":
-            return queryset.major()
+            return queryset.open().major()
         return queryset
 
 

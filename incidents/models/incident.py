@@ -68,9 +68,12 @@ class ReferenceCounter(models.Model):
     @classmethod
     @transaction.atomic
     def next(cls, name):
-        """Return the next number for `name` (safe under concurrent callers)."""
-        cls.objects.get_or_create(name=name)
-        counter = cls.objects.select_for_update().get(name=name)
+        """Return the next number for `name` (safe under concurrent callers: the row lock
+        serialises them; the first use creates the row)."""
+        counter = cls.objects.select_for_update().filter(name=name).first()
+        if counter is None:
+            cls.objects.get_or_create(name=name)
+            counter = cls.objects.select_for_update().get(name=name)
         counter.value += 1
         counter.save(update_fields=["value"])
         return counter.value
