@@ -1,4 +1,4 @@
-"""REST API: the public status, monitoring events from providers, bulletins."""
+"""REST API: the public status, service states, monitoring events from providers, bulletins."""
 
 from datetime import timedelta
 
@@ -25,7 +25,8 @@ from switching_sm.api_errors import Conflict
 from . import snapshot
 from .bulletins import BulletinError, record_receipt
 from .events import ingest_event
-from .models import Bulletin, Event
+from .models import Bulletin, Event, ServiceState, Status
+from .services import StatusError, set_service_status
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew allowed on a provider's occurred_at
 
@@ -154,3 +155,46 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         except (BulletinError, PermissionDenied) as exc:
             raise Conflict(str(exc)) from exc
         return Response({"read_at": receipt.read_at, "acknowledged_at": receipt.acknowledged_at})
+
+
+class ServiceStateSerializer(serializers.ModelSerializer):
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status = inline_choice(Status.choices, read_only=True)
+
+    class Meta:
+        model = ServiceState
+        fields = ["service", "status", "since", "reason", "at_risk", "at_risk_because",
+                  "manual_status", "auto_derive"]
+
+
+class SetStatusSerializer(serializers.Serializer):
+    status = inline_choice(Status.choices)
+    reason = serializers.CharField(max_length=500)
+
+
+@extend_schema(tags=["Service status"])
+class ServiceStateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Current status of every service the caller may read, with reasons (signed-in parties)."""
+
+    serializer_class = ServiceStateSerializer
+    lookup_field = "service__code"
+    lookup_url_kwarg = "code"
+
+    def get_queryset(self):
+        return ServiceState.objects.visible_to(self.request.user).select_related("service")
+
+    @extend_schema(request=SetStatusSerializer, responses={200: ServiceStateSerializer})
+    @action(detail=True, methods=["post"], url_path="set")
+    def set_status(self, request, code=None):
+        """Set the status by hand, with a reason (desk and Switching Operations)."""
+        state = self.get_object()
+        if not policy.may_set_service_status(request.user):
+            raise PermissionDenied("Only the desk and Switching Operations set service status.")
+        serializer = SetStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            state = set_service_status(service=state.service, by=request.user,
+                                       **serializer.validated_data)
+        except StatusError as exc:
+            raise serializers.ValidationError({"reason": [str(exc)]}) from exc
+        return Response(ServiceStateSerializer(state).data)

@@ -8,6 +8,7 @@ from . import api
 router = SimpleRouter()
 router.register("events", api.EventViewSet, basename="event")
 router.register("bulletins", api.BulletinViewSet, basename="bulletin")
+router.register("service-status", api.ServiceStateViewSet, basename="service-status")
 
 urlpatterns = [
     path("status/", api.PublicStatusView.as_view(), name="servicestatus-public"),

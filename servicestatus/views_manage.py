@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -124,13 +124,17 @@ def webhooks(request):
         if not may_manage:
             raise PermissionDenied
         if form.is_valid():
-            endpoint = webhook_service.register_endpoint(
-                organisation=request.user.organisation, url=form.cleaned_data["url"],
-                topics=form.cleaned_data["topics"], services=form.cleaned_data["services"],
-                by=request.user,
-            )
-            messages.success(request, "Webhook registered. Keep its signing secret safe.")
-            return redirect("servicestatus:webhook", pk=endpoint.pk)
+            try:
+                endpoint = webhook_service.register_endpoint(
+                    organisation=request.user.organisation, url=form.cleaned_data["url"],
+                    topics=form.cleaned_data["topics"], services=form.cleaned_data["services"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Webhook registered. Keep its signing secret safe.")
+                return redirect("servicestatus:webhook", pk=endpoint.pk)
     return render(request, "servicestatus/webhooks.html", {
         "endpoints": endpoints, "form": form, "may_manage": may_manage,
     })

@@ -12,13 +12,15 @@ should reject timestamps older than a few minutes (replay protection).
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import time
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -181,11 +183,37 @@ def enable_endpoint(*, endpoint, by):
     return endpoint
 
 
+def check_url(url):
+    """Raise ValidationError unless `url` may receive webhooks.
+
+    Refuses loopback, private and link-local addresses and `localhost`, so an
+    organisation cannot make this server probe its own network. Local
+    development and tests allow them with SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE.
+    (A hostname is not resolved here; production egress rules are the second
+    line of defence.)
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"url": "Use an http or https URL."})
+    if getattr(settings, "SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE", settings.DEBUG):
+        return
+    host = parts.hostname.lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if host == "localhost" or host.endswith(".localhost") or (address and (
+            address.is_private or address.is_loopback or address.is_link_local
+            or address.is_reserved or address.is_unspecified)):
+        raise ValidationError({"url": "Webhooks cannot be sent to local or private addresses."})
+
+
 @transaction.atomic
 def register_endpoint(*, organisation, url, topics, services=(), by):
     """Register a webhook for `organisation`; return it (its secret is shown to the owner)."""
     if not policy.may_manage_webhooks(by, organisation.pk):
         raise PermissionDenied("Only your organisation's administrators manage its webhooks.")
+    check_url(url)
     endpoint = WebhookEndpoint.objects.create(organisation=organisation, url=url,
                                               topics=sorted(set(topics)), created_by=by)
     endpoint.services.set(services)

@@ -178,3 +178,34 @@ def test_readers_get_the_previous_page_while_another_rebuilds(db):
     assert status_cache.get_or_build("thing", lambda: "v2") == "v1"
     cache.clear()
     assert status_cache.get_or_build("thing", lambda: "v2") == "v2"
+
+
+def test_api_lists_states_for_signed_in_parties(api_client, supplier_user, service,
+                                                hidden_service):
+    recompute_status([service.pk, hidden_service.pk])
+    codes = [s["service"] for s in api_client(supplier_user).get(
+        "/api/v1/service-status/").json()["results"]]
+    assert sorted(codes) == ["internal-bus", "uk-link"]
+    assert api_client().get("/api/v1/service-status/").status_code in (401, 403)
+
+
+def test_api_desk_sets_status(api_client, desk_agent, service):
+    recompute_status([service.pk])
+    response = api_client(desk_agent).post("/api/v1/service-status/uk-link/set/",
+                                           {"status": "degraded", "reason": "Slow"})
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
+
+
+@pytest.mark.parametrize("data", [{"status": "on_fire", "reason": "x"}, {"status": "degraded"},
+                                  {"status": "degraded", "reason": "  "}, {}])
+def test_api_set_status_bad_input_is_400(api_client, desk_agent, service, data):
+    recompute_status([service.pk])
+    response = api_client(desk_agent).post("/api/v1/service-status/uk-link/set/", data)
+    assert response.status_code == 400
+
+
+def test_api_participant_cannot_set_status(api_client, supplier_user, service):
+    recompute_status([service.pk])
+    response = api_client(supplier_user).post("/api/v1/service-status/uk-link/set/",
+                                              {"status": "degraded", "reason": "x"})
+    assert response.status_code == 403

@@ -191,7 +191,9 @@ def test_nothing_lost_when_the_broker_is_down(receiver, endpoint, monkeypatch,
     assert len(receiver.requests) == 1
 
 
-def test_org_admin_registers_webhook_in_portal_and_sees_secret(client, admin, receiver):
+def test_org_admin_registers_webhook_in_portal_and_sees_secret(client, admin, receiver,
+                                                                settings):
+    settings.SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE = True
     client.force_login(admin)
     response = client.post("/status/webhooks/", {"url": receiver.url, "topics": ["status"]})
     assert response.status_code == 302
@@ -208,3 +210,24 @@ def test_non_admin_cannot_register_webhooks(client, supplier_colleague, receiver
 def test_other_organisations_webhook_is_404(client, endpoint, other_supplier_user):
     client.force_login(other_supplier_user)
     assert client.get(f"/status/webhooks/{endpoint.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/x", "http://localhost/x",
+                                 "http://10.1.2.3/x", "http://169.254.169.254/latest",
+                                 "http://[::1]/x", "ftp://example.org/x"])
+def test_webhooks_to_local_or_private_addresses_are_refused(admin, url, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE = False
+    with pytest.raises(ValidationError):
+        webhooks.register_endpoint(organisation=admin.organisation, url=url, topics=["status"],
+                                   by=admin)
+
+
+def test_portal_shows_why_a_webhook_url_is_refused(client, admin, settings):
+    settings.SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE = False
+    client.force_login(admin)
+    response = client.post("/status/webhooks/", {"url": "http://127.0.0.1/x",
+                                                 "topics": ["status"]})
+    assert response.status_code == 200
+    assert "local or private" in response.content.decode()
