@@ -30,16 +30,18 @@ Rules, in words (also shown on the schedule's help page):
   weekly UK wall-clock window) that covers one of its services or all services.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from services.graph import DependencyGraph
 from services.models import BusinessCalendar, Service
 
-from .models import ChangeNotification, ChangeWarning
+from .models import MAX_WINDOW, ChangeNotification, ChangeWarning
 from .models_policy import UK, ChangeFreeze, NoticePeriodRule
 
 Kind = ChangeWarning.Kind
@@ -222,26 +224,56 @@ def emergency_warnings(change):
 
 
 # --- running the checks -----------------------------------------------------
-def compute_warnings(change, ctx=None):
+class Pool:
+    """Live notifications sorted by start, to find those overlapping a window without a query.
+
+    Windows are at most MAX_WINDOW long, so an overlapping notification starts
+    within MAX_WINDOW before the window's start: two bisections bound the scan.
+    """
+
+    def __init__(self, changes):
+        self.changes = sorted(changes, key=lambda c: c.planned_start)
+        self.starts = [c.planned_start for c in self.changes]
+
+    def overlapping(self, change):
+        lo = bisect_left(self.starts, change.planned_start - MAX_WINDOW)
+        hi = bisect_left(self.starts, change.planned_end)
+        return [c for c in self.changes[lo:hi]
+                if c.planned_end > change.planned_start and c.pk != change.pk]
+
+
+def _live_pool(start, end):
+    """Return the live notifications that can clash with anything overlapping [start, end)."""
+    return Pool(ChangeNotification.objects.live()
+                .overlapping(start - MAX_WINDOW, end + MAX_WINDOW)
+                .select_related("provider").prefetch_related("impacts"))
+
+
+def compute_warnings(change, ctx=None, pool=None):
     """Return unsaved ChangeWarning rows for `change` (not written)."""
     ctx = ctx or CheckContext.load()
+    pool = pool or _live_pool(change.planned_start, change.planned_end)
     impacts = list(change.impacts.all())
-    others = (ChangeNotification.objects.live()
-              .overlapping(change.planned_start, change.planned_end)
-              .exclude(pk=change.pk).select_related("provider").prefetch_related("impacts"))
     return [
         *emergency_warnings(change),
         *notice_warnings(change, impacts, ctx),
-        *conflict_warnings(change, impacts, others, ctx),
+        *conflict_warnings(change, impacts, pool.overlapping(change), ctx),
         *freeze_warnings(change, impacts, ctx),
     ]
 
 
-def _replace(change, warnings):
-    ChangeWarning.objects.filter(change_notification=change).delete()
-    for warning in warnings:
-        warning.change_notification = change
-    ChangeWarning.objects.bulk_create(warnings)
+def _replace_all(targets, ctx, pool):
+    """Rewrite the warnings of `targets` with one DELETE and one INSERT."""
+    rows = []
+    for target in targets:
+        for warning in compute_warnings(target, ctx, pool):
+            warning.change_notification = target
+            rows.append(warning)
+    ChangeWarning.objects.filter(change_notification__in=[t.pk for t in targets]).delete()
+    ChangeWarning.objects.bulk_create(rows, batch_size=2000)
+
+
+REFRESHABLE = [ChangeNotification.Status.DRAFT, *ChangeNotification.LIVE_STATUSES]
 
 
 @transaction.atomic
@@ -252,25 +284,29 @@ def refresh_warnings(*, change_notification, ctx=None):
     leaves the schedule its warnings stay as they were (reports count them).
     """
     ctx = ctx or CheckContext.load()
-    change = change_notification
-    affected = {change.pk}
-    affected |= set(ChangeNotification.objects.live()
-                    .overlapping(change.planned_start, change.planned_end)
-                    .values_list("pk", flat=True))
+    change = ChangeNotification.objects.select_related("provider").prefetch_related(
+        "impacts").get(pk=change_notification.pk)
     # Notifications that clashed with this one before its window or status changed.
-    affected |= set(ChangeWarning.objects.filter(other_change=change)
-                    .values_list("change_notification_id", flat=True))
-    targets = ChangeNotification.objects.filter(pk__in=affected)
-    refreshable = [ChangeNotification.Status.DRAFT, *ChangeNotification.LIVE_STATUSES]
-    for target in targets.select_related("provider").prefetch_related("impacts"):
-        if target.status in refreshable:
-            _replace(target, compute_warnings(target, ctx))
-        elif target.pk == change.pk:
-            # Finished: keep its findings, but the emergency flag follows retrospective approval.
-            target.warnings.filter(kind=Kind.EMERGENCY).delete()
-            ChangeWarning.objects.bulk_create(
-                [ChangeWarning(change_notification=target, kind=w.kind, message=w.message)
-                 for w in emergency_warnings(target)])
+    before = set(ChangeWarning.objects.filter(other_change=change)
+                 .values_list("change_notification_id", flat=True))
+    start, end = change.planned_start, change.planned_end
+    if before:
+        bounds = ChangeNotification.objects.filter(pk__in=before).aggregate(
+            start=Min("planned_start"), end=Max("planned_end"))
+        start, end = min(start, bounds["start"]), max(end, bounds["end"])
+    pool = _live_pool(start, end)
+    by_pk = {c.pk: c for c in pool.changes}
+    targets = [c for c in pool.overlapping(change)] + [
+        by_pk[pk] for pk in before if pk in by_pk and pk != change.pk]
+    if change.status in REFRESHABLE:
+        targets.append(change)
+    elif change.is_emergency:
+        # Finished: keep its findings, but the emergency flag follows retrospective approval.
+        change.warnings.filter(kind=Kind.EMERGENCY).delete()
+        ChangeWarning.objects.bulk_create(
+            [ChangeWarning(change_notification=change, kind=w.kind, message=w.message)
+             for w in emergency_warnings(change)])
+    _replace_all(list({t.pk: t for t in targets}.values()), ctx, pool)
 
 
 @transaction.atomic
@@ -278,11 +314,8 @@ def refresh_live_warnings():
     """Recompute the warnings of every draft and live notification (after a freeze, notice
     rule or catalogue change). Return how many were refreshed."""
     ctx = CheckContext.load()
-    changes = ChangeNotification.objects.filter(
-        status__in=[ChangeNotification.Status.DRAFT, *ChangeNotification.LIVE_STATUSES],
-    ).select_related("provider").prefetch_related("impacts")
-    count = 0
-    for change in changes:
-        _replace(change, compute_warnings(change, ctx))
-        count += 1
-    return count
+    targets = list(ChangeNotification.objects.filter(status__in=REFRESHABLE)
+                   .select_related("provider").prefetch_related("impacts"))
+    pool = Pool([t for t in targets if t.status in ChangeNotification.LIVE_STATUSES])
+    _replace_all(targets, ctx, pool)
+    return len(targets)

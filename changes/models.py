@@ -6,6 +6,7 @@ checks (notice, conflicts, freezes) live in `changes/checks.py`; the
 co-ordination records (consultation, meetings) in `models_coordination.py`.
 """
 
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from services.models import Service
+
+# The longest change window; the conflict check relies on it to bound its search.
+MAX_WINDOW = timedelta(days=31)
 
 
 class InvalidTransition(Exception):

@@ -20,6 +20,7 @@ from services.models import BusinessCalendar, Service
 
 from . import checks
 from .models import (
+    MAX_WINDOW,
     AgendaItem,
     ChangeAttachment,
     ChangeImpact,
@@ -104,8 +105,9 @@ def _set_impacts(change_notification, impacts):
 def _check_window(planned_start, planned_end):
     if planned_end <= planned_start:
         raise ValidationError({"planned_end": "The planned end must be after the planned start."})
-    if planned_end - planned_start > timedelta(days=31):
-        raise ValidationError({"planned_end": "A change window cannot be longer than 31 days."})
+    if planned_end - planned_start > MAX_WINDOW:
+        raise ValidationError({"planned_end": f"A change window cannot be longer than "
+                                              f"{MAX_WINDOW.days} days."})
 
 
 @transaction.atomic

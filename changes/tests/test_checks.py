@@ -275,3 +275,20 @@ def test_catalogue_change_re_runs_the_checks(window, catalogue,
     with django_capture_on_commit_callbacks(execute=True):
         ServiceDependencyFactory(service=catalogue["des"], depends_on=catalogue["ecoes"])
     assert {k for k, _ in warnings_of(gas)} == {K.DEPENDENCY}
+
+
+def test_refresh_reaches_clashes_of_a_neighbour_beyond_the_window(window, catalogue,
+                                                                  operations_user):
+    # B overlaps the draft A and also C, which starts after A ends; moving A must leave
+    # B's clash with C in place.
+    from changes.services import update_draft
+
+    b = window([catalogue["uk-link"]], start=START, end=START + timedelta(days=3))
+    c = window([catalogue["uk-link"]], start=START + timedelta(days=2),
+               end=START + timedelta(days=2, hours=2))
+    a = window([catalogue["uk-link"]], status="draft", start=START, end=START + timedelta(hours=1))
+    update_draft(change_notification=a, by=operations_user,
+                 changes={"planned_start": START + timedelta(hours=1),
+                          "planned_end": START + timedelta(hours=2)})
+    assert (K.SAME_SERVICE, c.pk) in warnings_of(b)
+    assert (K.SAME_SERVICE, b.pk) in warnings_of(c)
