@@ -138,7 +138,6 @@ class IncidentAdmin(ConsoleAdmin):
     show_full_result_count = False  # a COUNT(*) over a million rows per page view is waste
     action_form = WorkspaceActionForm
     actions = ["assign_selected", "set_severity_selected", "resolve_selected"]
-    autocomplete_fields = ["assignee"]
     fields = ["title", "description", "services", "assignee"]
     readonly_fields = ["reference", "status", "severity", "organisation", "raised_by",
                        "channel", "created_at", "sla_panel"]
