@@ -13,7 +13,7 @@ from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReferenceDataAdmin, ReferenceDataInline
 
 from . import services
-from .answers import form_for
+from .answers import add_errors, form_for
 from .errors import InvalidAnswers, RequestError
 from .forms import OnBehalfForm
 from .models import (
@@ -184,10 +184,7 @@ class ServiceRequestAdmin(ConsoleAdmin):
                         requester=on_behalf.cleaned_data["requester"],
                         channel=on_behalf.cleaned_data["channel"])
                 except InvalidAnswers as exc:
-                    for key, errors in exc.errors.items():
-                        for error in errors:
-                            if key in form.fields and error not in form.errors.get(key, []):
-                                form.add_error(key, error)
+                    add_errors(form, exc.errors)
                 except RequestError as exc:
                     form.add_error(None, str(exc))
                 else:

@@ -100,3 +100,11 @@ def _as_form_value(value):
     if value is False or value is None:
         return ""
     return str(value)
+
+
+def add_errors(form, errors):
+    """Show service-level answer errors ({key: [messages]}) on the bound form's fields."""
+    for key, messages in errors.items():
+        for message in messages:
+            if key in form.fields and message not in form.errors.get(key, []):
+                form.add_error(key, message)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 
 from . import services
-from .answers import form_for
+from .answers import add_errors, form_for
 from .clocks import request_figures, task_clock
 from .errors import InvalidAnswers, RequestError
 from .forms import DecisionForm, OnBehalfForm, TaskForm, TaskMoveForm, TransitionForm
@@ -71,10 +71,7 @@ def raise_request(request, code):
                 created = services.raise_request(item=item, raised_by=user, answers=request.POST,
                                                  **({"channel": Channel.PORTAL} | extra))
             except InvalidAnswers as exc:
-                for key, errors in exc.errors.items():
-                    for error in errors:
-                        if key in form.fields and error not in form.errors.get(key, []):
-                            form.add_error(key, error)
+                add_errors(form, exc.errors)
             except RequestError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -142,20 +142,26 @@ class ServiceRequest(RequestLifecycle, models.Model):
         return rows
 
 
-class RequestTransition(models.Model):
-    """A status change: who, when, from, to, why. The SLA clocks are replayed from these."""
+class TransitionRow(models.Model):
+    """Who moved something, when and why; subclasses add what moved, from and to."""
 
-    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
-                                related_name="transitions")
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                            blank=True, related_name="+")
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
+
+
+class RequestTransition(TransitionRow):
+    """A status change of a request. The SLA clocks are replayed from these."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
+                                related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
 
     def __str__(self):
         return f"{self.request.reference}: {self.from_status or '-'} -> {self.to_status}"
@@ -240,20 +246,13 @@ class FulfilmentTask(TaskLifecycle, models.Model):
         return self.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
-class TaskTransition(models.Model):
+class TaskTransition(TransitionRow):
     """A task's status change; the task's own clock is replayed from these."""
 
     task = models.ForeignKey(FulfilmentTask, on_delete=models.CASCADE,
                              related_name="transitions")
     from_status = models.CharField(max_length=12, choices=TaskStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=TaskStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+")
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.task}: {self.from_status or '-'} -> {self.to_status}"
