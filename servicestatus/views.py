@@ -60,6 +60,7 @@ def portal_status(request):
         "data": data, "bulletins": bulletins, "acknowledged": acknowledged,
         "may_set_status": policy.may_set_service_status(request.user),
         "may_publish": policy.may_publish_bulletin(request.user),
+        "may_view_events": policy.is_internal(request.user) or policy.is_provider(request.user),
     })
 
 
