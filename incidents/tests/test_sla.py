@@ -226,3 +226,17 @@ def test_calendar_is_the_one_the_target_names(db):
     target = SlaTarget.objects.get(policy__name="Severity table v1", severity=4)
     assert target.calendar == BusinessCalendar.england_and_wales()
     assert target.resolution_duration() == timedelta(hours=100)
+
+
+def test_sev4_across_the_spring_clock_change_keeps_wall_clock_working_hours(clock,
+                                                                              make_incident):
+    clock.to(london(2026, 3, 27, 17, 0))  # Friday, GMT; clocks go forward on Sunday 29th
+    incident = make_incident(severity=4)
+    assert incident.response_due_at == london(2026, 3, 30, 17, 0)  # Monday, BST
+
+
+def test_sev2_across_the_spring_clock_change_is_24_real_hours(clock, make_incident):
+    clock.to(london(2026, 3, 28, 12, 0))
+    incident = make_incident(severity=2)
+    assert incident.resolution_due_at - incident.created_at == timedelta(hours=24)
+    assert incident.resolution_due_at == london(2026, 3, 29, 13, 0)  # 13:00 BST
