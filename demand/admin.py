@@ -1,6 +1,9 @@
 """Console pages: the risk register and capacity thresholds (Operations), forecasts and alerts."""
 
-from django.contrib import admin, messages
+from copy import copy
+
+from django import forms
+from django.contrib import admin
 
 from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin
@@ -63,18 +66,33 @@ class RiskTransitionInline(admin.TabularInline):
         return policy.may_view_risks(request.user)
 
 
-def _move(status, label):
-    def act(modeladmin, request, queryset):
-        for risk in queryset:
+class RiskForm(forms.ModelForm):
+    """The console form: edit the risk and, optionally, move it on with a reason."""
+
+    move_to = forms.ChoiceField(required=False, label="Move to status",
+                                choices=[("", "— keep the current status —"),
+                                         *Risk.Status.choices])
+    move_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  label="Why (recorded with the status change)")
+
+    class Meta:
+        model = Risk
+        fields = ["title", "description", "services", "owner", "likelihood", "impact",
+                  "mitigation", "review_date"]
+
+    def clean(self):
+        data = super().clean()
+        to = data.get("move_to")
+        if to:
+            probe = copy(self.instance)
+            for name in ("owner", "review_date", "mitigation"):
+                setattr(probe, name, data.get(name) if name in data else getattr(probe, name))
+            probe.mitigation = probe.mitigation or ""
             try:
-                risk.transition(to=status, by=request.user,
-                                reason=f"{label} in the console")
+                probe.check_transition(to=to, reason=data.get("move_reason", ""))
             except InvalidTransition as exc:
-                modeladmin.message_user(request, str(exc), messages.ERROR)
-    act.__name__ = f"mark_{status}"
-    act.short_description = f"{label} selected risks"
-    act.allowed_permissions = ("change",)
-    return act
+                raise forms.ValidationError(str(exc)) from None
+        return data
 
 
 @admin.register(Risk)
@@ -89,9 +107,9 @@ class RiskAdmin(OperationsAdmin):
                        "raised_by", "created_at"]
     fields = ["reference", "title", "description", "services", "owner", "likelihood", "impact",
               "score", "mitigation", "review_date", "status", "source", "source_reference",
-              "alert", "raised_by", "created_at"]
+              "alert", "raised_by", "created_at", "move_to", "move_reason"]
     inlines = [RiskTransitionInline]
-    actions = [_move(Risk.Status.OPEN, "Open"), _move(Risk.Status.MITIGATING, "Start mitigating")]
+    form = RiskForm
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -101,3 +119,6 @@ class RiskAdmin(OperationsAdmin):
         if not change:
             RiskTransition.objects.create(risk=obj, to_status=obj.status, by=request.user,
                                           reason="Raised in the console")
+        if form.cleaned_data.get("move_to"):
+            obj.transition(to=form.cleaned_data["move_to"], by=request.user,
+                           reason=form.cleaned_data.get("move_reason", ""))

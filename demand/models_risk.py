@@ -123,6 +123,15 @@ class Risk(models.Model):
 
     def transition(self, *, to, by, reason=""):
         """Move to status `to`, recording who, when, from, to and why."""
+        self.check_transition(to=to, reason=reason)
+        before = self.status
+        self.status = to
+        self.save(update_fields=["status"])
+        RiskTransition.objects.create(risk=self, from_status=before, to_status=to, by=by,
+                                      reason=reason)
+
+    def check_transition(self, *, to, reason=""):
+        """Raise InvalidTransition (with a readable reason) unless the move is allowed now."""
         if to not in self.TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"Risk {self.reference} is {self.get_status_display().lower()}; "
@@ -134,11 +143,6 @@ class Risk(models.Model):
             )
         if to == self.Status.CLOSED and not reason.strip():
             raise InvalidTransition("Say why the risk is closed.")
-        before = self.status
-        self.status = to
-        self.save(update_fields=["status"])
-        RiskTransition.objects.create(risk=self, from_status=before, to_status=to, by=by,
-                                      reason=reason)
 
     def clean(self):
         if self.status != self.Status.DRAFT and self.missing_for_open():

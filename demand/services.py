@@ -5,6 +5,7 @@ each is keyword-only and atomic, and the rule it enforces is written here once.
 """
 
 import logging
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -117,9 +118,28 @@ def evaluate_forecast(*, forecast_id):
         reason=f"Peak {breach.peak_volume} > capacity {breach.threshold.max_volume} "
                f"{forecast.get_unit_display()} ({breach.threshold.name}).",
     )
+    _join_contributors(alert, breach, raised_by=forecast)
     if created:
         alert_desk_and_providers(alert=alert)
     return alert
+
+
+def _join_contributors(alert, breach, *, raised_by):
+    """Put the forecasts running at the peak that had passed on their own under review too.
+
+    The outcome concerns the combined demand, so every submitter whose forecast
+    makes up the peak hears it, not only the one that tipped it over.
+    """
+    running_at_peak = Forecast.objects.overlapping(
+        service_id=alert.service_id, unit=alert.unit, start=breach.peak_at,
+        end=breach.peak_at + timedelta(seconds=1),
+    ).filter(status=Forecast.Status.WITHIN_CAPACITY, alert__isnull=True)
+    for other in running_at_peak:
+        other.alert = alert
+        other.save(update_fields=["alert"])
+        other.transition(to=Forecast.Status.UNDER_REVIEW, by=None,
+                         reason=f"Part of the peak of {alert.reference}, raised by "
+                                f"{raised_by.reference}.")
 
 
 def _alert_for(forecast, breach):
@@ -211,12 +231,13 @@ def record_outcome(*, alert, outcome, by, note):
             services=[alert.service], source=Risk.Source.DEMAND, raised_by=by, alert=alert,
             likelihood=4, impact=4,
         )
-    submitters = {f.submitted_by for f in forecasts}
-    notify_users(users=submitters, topic=OUTCOME_TOPIC,
-                 subject=f"Your demand forecast on {alert.service.name}: "
-                         f"{alert.get_status_display().lower()}",
-                 template="demand/email/outcome", context={"alert": alert, "note": note},
-                 dedup_key=f"demand-alert-{alert.pk}-outcome")
+    # One email per submitter: one shared To: line would tell suppliers about each other.
+    for submitter in {f.submitted_by for f in forecasts}:
+        notify_users(users=[submitter], topic=OUTCOME_TOPIC,
+                     subject=f"Your demand forecast on {alert.service.name}: "
+                             f"{alert.get_status_display().lower()}",
+                     template="demand/email/outcome", context={"alert": alert, "note": note},
+                     dedup_key=f"demand-alert-{alert.pk}-outcome-{submitter.pk}")
     return alert
 
 

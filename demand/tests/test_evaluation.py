@@ -49,8 +49,8 @@ def test_forecast_alone_over_capacity_is_excessive(supplier_user, service, thres
 def test_forecast_summed_with_others_is_excessive_and_alert_created_once(
         supplier_user, other_supplier_user, desk_agent, service, thresholds, mailoutbox,
         django_capture_on_commit_callbacks):
-    ForecastFactory(service=service, volume=3000, window_start=utc(2026, 3, 2, 9),
-                    window_end=utc(2026, 3, 2, 12))
+    earlier = ForecastFactory(service=service, volume=3000, window_start=utc(2026, 3, 2, 9),
+                              window_end=utc(2026, 3, 2, 12))
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(supplier_user, service, utc(2026, 3, 2, 11), utc(2026, 3, 2, 14), 2500)
         second = submit(other_supplier_user, service, utc(2026, 3, 2, 10), utc(2026, 3, 2, 13),
@@ -62,7 +62,11 @@ def test_forecast_summed_with_others_is_excessive_and_alert_created_once(
     alert = first.alert
     assert second.alert == alert
     assert alert.peak_volume == 6000 and alert.peak_at == utc(2026, 3, 2, 11)
-    assert {f.pk for f in alert.forecasts.all()} == {first.pk, second.pk}
+    # The forecast that fitted on its own is part of the peak, so it is under review too.
+    assert {f.pk for f in alert.forecasts.all()} == {earlier.pk, first.pk, second.pk}
+    earlier.refresh_from_db()
+    assert earlier.status == Forecast.Status.UNDER_REVIEW
+    assert "Part of the peak" in earlier.transitions.last().reason
     assert len([m for m in mailoutbox if "Excessive demand forecast" in m.subject]) == 1
 
 
@@ -153,9 +157,9 @@ def test_acceptance_excessive_forecast_to_risk_recorded(
     dependent = ServiceFactory(code="des", provider=other_provider_user.organisation)
     ServiceDependencyFactory(service=dependent, depends_on=service)
     ThresholdFactory(service=service, max_volume=5000)
-    ForecastFactory(service=service, organisation=other_supplier_user.organisation,
-                    submitted_by=other_supplier_user, volume=3000,
-                    window_start=utc(2026, 3, 2, 9), window_end=utc(2026, 3, 2, 17))
+    earlier = ForecastFactory(service=service, organisation=other_supplier_user.organisation,
+                              submitted_by=other_supplier_user, volume=3000,
+                              window_start=utc(2026, 3, 2, 9), window_end=utc(2026, 3, 2, 17))
 
     # 1. A supplier warns of non-BAU demand that, with another's, exceeds capacity.
     with django_capture_on_commit_callbacks(execute=True):
@@ -182,7 +186,8 @@ def test_acceptance_excessive_forecast_to_risk_recorded(
                                 by=operations_user, note="No headroom until the upgrade.")
     alert.refresh_from_db()
     forecast.refresh_from_db()
-    assert alert.status == forecast.status == "cannot_be_met"
+    earlier.refresh_from_db()
+    assert alert.status == forecast.status == earlier.status == "cannot_be_met"
     assert [(t.from_status, t.to_status, t.by) for t in alert.transitions.all()] == [
         ("", "open", None), ("open", "cannot_be_met", operations_user)]
 
@@ -191,4 +196,7 @@ def test_acceptance_excessive_forecast_to_risk_recorded(
     assert risk.status == Risk.Status.DRAFT and risk.alert == alert
     assert risk.source == Risk.Source.DEMAND and risk.source_reference == alert.reference
     assert list(risk.services.all()) == [service] and risk.score == 16
-    assert any("cannot be met" in m.subject for m in mailoutbox)  # submitter told the outcome
+    # Both submitters making up the peak are told the outcome, each in its own email.
+    outcome_mail = [m for m in mailoutbox if "cannot be met" in m.subject]
+    assert sorted(m.to for m in outcome_mail) == sorted([[other_supplier_user.email],
+                                                        [supplier_user.email]])
