@@ -16,6 +16,7 @@ import ipaddress
 import json
 import logging
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT = (3.05, 5)  # connect, read seconds: a slow receiver must not hold a worker
 USER_AGENT = "SwitchingSM-Webhooks/1.0"
+LEASE = timedelta(minutes=2)  # longer than TIMEOUT; a crashed worker's claim then expires
 
 
 def disable_after():
@@ -93,23 +95,38 @@ def _post(endpoint, delivery):
     return response.status_code, f"HTTP {response.status_code}"
 
 
-def deliver(delivery_id):
-    """Attempt one pending delivery; record the attempt; return True if delivered.
+def _claim(delivery_id):
+    """Lease one due delivery to this worker; return (delivery, endpoint) or None.
 
-    Locks the delivery and its endpoint so a task and the sweep never send the
-    same message twice or miscount failures.
+    The lease (next_attempt_at pushed LEASE ahead) is committed before the
+    HTTP call, so no database lock is held while a slow receiver answers, a
+    task and the sweep never send the same message at once, and a worker
+    that dies mid-call leaves a delivery the sweep retries after the lease.
     """
     with transaction.atomic():
         delivery = (WebhookDelivery.objects.select_for_update()
-                    .filter(pk=delivery_id, status=WebhookDelivery.State.PENDING).first())
-        if delivery is None:
-            return False
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
-        if not endpoint.is_enabled:
-            return False  # kept pending; sent when the owner re-enables the endpoint
-        started = time.monotonic()
-        status_code, error = _post(endpoint, delivery)
+                    .filter(pk=delivery_id, status=WebhookDelivery.State.PENDING,
+                            next_attempt_at__lte=timezone.now())
+                    .select_related("endpoint").first())
+        if delivery is None or not delivery.endpoint.is_enabled:
+            return None  # not due, done, or kept until the owner re-enables the endpoint
+        delivery.next_attempt_at = timezone.now() + LEASE
+        delivery.save(update_fields=["next_attempt_at"])
+        return delivery, delivery.endpoint
+
+
+def deliver(delivery_id):
+    """Attempt one due delivery; record the attempt; return True if delivered."""
+    claimed = _claim(delivery_id)
+    if claimed is None:
+        return False
+    delivery, endpoint = claimed
+    started = time.monotonic()
+    status_code, error = _post(endpoint, delivery)
+    with transaction.atomic():
         now = timezone.now()
+        # Lock the endpoint so concurrent deliveries count failures exactly.
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         WebhookAttempt.objects.create(
             delivery=delivery, attempted_at=now, status_code=status_code, error=error,
             duration_ms=int((time.monotonic() - started) * 1000),
@@ -129,7 +146,7 @@ def deliver(delivery_id):
             _count_failure(endpoint, error, now)
         delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status",
                                      "delivered_at", "next_attempt_at"])
-        return not error
+    return not error
 
 
 def _count_failure(endpoint, error, now):

@@ -231,3 +231,11 @@ def test_portal_shows_why_a_webhook_url_is_refused(client, admin, settings):
                                                  "topics": ["status"]})
     assert response.status_code == 200
     assert "local or private" in response.content.decode()
+
+
+def test_a_delivery_in_flight_is_not_sent_twice(receiver, endpoint):
+    delivery = queue_one(endpoint)
+    assert webhooks._claim(delivery.pk) is not None  # another worker is sending it
+    assert webhooks.deliver(delivery.pk) is False
+    assert webhooks.deliver_due() == 0
+    assert receiver.requests == []
