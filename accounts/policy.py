@@ -296,9 +296,10 @@ def may_work_service_requests(user):
 def may_approve_service_request(user, service_request):
     """Return True if `user` holds the approver role the request's item names.
 
-    Nobody approves a request they raised themselves (segregation of duties).
+    Nobody approves a request they raised or that is for them (segregation of duties).
     """
-    if not _active(user) or user.is_system_account or user.pk == service_request.raised_by_id:
+    if not _active(user) or user.is_system_account or user.pk in (
+            service_request.raised_by_id, service_request.requester_id):
         return False
     role = service_request.item.approver_role
     if role == "operations":

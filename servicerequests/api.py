@@ -105,6 +105,9 @@ class ServiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         """Raise a request; `answers` are checked against the item's fields (400 per field)."""
         if not policy.may_raise_service_request(request.user):
             raise PermissionDenied("You may not raise service requests.")
+        if "requester" in request.data and not policy.may_raise_request_on_behalf(request.user):
+            # Refused before the username is looked up, so nobody can probe for users.
+            raise PermissionDenied("Only the Service Desk raises requests on someone's behalf.")
         data = ServiceRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -76,7 +76,7 @@ def seed(stdout):
             "first_name": "Nia", "last_name": "Jones", "email": "nia.jones@brightwater.example",
             "phone": "", "job_title": "Switching analyst", "org_admin": False,
             "justification": "Joins the switching operations team on Monday."}, days_ago=6,
-            then=[(3, approve), (4, start), (6, finish_tasks), (6, fulfil), (30, close)])[1],
+            then=[(3, approve), (4, start), (5.5, finish_tasks), (6, fulfil), (30, close)])[1],
         _ensure("test-environment-access", supplier2, {
             "environment": "Market trial", "user_count": 4, "start_date": "2027-02-01",
             "end_date": "2027-02-26", "purpose": "Regression tests of our new CRM release."},

@@ -36,7 +36,8 @@ def approvers_of(request):
         users = User.objects.filter(organisation=request.organisation, is_org_admin=True)
     else:
         return []
-    return list(users.people().filter(is_active=True).exclude(pk=request.raised_by_id))
+    return list(users.people().filter(is_active=True).exclude(
+        pk__in=[request.raised_by_id, request.requester_id]))
 
 
 def approval_needed(request):

@@ -87,7 +87,8 @@ def decide(*, service_request, by, approve, comment="", at=None):
         raise InvalidTransition(f"{request.reference} is not awaiting approval.")
     if not policy.may_approve_service_request(by, request):
         raise NotAllowed(f"Only {request.item.get_approver_role_display().lower()} may decide "
-                         f"on {request.reference}, and not the person who raised it.")
+                         f"on {request.reference}, and not the person who raised it or "
+                         "whom it is for.")
     if approve:
         request.approve(by=by, comment=comment, at=at)
     else:

@@ -78,7 +78,8 @@ class ServiceRequestQuerySet(models.QuerySet):
         if policy.organisation_scope(user) and user.is_org_admin:
             roles |= Q(item__approver_role=ApproverRole.ORG_ADMIN,
                        organisation_id=user.organisation_id)
-        return self.awaiting_approval().filter(roles).exclude(raised_by=user)
+        return self.awaiting_approval().filter(roles).exclude(raised_by=user).exclude(
+            requester=user)
 
 
 class ServiceRequest(RequestLifecycle, models.Model):

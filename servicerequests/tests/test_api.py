@@ -147,3 +147,12 @@ def test_task_ids_of_another_request_are_404(api_client, supplier_user, desk_age
 
 def test_anonymous_is_refused(api_client):
     assert api_client().get(URL).status_code in (401, 403)
+
+
+def test_a_participant_naming_a_requester_is_refused_before_any_lookup(api_client,
+                                                                       supplier_user):
+    body = {"item": "information-request", "answers": DEFAULT_ANSWERS["information-request"]}
+    for username in ("no-such-user", "bob"):
+        response = api_client(supplier_user).post(URL, {**body, "requester": username},
+                                                  format="json")
+        assert response.status_code == 403

@@ -196,3 +196,12 @@ def test_notifications_go_through_the_outbox(supplier_user, operations_user, mai
     assert any(supplier_user.email in m.to and "we have your request" in m.subject
                for m in mailoutbox)
     assert item("switching-network-connection").name in mailoutbox[0].body
+
+
+def test_an_admin_cannot_approve_a_request_made_for_them(desk_agent, supplier_admin,
+                                                         supplier_user):
+    sr = raise_request(code="revoke-user", by=desk_agent, requester=supplier_admin,
+                       answers={"username": supplier_user.username, "reason": "Changed role"})
+    assert sr not in ServiceRequest.objects.awaiting_decision_by(supplier_admin)
+    with pytest.raises(NotAllowed):
+        services.decide(service_request=sr, by=supplier_admin, approve=True)
