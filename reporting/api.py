@@ -125,11 +125,18 @@ class KpiResultSerializer(serializers.Serializer):
     title = serializers.CharField()
     unit = serializers.CharField()
     definition = serializers.CharField()
-    value = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
-    population = serializers.IntegerField()
-    target = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
+    value = serializers.FloatField(allow_null=True, help_text="A JSON number in `unit`.")
+    population = serializers.IntegerField(help_text="Records (or services) it is based on.")
+    target = serializers.FloatField(allow_null=True)
     met = serializers.BooleanField(allow_null=True)
     by_severity = serializers.DictField(child=serializers.DictField(), required=False)
+
+
+class KpisSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="The period key, e.g. 2026-10.")
+    label = serializers.CharField()
+    scope = serializers.CharField(help_text="End to end, a service, a provider or Sev1-4.")
+    kpis = KpiResultSerializer(many=True)
 
 
 def kpi_payload(result):
@@ -144,7 +151,7 @@ def kpi_payload(result):
 
 
 @extend_schema(
-    tags=["KPIs"], responses={200: KpiResultSerializer(many=True)},
+    tags=["KPIs"], responses={200: KpisSerializer},
     parameters=[
         OpenApiParameter("period", str, description="2026-10, 2026-W43, 2026-10-25 or "
                          "2026-10-01..2026-10-15 (UK time). Default: this month."),

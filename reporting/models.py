@@ -131,10 +131,11 @@ class KpiReturnFigure(models.Model):
 # --- generated service reports ----------------------------------------------
 class ServiceReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Internal staff see every report; everyone else only published participant editions."""
+        """Switching Operations and auditors see every report; everyone else (the desk
+        included) only the published participant editions."""
         from accounts import policy
 
-        if policy.is_internal(user):
+        if policy.may_read_internal_reports(user):
             return self
         if policy.role_of(user) is None:
             return self.none()
