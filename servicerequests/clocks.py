@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from incidents.sla import ClockEvent, Target, fmt_duration, fmt_time, replay
 
+from . import notify
+
 AWAITING_APPROVAL = "awaiting_approval"  # the engine's pending reason for approval waits
 
 # Request status -> (engine status, pending reason) for each clock.
@@ -115,6 +117,7 @@ def _explain(request, version, response, fulfilment):
 def refresh_request(request, *, now=None):
     """Store the request's live figures (due times, breaches, paused) from a replay."""
     figures = request_figures(request, now=now)
+    before = {"response": request.response_breached, "fulfilment": request.fulfilment_breached}
     request.response_due_at = figures.response.due_at
     request.fulfilment_due_at = figures.fulfilment.due_at
     request.response_breached = figures.response.breached
@@ -122,6 +125,10 @@ def refresh_request(request, *, now=None):
     request.sla_paused = figures.fulfilment.paused_since is not None
     request.save(update_fields=["response_due_at", "fulfilment_due_at", "response_breached",
                                 "fulfilment_breached", "sla_paused"])
+    if request.is_open:
+        for name, clock in (("response", figures.response), ("fulfilment", figures.fulfilment)):
+            if clock.breached and not before[name]:
+                notify.breached(request, name, clock.due_at)
     return figures
 
 
@@ -138,8 +145,11 @@ def task_clock(task, *, now=None):
 
 def refresh_task(task, *, now=None):
     clock = task_clock(task, now=now)
+    newly_breached = clock.breached and not task.breached and task.is_open
     task.due_at, task.breached = clock.due_at, clock.breached
     task.save(update_fields=["due_at", "breached"])
+    if newly_breached:
+        notify.task_breached(task)
     return clock
 
 

@@ -79,3 +79,24 @@ def fulfilled(request):
 
 def cancelled(request):
     _tell(_people(request), request, "request cancelled", key="cancelled")
+
+
+def _desk_and_operations():
+    return User.objects.people().filter(is_active=True, role__in=[Role.SERVICE_DESK,
+                                                                  Role.SWITCHING_OPERATIONS])
+
+
+def breached(request, clock, due_at):
+    """Tell the desk and Switching Operations once that a request missed a target."""
+    _tell(_desk_and_operations(), request, f"{clock} target missed",
+          f"The {clock} target was due {due_at:%d %b %Y %H:%M} UTC.", key=f"breach-{clock}")
+
+
+def task_breached(task):
+    """Tell the group holding a task, and the desk, once that the task is overdue."""
+    request, group = task.request, task.assigned_group
+    people = list(_desk_and_operations().filter(role=Role.SERVICE_DESK))
+    if not group.is_internal:
+        people += list(User.objects.people().filter(organisation=group, is_active=True))
+    _tell(people, request, f"task overdue at {group.name}: {task.title}",
+          key=f"task-{task.pk}-breach")

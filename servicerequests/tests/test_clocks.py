@@ -119,3 +119,32 @@ def test_the_sweep_task_runs(supplier_user):
 
     raise_request(by=supplier_user)
     assert sla_sweep.delay().get() == 1
+
+
+def test_a_breach_is_told_to_the_desk_and_operations_once(supplier_user, desk_agent,
+                                                          operations_user, fast_policy):
+    from notifications.models import OutboundEmail
+
+    with time_machine.travel(MONDAY_9, tick=False):
+        sr = raise_request(by=supplier_user)
+    later = MONDAY_9 + timedelta(hours=9)
+    clocks.refresh_open(now=later)
+    clocks.refresh_request(sr, now=later + timedelta(hours=1))
+    breaches = OutboundEmail.objects.filter(subject__contains="target missed")
+    assert sorted(e.subject for e in breaches) == [
+        f"{sr.reference}: fulfilment target missed", f"{sr.reference}: response target missed"]
+    assert all(set(e.to) == {desk_agent.email, operations_user.email} for e in breaches)
+
+
+def test_an_overdue_task_is_told_to_its_group(supplier_user, desk_agent, provider_org,
+                                             provider_user, fast_policy):
+    from notifications.models import OutboundEmail
+
+    with time_machine.travel(MONDAY_9, tick=False):
+        sr = raise_request(by=supplier_user)
+        services.start_fulfilment(service_request=sr, by=desk_agent)
+        services.add_task(service_request=sr, by=desk_agent, group=provider_org, title="Extract")
+    clocks.refresh_open(now=MONDAY_9 + timedelta(hours=3))
+    clocks.refresh_open(now=MONDAY_9 + timedelta(hours=4))
+    overdue = OutboundEmail.objects.filter(subject__contains="task overdue at Xoserve")
+    assert overdue.count() == 1 and provider_user.email in overdue.get().to
