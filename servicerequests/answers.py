@@ -40,7 +40,8 @@ def build_field(field):
     if kind == FieldType.EMAIL:
         return forms.EmailField(max_length=254, validators=validators, **common)
     if kind == FieldType.NUMBER:
-        return forms.DecimalField(min_value=field.min_value, max_value=field.max_value,
+        return forms.DecimalField(min_value=to_json(field.min_value),
+                                  max_value=to_json(field.max_value),
                                   max_digits=14, decimal_places=2, **common)
     if kind == FieldType.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)

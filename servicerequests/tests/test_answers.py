@@ -53,7 +53,7 @@ def test_valid_answers_are_cleaned_to_json(item):
     ("mpid", "BWTRX", "Four capitals."),  # the whole answer must match
     ("email", "not-an-email", "valid email"),
     ("count", "0", "greater than or equal to 1"),
-    ("count", "51", "less than or equal to 50"),
+    ("count", "51", "less than or equal to 50."),
     ("count", "many", "Enter a number."),
     ("when", "31/02/2026", "Enter a valid date."),
     ("env", "Staging", "Select a valid choice."),
