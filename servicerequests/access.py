@@ -67,7 +67,7 @@ def _password_link_email(*, user, request, template, subject):
                                        kwargs={"uidb64": uid, "token": token})
     queue_email(to=[user.email], subject=subject, template=template,
                 context={"user": user, "link": link, "request": request},
-                topic="access", dedup_key=f"{request.reference}-{template.rsplit('/', 1)[-1]}")
+                topic="access.account", dedup_key=f"{request.reference}-{template.rsplit('/', 1)[-1]}")
 
 
 def _create_user(request):

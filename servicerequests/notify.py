@@ -5,7 +5,7 @@ from notifications.services import notify_users, queue_email
 
 from .models import ApproverRole
 
-TOPIC = "service_requests"
+TOPIC = "service_request.update"
 TEMPLATE = "servicerequests/email/update"
 
 

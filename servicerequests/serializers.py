@@ -101,7 +101,10 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
     requester = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.people().filter(is_active=True),
         required=False, help_text="Desk only: the person the request is for.")
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default="api")
+    channel = serializers.ChoiceField(
+        choices=[(c, label) for c, label in Channel.choices if c != Channel.PORTAL],
+        required=False, default=Channel.API,
+        help_text="api; the desk may record phone or email requests.")
 
 
 class RequestTransitionSerializer(serializers.Serializer):

@@ -75,7 +75,7 @@ class ServiceRequestQuerySet(models.QuerySet):
             roles = Q(item__approver_role=ApproverRole.OPERATIONS)
         else:
             roles = Q(pk__in=[])
-        if policy.organisation_scope(user) and user.is_org_admin:
+        if policy.organisation_scope(user) and user.is_org_admin and not policy.is_internal(user):
             roles |= Q(item__approver_role=ApproverRole.ORG_ADMIN,
                        organisation_id=user.organisation_id)
         return self.awaiting_approval().filter(roles).exclude(raised_by=user).exclude(
