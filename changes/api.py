@@ -26,6 +26,7 @@ from .idempotency import HEADER, idempotent
 from .models import ChangeImpact, ChangeNotification, ConsultationRequest, InvalidTransition
 from .serializers import (
     ActionSerializer,
+    ApiErrorSerializer,
     ChangeNotificationSerializer,
     ChangeNotificationWriteSerializer,
     ConsultationResponseSerializer,
@@ -99,9 +100,14 @@ VALIDATION_EXAMPLE = OpenApiExample(
         "fields": {"planned_end": ["The planned end must be after the planned start."]}}})
 
 
+def _errors(*codes):
+    return {code: ApiErrorSerializer for code in codes}
+
+
 def _transition_schema(summary, request=ActionSerializer):
     return extend_schema(
-        summary=summary, request=request, responses={200: ChangeNotificationSerializer},
+        summary=summary, request=request,
+        responses={200: ChangeNotificationSerializer, **_errors(400, 403, 404, 409, 422)},
         parameters=[IDEMPOTENCY_PARAMETER], examples=[CONFLICT_EXAMPLE],
     )
 
@@ -111,12 +117,14 @@ def _transition_schema(summary, request=ActionSerializer):
     retrieve=extend_schema(summary="Retrieve one of your change notifications"),
     create=extend_schema(summary="Create a draft change notification",
                          request=ChangeNotificationWriteSerializer,
-                         responses={201: ChangeNotificationSerializer},
+                         responses={201: ChangeNotificationSerializer,
+                                    **_errors(400, 403, 413, 422)},
                          parameters=[IDEMPOTENCY_PARAMETER],
                          examples=[CREATE_EXAMPLE, VALIDATION_EXAMPLE]),
     partial_update=extend_schema(summary="Update a draft (only drafts can be edited)",
                                  request=ChangeNotificationWriteSerializer,
-                                 responses={200: ChangeNotificationSerializer},
+                                 responses={200: ChangeNotificationSerializer,
+                                            **_errors(400, 403, 404, 409)},
                                  examples=[VALIDATION_EXAMPLE, CONFLICT_EXAMPLE]),
 )
 @extend_schema(tags=["Change notifications"])

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
 from services.graph import DependencyGraph
@@ -243,9 +242,8 @@ class Pool:
 
 
 def _live_pool(start, end):
-    """Return the live notifications that can clash with anything overlapping [start, end)."""
-    return Pool(ChangeNotification.objects.live()
-                .overlapping(start - MAX_WINDOW, end + MAX_WINDOW)
+    """Return the live notifications overlapping [start, end), with their impacts."""
+    return Pool(ChangeNotification.objects.live().overlapping(start, end)
                 .select_related("provider").prefetch_related("impacts"))
 
 
@@ -289,11 +287,16 @@ def refresh_warnings(*, change_notification, ctx=None):
     # Notifications that clashed with this one before its window or status changed.
     before = set(ChangeWarning.objects.filter(other_change=change)
                  .values_list("change_notification_id", flat=True))
-    start, end = change.planned_start, change.planned_end
-    if before:
-        bounds = ChangeNotification.objects.filter(pk__in=before).aggregate(
-            start=Min("planned_start"), end=Max("planned_end"))
-        start, end = min(start, bounds["start"]), max(end, bounds["end"])
+    # Everything that must be recomputed lies in the hull of this window, the windows of
+    # the live notifications overlapping it and of those that clashed with it before;
+    # whatever clashes with any of them overlaps that hull, so one pool serves them all.
+    windows = list(ChangeNotification.objects.live()
+                   .overlapping(change.planned_start, change.planned_end)
+                   .values_list("planned_start", "planned_end"))
+    windows += list(ChangeNotification.objects.filter(pk__in=before)
+                    .values_list("planned_start", "planned_end")) if before else []
+    start = min([change.planned_start, *(w[0] for w in windows)])
+    end = max([change.planned_end, *(w[1] for w in windows)])
     pool = _live_pool(start, end)
     by_pk = {c.pk: c for c in pool.changes}
     targets = [c for c in pool.overlapping(change)] + [

@@ -137,3 +137,17 @@ class ConsultationResponseSerializer(serializers.Serializer):
     response = serializers.ChoiceField(choices=[("no_impact", "No impact"),
                                                 ("impact", "Impact")])
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ApiErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   required=False)
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (switching_sm/api_errors.py); for the schema only."""
+
+    error = ApiErrorBodySerializer()

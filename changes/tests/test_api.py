@@ -226,3 +226,20 @@ def test_consulted_provider_responds_over_rest(gemserv, xoserve, make_change, se
     assert answered.status_code == 200 and answered.json()["response"] == "impact"
     assert xoserve.post(url, {"response": "no_impact"}).status_code == 404
     assert ConsultationRequest.objects.get().responded_at is not None
+
+
+def test_auditor_cannot_change_a_draft_over_the_api(api_client, auditor_user, make_change,
+                                                    service):
+    change = make_change([service])
+    client = api_client(auditor_user)
+    assert client.get(f"{URL}{change.reference}/").status_code == 200
+    assert client.patch(f"{URL}{change.reference}/", {"title": "x"},
+                        format="json").status_code == 403
+    assert client.post(f"{URL}{change.reference}/submit/", {}).status_code == 403
+
+
+def test_openapi_schema_documents_the_idempotency_header(api_client, operations_user):
+    schema = api_client(operations_user).get("/api/schema/", {"format": "json"}).json()
+    create = schema["paths"]["/api/v1/change-notifications/"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    assert "409" in str(schema["paths"]["/api/v1/change-notifications/{reference}/start/"])

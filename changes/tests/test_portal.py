@@ -246,3 +246,31 @@ def test_subscriptions_page(as_user, supplier_user, service):
     assert client.get("/changes/subscriptions/").status_code == 200
     client.post("/changes/subscriptions/", {"services": [service.pk]})
     assert ScheduleSubscription.objects.filter(user=supplier_user, service=service).exists()
+
+
+def test_auditor_reads_a_notification_but_cannot_act(as_user, auditor_user, make_change,
+                                                     service):
+    change = make_change([service], status="submitted")
+    client = as_user(auditor_user)
+    page = client.get(f"/changes/notifications/{change.reference}/")
+    assert page.status_code == 200 and "Next steps" not in page.content.decode()
+    response = client.post(f"/changes/notifications/{change.reference}/action/",
+                           {"action": "withdraw"})
+    assert response.status_code == 403
+    assert client.get("/changes/notifications/new/").status_code == 403
+
+
+def test_participant_cannot_raise_a_notification(as_user, supplier_user, service):
+    client = as_user(supplier_user)
+    assert client.get("/changes/notifications/new/").status_code == 403
+    assert client.post("/changes/notifications/new/", form_data(service)).status_code == 403
+    assert client.get("/changes/consultations/").status_code == 404
+
+
+def test_desk_records_a_notification_for_a_provider(as_user, desk_agent, provider_org,
+                                                    service):
+    response = as_user(desk_agent).post("/changes/notifications/new/",
+                                        form_data(service, provider=provider_org.pk))
+    assert response.status_code == 302
+    change = ChangeNotification.objects.get()
+    assert change.provider == provider_org and change.created_by == desk_agent
