@@ -14,6 +14,7 @@ from django.db import transaction
 GENERATION_KEY = "servicestatus:generation"
 TIMEOUT = 60  # seconds; invalidation is explicit, this is only a safety net
 BUILD_LOCK_SECONDS = 10  # longer than any build; a crashed builder's lock expires
+WAIT_STEP_SECONDS, WAIT_STEPS = 0.02, 100  # a cold reader waits up to 2 s, then builds itself
 
 
 def generation():
@@ -43,6 +44,12 @@ def get_or_build(name, build):
         previous = cache.get(last_key)
         if previous is not None:
             return previous
+        # Nothing to serve yet (a cold cache): wait briefly for the builder.
+        for _ in range(WAIT_STEPS):
+            time.sleep(WAIT_STEP_SECONDS)
+            value = cache.get(cache_key)
+            if value is not None:
+                return value
     value = build()
     cache.set_many({cache_key: value, last_key: value}, TIMEOUT)
     cache.delete(lock_key)
