@@ -86,11 +86,29 @@ def seed(stdout):
                                 reason="CSS provider to plan the phased migration with the "
                                        "supplier.")
 
+    _past_forecasts()
     _actuals()
     _risks(ops)
     stdout.write(f"  demand: {CapacityThreshold.objects.count()} capacity bands, "
                  f"{Forecast.objects.count()} forecasts, "
                  f"{ExcessiveDemandAlert.objects.count()} alerts, {Risk.objects.count()} risks")
+
+
+def _past_forecasts():
+    """Last week's daytime campaign forecasts, so forecast vs actual has both sides."""
+    css = Service.objects.get(code="css-registration")
+    today = timezone.localdate()
+    for username, volume in (("supplier", 2500), ("supplier2", 1500)):
+        person = User.objects.get(username=username)
+        for days_ago in range(7, 0, -1):
+            day = today - timedelta(days=days_ago)
+            reason = f"Winter tariff campaign, {day:%d %b %Y}"
+            if Forecast.objects.filter(organisation=person.organisation, reason=reason).exists():
+                continue
+            services.submit_forecast(organisation=person.organisation, submitted_by=person,
+                                     service=css, window_start=_uk(day, 8),
+                                     window_end=_uk(day, 18), volume=volume,
+                                     unit=U.SWITCH_REQUESTS, reason=reason)
 
 
 def _actuals():

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from services.models import Service
 
 from . import csv_import, services
 from .errors import InvalidTransition
@@ -28,6 +29,8 @@ def forecasts(request):
         "is_internal": policy.is_internal(request.user),
         "provided": request.user.organisation.services_provided.all()
         if policy.is_provider(request.user) else [],
+        "calendars": Service.objects.filter(capacity_thresholds__isnull=False).distinct()
+        if policy.is_internal(request.user) else [],
     })
 
 

@@ -158,3 +158,18 @@ def test_aggregate_rejects_bad_parameters(provider_user, service, api_client):
     client = api_client(provider_user)
     assert client.get("/api/v1/demand/aggregate/").status_code == 400
     assert client.get("/api/v1/demand/aggregate/?service=uk-link&from=junk").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [b"\xff\xfe\x00\x00binary", b"", b"a,b\n\"unclosed"])
+def test_garbage_uploads_are_400(supplier_user, api_client, body):
+    response = api_client(supplier_user).post(URL + "upload/", body, content_type="text/csv")
+    assert response.status_code == 400 and "rows" in response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_share_with_unknown_organisation_is_400(operations_user, api_client, service):
+    forecast = ForecastFactory(service=service)
+    response = api_client(operations_user).post(f"{URL}{forecast.pk}/share/",
+                                                {"organisation": "nobody"})
+    assert response.status_code == 400

@@ -147,3 +147,22 @@ def test_hourly_totals_weight_partial_hours():
         [(utc(2026, 3, 2, 8, 30), utc(2026, 3, 2, 10), 1000),
          (utc(2026, 3, 2, 9), utc(2026, 3, 2, 13), 200)], hours)
     assert totals == {hours[0]: 500, hours[1]: 1200, hours[2]: 200, hours[3]: 200}
+
+
+@pytest.mark.django_db
+def test_peak_across_the_night_clocks_go_back_counts_real_hours(service):
+    from demand.csv_import import parse_uk_datetime as uk
+
+    # 00:00-03:00 UK that night is four real hours (23:00Z-03:00Z).
+    ForecastFactory(service=service, volume=100, window_start=uk("2026-10-25T00:00"),
+                    window_end=uk("2026-10-25T03:00"))
+    # The first 01:00-01:30 (BST) and the second 01:30-02:30 (GMT) do not overlap.
+    ForecastFactory(service=service, volume=40, window_start=uk("2026-10-25T01:00+01:00"),
+                    window_end=uk("2026-10-25T01:30+01:00"))
+    ForecastFactory(service=service, volume=50, window_start=uk("2026-10-25T01:30+00:00"),
+                    window_end=uk("2026-10-25T02:30"))
+
+    total, at = peak(service, utc(2026, 10, 24, 12), utc(2026, 10, 25, 12))
+
+    assert (total, at) == (150, utc(2026, 10, 25, 1, 30))
+    assert peak(service, utc(2026, 10, 25, 0), utc(2026, 10, 25, 1))[0] == 140

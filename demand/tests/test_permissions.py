@@ -198,3 +198,12 @@ def test_console_risks_are_changed_by_operations_only(client, auditor_user, desk
     assert client.get(url).status_code == 200
     risk.refresh_from_db()
     assert risk.title != "changed"
+
+
+@pytest.mark.django_db
+def test_participants_and_providers_have_no_console_view_of_forecasts(client, supplier_user,
+                                                                      provider_user, theirs):
+    for user in (supplier_user, provider_user):
+        client.force_login(user)
+        response = client.get(f"/admin/demand/forecast/{theirs.pk}/change/")
+        assert response.status_code == 302 and "/admin/login/" in response.url
