@@ -37,6 +37,9 @@ def request_list(request):
         "item", "organisation", "requester")
     if show == "open":
         requests = requests.open()
+    elif show == "tasks":  # the work handed to my organisation (providers, desk, Operations)
+        requests = requests.filter(pk__in=FulfilmentTask.objects.open().for_group(
+            policy.organisation_scope(request.user)).values("request_id"))
     page = Paginator(requests.order_by("-created_at"), 50).get_page(request.GET.get("page"))
     return render(request, "servicerequests/list.html", {
         "page": page, "show": show, "now": timezone.now(),

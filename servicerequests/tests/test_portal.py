@@ -128,3 +128,15 @@ def test_the_portal_nav_has_service_requests(client, supplier_user):
     client.force_login(supplier_user)
     page = client.get("/").content.decode()
     assert 'href="/requests/"' in page and "Service requests" in page
+
+
+def test_a_provider_lists_the_requests_with_open_tasks_for_it(client, supplier_user, desk_agent,
+                                                             provider_org, provider_user):
+    from servicerequests import services
+
+    mine, other = raise_request(by=supplier_user), raise_request(by=supplier_user)
+    services.start_fulfilment(service_request=mine, by=desk_agent)
+    services.add_task(service_request=mine, by=desk_agent, group=provider_org, title="Extract")
+    client.force_login(provider_user)
+    page = client.get(reverse("servicerequests:list") + "?show=tasks").content.decode()
+    assert mine.reference in page and other.reference not in page
