@@ -10,7 +10,7 @@ from accounts.models import User
 from notifications.services import notify_users
 
 from . import webhooks
-from .models import WebhookEndpoint
+from .models import Status, WebhookEndpoint
 
 
 def _status_payload(change):
@@ -34,7 +34,8 @@ def status_changed(change):
     subscribers = User.objects.filter(
         status_subscriptions__service_id=service.pk, is_active=True
     ).distinct()
-    context = {"service": service, "interval": interval, "previous": change.previous}
+    context = {"service": service, "interval": interval,
+               "previous": Status(change.previous).label}
     for user in subscribers:
         notify_users(
             users=[user], topic="status.changed",
@@ -52,7 +53,12 @@ def status_changed(change):
 
 def _endpoints_for_topic(topic):
     """Return enabled endpoints listening to `topic` (filtered in Python: JSON lookups
-    differ between SQLite and PostgreSQL, and there are few endpoints)."""
+    differ between SQLite and PostgreSQL, and there are few endpoints).
+
+    A disabled endpoint is not queued new messages: a receiver that stays down
+    would otherwise pile up an unbounded backlog. What was queued before it was
+    disabled is kept and sent when its owner re-enables it.
+    """
     endpoints = (WebhookEndpoint.objects.enabled().select_related("organisation")
                  .prefetch_related("services"))
     return [e for e in endpoints if topic in (e.topics or [])]

@@ -46,7 +46,7 @@ def _components(services, *, public):
     return rows
 
 
-def _incidents(services, *, public):
+def _incidents(services):
     try:
         from incidents.models import Incident
 
@@ -144,7 +144,7 @@ def build(variant):
         "generated_at": now,
         "overall": _overall(components),
         "components": components,
-        "incidents": _incidents(services, public=public),
+        "incidents": _incidents(services),
         "maintenance": _maintenance(services, now),
         "history": _history(services, now),
     }

@@ -167,6 +167,7 @@ def test_status_change_emails_subscribers_and_queues_webhooks(
 
     assert sorted(m.to for m in _queued_emails()) == [[supplier_user.email],  # bea
                                                       [other_supplier_user.email]]  # ken
+    assert "UK Link is now: Major outage\n(was: Operational)" in _queued_emails()[0].body_text
     [delivery] = WebhookDelivery.objects.all()
     assert delivery.endpoint == endpoint
     assert delivery.payload["status"] == "major_outage"
