@@ -23,6 +23,15 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """Forget cached ContentType ids: a transactional test's flush recreates the rows with
+    new ids, and the audit trail writes content_type_id from that cache."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's PBKDF2 default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
