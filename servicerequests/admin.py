@@ -134,8 +134,11 @@ class ServiceRequestAdmin(ConsoleAdmin):
 
     @admin.display(description="Answers")
     def answer_list(self, obj):
-        return format_html("<br>".join("<strong>{}</strong>: {}" for _ in obj.answer_rows()),
-                           *[part for row in obj.answer_rows() for part in row])
+        rows = obj.answer_rows()
+        if not rows:
+            return "—"
+        return format_html("<br>".join("<strong>{}</strong>: {}" for _ in rows),
+                           *[part for row in rows for part in row])
 
     @admin.display(description="Work this request")
     def work_page(self, obj):
