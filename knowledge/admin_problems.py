@@ -106,6 +106,8 @@ class ProblemAdmin(ConsoleAdmin):
             path("<int:pk>/known-error/", view(self.known_error_view),
                  name="knowledge_problem_known_error"),
             path("report/", view(self.report_view), name="knowledge_problem_report"),
+            path("incident/<int:incident_pk>/known-errors/", view(self.known_errors_for_view),
+                 name="knowledge_incident_known_errors"),
             *super().get_urls(),
         ]
 
@@ -187,6 +189,39 @@ class ProblemAdmin(ConsoleAdmin):
             by_provider=visible.open_by_provider_and_age(),
             per_problem=visible.with_incident_counts().select_related("owning_provider")
             .order_by("-incident_count")[:100]))
+
+    def known_errors_for_view(self, request, incident_pk):
+        """Show the known errors matching an incident; POST applies one's workaround.
+
+        The incidents console links here for each new incident.
+        """
+        incident_model = apps.get_model("incidents", "Incident")
+        incident = incident_model.objects.visible_to(request.user).filter(pk=incident_pk).first()
+        if incident is None:
+            raise Http404
+        if request.method == "POST":
+            if not policy.may_author_knowledge(request.user):
+                raise PermissionDenied
+            raw_id = request.POST.get("article", "")
+            article = Article.objects.visible_to(request.user).filter(
+                pk=int(raw_id)).first() if raw_id.isdigit() else None
+            try:
+                if article is None:
+                    raise KnowledgeError("Choose a known error to apply.")
+                problems.apply_workaround(incident=incident, article=article, by=request.user)
+            except KnowledgeError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"Workaround {article.reference} sent to the raiser "
+                                          f"of {incident.reference}.")
+            return HttpResponseRedirect(request.path)
+        return TemplateResponse(request, "knowledge/admin/incident_known_errors.html",
+                                self._context(
+                                    request, f"Known errors for {incident.reference}",
+                                    incident=incident,
+                                    matches=problems.matching_known_errors(incident=incident,
+                                                                           user=request.user),
+                                    may_apply=policy.may_author_knowledge(request.user)))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -187,3 +187,22 @@ def test_auditor_reads_problems_but_cannot_act(problem, auditor_user):
                            {"action": "investigate"})
     assert response.status_code == 403
     assert ProviderInvestigation.objects.filter(problem=problem).count() == 2
+
+
+def test_console_shows_matching_known_errors_and_applies_one(desk_agent, auditor_user,
+                                                             supplier_user, service):
+    article = make_article(title="UK Link MPR00012 rejection workaround",
+                           article_type="known_error", services_=[service])
+    incident = raise_incident(supplier_user, service, title="MPR00012 rejection")
+    url = reverse("admin:knowledge_incident_known_errors", args=[incident.pk])
+    auditor = Client()
+    auditor.force_login(auditor_user)
+    assert article.reference in auditor.get(url).content.decode()
+    assert auditor.post(url, {"article": article.pk}).status_code == 403
+    client = Client()
+    client.force_login(desk_agent)
+    assert client.post(url, {"article": article.pk}).status_code == 302
+    assert article.workaround_applications.filter(incident=incident).count() == 1
+    client.post(url, {"article": "not-a-number"})
+    assert client.get(reverse("admin:knowledge_incident_known_errors",
+                              args=[999999])).status_code == 404
