@@ -200,3 +200,21 @@ def test_acceptance_excessive_forecast_to_risk_recorded(
     outcome_mail = [m for m in mailoutbox if "cannot be met" in m.subject]
     assert sorted(m.to for m in outcome_mail) == sorted([[other_supplier_user.email],
                                                         [supplier_user.email]])
+
+
+@pytest.mark.django_db
+def test_sweep_evaluates_forecasts_whose_task_was_lost(service, thresholds):
+    import time_machine
+
+    from demand.tasks import evaluate_pending
+
+    with time_machine.travel(utc(2026, 3, 1, 12), tick=False):
+        lost = ForecastFactory(service=service, status=Forecast.Status.SUBMITTED,
+                               created_at=utc(2026, 3, 1, 11, 50))
+        fresh = ForecastFactory(service=service, status=Forecast.Status.SUBMITTED,
+                                created_at=utc(2026, 3, 1, 11, 58))
+        assert evaluate_pending() == 1
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.status == Forecast.Status.WITHIN_CAPACITY
+    assert fresh.status == Forecast.Status.SUBMITTED  # its own task is still due
