@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import policy
 
-from . import notify
+from . import notify, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
 from .models import (
     AssignmentLeg,
@@ -61,13 +61,18 @@ def raise_incident(*, organisation, raised_by, title, description, services, sev
     if sla_policy is None:
         raise IncidentError("No SLA policy is in force; Switching Operations must add one.")
     number = ReferenceCounter.next("incident")
-    incident = Incident.objects.create(
+    incident = Incident(
         reference=f"INC-{number:06d}", organisation=organisation, raised_by=raised_by,
         title=title.strip(), description=description.strip(), severity=severity,
         proposed_severity=proposed_severity, channel=channel, sla_policy=sla_policy,
         created_at=at)
+    for name, value in sla_service.initial_fields(incident).items():
+        setattr(incident, name, value)
+    incident.save(force_insert=True)
     incident.services.set(services)
-    incident._after_change(at)
+    if incident.sla_next_check_at and incident.sla_next_check_at <= timezone.now():
+        sla_service.refresh_sla(incident)  # raised with a past time: catch up at once
+    incident.announce()
     notify.raised(incident)
     return incident
 

@@ -30,7 +30,16 @@ def figures_for(incident, *, now=None, targets=None):
     `targets` is an optional dict the caller keeps across incidents (the sweep) so each
     (policy, severity) target and its calendar's holidays are loaded once.
     """
-    now = now or timezone.now()
+    events = [ClockEvent(at=t.at, to_status=t.to_status, pending_reason=t.pending_reason)
+              for t in incident.transitions.all()]
+    severity_events = [SeverityEvent(at=c.at, from_severity=c.from_severity,
+                                     to_severity=c.to_severity, reason=c.reason)
+                       for c in incident.severity_changes.all()]
+    return _replay(incident, now=now or timezone.now(), events=events,
+                   severity_events=severity_events, targets=targets)
+
+
+def _replay(incident, *, now, events, severity_events, targets=None):
     key = (incident.sla_policy_id, incident.severity)
     if targets is None or key not in targets:
         target = target_for(incident)
@@ -38,16 +47,18 @@ def figures_for(incident, *, now=None, targets=None):
             targets[key] = target
     else:
         target = targets[key]
-    events = [ClockEvent(at=t.at, to_status=t.to_status, pending_reason=t.pending_reason)
-              for t in incident.transitions.all()]
-    severity_events = [SeverityEvent(at=c.at, from_severity=c.from_severity,
-                                     to_severity=c.to_severity, reason=c.reason)
-                       for c in incident.severity_changes.all()]
     policy = incident.sla_policy
     return replay(created_at=incident.created_at, events=events, target=target,
                   pausing_reasons=policy.pausing_reasons(),
                   warning_percent=policy.warning_percent, now=now,
                   severity_events=severity_events, policy_name=policy.name)
+
+
+def initial_fields(incident):
+    """Return the SLA fields of a new, unsaved incident (no history yet), so the insert
+    carries them and no second write is needed."""
+    figures = _replay(incident, now=incident.created_at, events=[], severity_events=[])
+    return _stored(incident, figures, recorded=set())
 
 
 def _reached_levels(incident, figures):
@@ -103,8 +114,19 @@ def refresh_sla(incident, *, now=None, targets=None):
     for clock, level, due_at in _reached_levels(incident, figures):
         if (clock, level) not in recorded and _record(incident, clock, level, due_at, now):
             recorded.add((clock, level))
+    stored = _stored(incident, figures, recorded)
+    changed = [name for name, value in stored.items() if getattr(incident, name) != value]
+    for name in changed:
+        setattr(incident, name, stored[name])
+    if changed:  # the sweep mostly finds nothing new: no write then
+        incident.save(update_fields=changed)
+    return figures
+
+
+def _stored(incident, figures, recorded):
+    """Return the SLA fields stored on the incident for these figures."""
     counts = incident.status != Status.CANCELLED
-    stored = {
+    return {
         "response_due_at": figures.response.due_at,
         "resolution_due_at": figures.resolution.due_at,
         "sla_paused": figures.resolution.paused_since is not None,
@@ -112,12 +134,6 @@ def refresh_sla(incident, *, now=None, targets=None):
         "resolution_breached": counts and figures.resolution.breached,
         "sla_next_check_at": _next_check(incident, figures, recorded),
     }
-    changed = [name for name, value in stored.items() if getattr(incident, name) != value]
-    for name in changed:
-        setattr(incident, name, stored[name])
-    if changed:  # the sweep mostly finds nothing new: no write then
-        incident.save(update_fields=changed)
-    return figures
 
 
 def sweep(*, now=None, limit=500):

@@ -185,8 +185,10 @@ class Incident(IncidentLifecycle, models.Model):
             models.Index(fields=["status", "resolution_due_at"], name="inc_status_due_idx"),
             # the portal list: one organisation's incidents, newest first
             models.Index(fields=["organisation", "-created_at"], name="inc_org_created_idx"),
-            # agent queues: a group's open work
+            # agent queues: a group's open work; the breached queue (few rows, partial index)
             models.Index(fields=["assigned_group", "status"], name="inc_group_status_idx"),
+            models.Index(fields=["id"], name="inc_breached_idx",
+                         condition=Q(response_breached=True) | Q(resolution_breached=True)),
         ]
 
     def __str__(self):

@@ -62,11 +62,16 @@ class IncidentLifecycle:
         self._after_change(at)
 
     def _after_change(self, at):
-        from ..signals import incident_changed
         from ..sla_service import refresh_sla
-        from .incident import Incident
 
         refresh_sla(self, now=at)
+        self.announce()
+
+    def announce(self):
+        """Send `incident_changed` once the current transaction commits."""
+        from ..signals import incident_changed
+        from .incident import Incident
+
         incident = self
         transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident))
 

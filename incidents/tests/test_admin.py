@@ -194,3 +194,12 @@ def test_pinned_sla_policy_cannot_be_edited(client, operations_user, make_incide
     url = reverse("admin:incidents_slapolicy_change", args=[incident.sla_policy.pk])
     page = client.get(url)
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_search_by_reference_number_or_title_words(client, desk_agent, make_incident):
+    make_incident(title="Gas nominations missing")
+    make_incident(title="Address search broken")
+    client.force_login(desk_agent)
+    assert b"INC-000002" in client.get(f"{LIST}?q=2").content
+    page = client.get(f"{LIST}?q=nominations").content
+    assert b"INC-000001" in page and b"INC-000002" not in page
