@@ -12,10 +12,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import policy
@@ -27,6 +30,8 @@ from .models import ChangeImpact, ChangeNotification, ConsultationRequest, Inval
 from .serializers import (
     ActionSerializer,
     ApiErrorSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
     ChangeNotificationSerializer,
     ChangeNotificationWriteSerializer,
     ConsultationResponseSerializer,
@@ -142,7 +147,7 @@ class ChangeNotificationViewSet(BodyLimitMixin, mixins.ListModelMixin,
         return (ChangeNotification.objects.visible_to(self.request.user)
                 .select_related("provider", "contact")
                 .prefetch_related(Prefetch("impacts", ChangeImpact.objects.select_related("service")),
-                                  "warnings__other_change", "transitions__by")
+                                  "warnings__other_change", "transitions__by", "attachments")
                 .order_by("-created_at", "-pk"))
 
     def _respond(self, change, code=status.HTTP_200_OK):
@@ -220,6 +225,33 @@ class ChangeNotificationViewSet(BodyLimitMixin, mixins.ListModelMixin,
     @idempotent
     def report_failure(self, request, reference=None):
         return self._act(request, "fail", FailureSerializer)
+
+    @extend_schema(summary="Attach a file (multipart/form-data, field `file`)",
+                   request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer, **_errors(400, 403, 404, 413)})
+    @action(detail=True, methods=["post"], url_path="attachments",
+            parser_classes=[MultiPartParser])
+    def attach(self, request, reference=None):
+        change = self.get_object()
+        body = AttachmentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with domain_errors():
+            attachment = services.add_attachment(change_notification=change,
+                                                 upload=body.validated_data["file"],
+                                                 by=request.user)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Download an attachment", responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(404)})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
+    def download(self, request, reference=None, attachment_id=None):
+        change = self.get_object()
+        attachment = get_object_or_404(change.attachments.all(), pk=attachment_id)
+        response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                                filename=attachment.original_name,
+                                content_type=attachment.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class ScheduleFilter(serializers.Serializer):

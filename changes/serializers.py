@@ -6,7 +6,13 @@ from rest_framework import serializers
 from accounts.models import User
 from services.models import Service
 
-from .models import ChangeNotification, ChangeTransition, ChangeWarning, ConsultationRequest
+from .models import (
+    ChangeAttachment,
+    ChangeNotification,
+    ChangeTransition,
+    ChangeWarning,
+    ConsultationRequest,
+)
 
 MAX_IMPACTS = 50
 
@@ -37,6 +43,16 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "by", "at", "reason", "is_retrospective_approval"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeAttachment
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at"]
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="Up to 10 MB: .pdf .txt .csv .png .jpg .docx .xlsx")
+
+
 class ChangeNotificationSerializer(serializers.ModelSerializer):
     """A notification as its provider sees it, with its warnings and history."""
 
@@ -45,13 +61,14 @@ class ChangeNotificationSerializer(serializers.ModelSerializer):
     impacts = serializers.SerializerMethodField()
     warnings = WarningSerializer(many=True, read_only=True)
     transitions = TransitionSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = ChangeNotification
         fields = ["reference", "status", "change_type", "title", "description", "risk",
                   "back_out_plan", "planned_start", "planned_end", "impacts", "provider",
                   "contact", "submitted_at", "approved_at", "approved_retrospectively",
-                  "warnings", "transitions", "created_at", "updated_at"]
+                  "warnings", "transitions", "attachments", "created_at", "updated_at"]
 
     @extend_schema_field(ImpactSerializer(many=True))
     def get_impacts(self, obj):

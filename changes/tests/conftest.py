@@ -55,6 +55,17 @@ def make_change(operations_user, provider_org):
     return make
 
 
+@pytest.fixture
+def as_user(client):
+    """as_user(user) -> the test client, signed in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
 def warnings_of(change):
     change = ChangeNotification.objects.get(pk=change.pk)
     return {(w.kind, w.other_change_id) for w in change.warnings.all()}

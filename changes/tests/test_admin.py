@@ -7,15 +7,6 @@ from changes.models import AgendaItem, ChangeFreeze, ChangeNotification
 LIST = "/admin/changes/changenotification/"
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def test_operations_sees_list_with_warnings_and_filters(as_user, operations_user, make_change,
                                                         service):
     first = make_change([service], status="submitted")

@@ -243,3 +243,22 @@ def test_openapi_schema_documents_the_idempotency_header(api_client, operations_
     create = schema["paths"]["/api/v1/change-notifications/"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
     assert "409" in str(schema["paths"]["/api/v1/change-notifications/{reference}/start/"])
+
+
+def test_attachments_over_the_api(xoserve, gemserv, make_change, service, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    change = make_change([service])
+    url = f"{URL}{change.reference}/attachments/"
+    created = xoserve.post(url, {"file": SimpleUploadedFile("plan.txt", b"the plan")},
+                           format="multipart")
+    assert created.status_code == 201, created.content
+    attachment_id = created.json()["id"]
+    bad = xoserve.post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart")
+    assert bad.status_code == 400 and "file" in bad.json()["error"]["fields"]
+    assert xoserve.post(url, {}, format="multipart").status_code == 400
+    download = xoserve.get(f"{url}{attachment_id}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"the plan"
+    assert gemserv.get(f"{url}{attachment_id}/").status_code == 404
+    assert xoserve.get(f"{URL}{change.reference}/").json()["attachments"][0]["size"] == 8

@@ -16,15 +16,6 @@ from .conftest import uk_time
 UTC = ZoneInfo("UTC")
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 @pytest.fixture(autouse=True)
 def _november_2026():
     with time_machine.travel(uk_time(2026, 11, 2, 9, 0), tick=False):
