@@ -36,6 +36,11 @@ class OutboundEmail(models.Model):
         max_length=200, null=True, blank=True, unique=True,
         help_text="If set, a second notice with the same key is not queued.",
     )
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="Carries a credential (e.g. a set-password link): the body is never shown "
+                  "in the console and is wiped once delivered.",
+    )
     reply_to = models.CharField(max_length=254, blank=True)
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

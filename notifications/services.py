@@ -23,7 +23,7 @@ def _enqueue_delivery(email_id):
 
 
 def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None,
-                reply_to="", headers=None):
+                reply_to="", headers=None, sensitive=False):
     """Write an email to the outbox in the current transaction; deliver after commit.
 
     `template` names a pair `<template>.txt` (required) and `<template>.html`
@@ -46,6 +46,7 @@ def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None
             email = OutboundEmail.objects.create(
                 to=recipients, subject=subject[:300], body_text=body_text, body_html=body_html,
                 topic=topic, dedup_key=dedup_key, reply_to=reply_to, headers=headers or {},
+                sensitive=sensitive,
             )
     except IntegrityError:
         if dedup_key and OutboundEmail.objects.filter(dedup_key=dedup_key).exists():
@@ -100,7 +101,11 @@ def deliver(email_id):
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        fields = ["attempts", "status", "sent_at", "last_error"]
+        if email.sensitive:
+            email.body_text = email.body_html = "(removed after delivery: it held a credential)"
+            fields += ["body_text", "body_html"]
+        email.save(update_fields=fields)
         return True
 
 

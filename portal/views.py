@@ -16,6 +16,7 @@ def home(request):
         "is_internal": policy.is_internal(user),
         "is_participant": policy.is_participant(user),
         "is_provider": policy.is_provider(user),
+        "may_raise_request": policy.may_raise_service_request(user),
         **overview.build(user),
     })
 

@@ -14,15 +14,8 @@ requester sees a field error at once) and again when it is fulfilled (the
 world may have changed while it waited for approval).
 """
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
-
-from accounts import security
-from accounts.models import ROLE_FOR_ORGANISATION_KIND, LoginAttempt, Organisation, User
+from accounts import services as accounts
+from accounts.models import Organisation, User
 from notifications.services import queue_email
 
 from .errors import InvalidTransition
@@ -61,26 +54,22 @@ def check(*, item, answers, organisation):
 
 
 def _password_link_email(*, user, request, template, subject):
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.SITE_URL + reverse("portal:password_reset_confirm",
-                                       kwargs={"uidb64": uid, "token": token})
+    # sensitive: the link is a credential, so its body is wiped once delivered and never
+    # shown in the console.
     queue_email(to=[user.email], subject=subject, template=template,
-                context={"user": user, "link": link, "request": request},
-                topic="access.account", dedup_key=f"{request.reference}-{template.rsplit('/', 1)[-1]}")
+                context={"user": user, "link": accounts.set_password_link(user),
+                         "request": request},
+                topic="access.account", sensitive=True,
+                dedup_key=f"{request.reference}-{template.rsplit('/', 1)[-1]}")
 
 
 def _create_user(request):
     a = request.answers
     email = a["email"].strip()
-    org = request.organisation
-    user = User(username=email.lower()[:150], email=email, first_name=a.get("first_name", ""),
-                last_name=a.get("last_name", ""), phone=str(a.get("phone") or "")[:40],
-                organisation=org, role=ROLE_FOR_ORGANISATION_KIND[org.kind],
-                is_org_admin=bool(a.get("org_admin")))
-    user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    user.save()
+    user = accounts.create_portal_user(
+        organisation=request.organisation, email=email, first_name=a.get("first_name", ""),
+        last_name=a.get("last_name", ""), phone=a.get("phone") or "",
+        is_org_admin=a.get("org_admin"))
     _password_link_email(user=user, request=request, template="servicerequests/email/set_password",
                          subject="Your Switching SM account: choose a password")
     return f"Portal user {user.username} created; a set-password email was sent to {email}."
@@ -90,16 +79,13 @@ def _revoke_user(request, by):
     user = _same_org_user(request.organisation, request.answers.get("username"))
     if user == by:
         raise InvalidTransition("You cannot revoke your own account through a request.")
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    accounts.deactivate_user(user=user)
     return f"User {user.username} deactivated."
 
 
 def _unlock_user(request):
     user = _same_org_user(request.organisation, request.answers.get("username"))
-    since = timezone.now() - security.LOCKOUT_PERIOD
-    cleared, _ = LoginAttempt.objects.filter(username__iexact=user.username, succeeded=False,
-                                             at__gte=since).delete()
+    cleared = accounts.clear_lockout(username=user.username)
     _password_link_email(user=user, request=request, template="servicerequests/email/reset",
                          subject="Reset your Switching SM password")
     return (f"Lockout cleared for {user.username} ({cleared} failed sign-ins forgotten); "

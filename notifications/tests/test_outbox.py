@@ -94,3 +94,24 @@ def test_user_who_opted_out_is_not_emailed(supplier_user, supplier_colleague):
 
 def test_empty_recipient_list_queues_nothing(db):
     assert queue(to=[]) is None
+
+
+def test_a_credential_is_wiped_after_delivery_and_hidden_in_the_console(client, operations_user,
+                                                                         mailoutbox):
+    email = queue(sensitive=True, context={"reference": "https://x/reset/abc-token/"})
+    services.deliver(email.pk)
+    assert "abc-token" in mailoutbox[0].body
+    email.refresh_from_db()
+    assert "abc-token" not in email.body_text
+    client.force_login(operations_user)
+    page = client.get(f"/admin/notifications/outboundemail/{email.pk}/change/").content.decode()
+    assert "removed after delivery" not in page
+    assert "Body text" not in page
+
+
+def test_auditor_sees_a_delivered_ordinary_notice(client, auditor_user):
+    email = queue()
+    services.deliver(email.pk)
+    client.force_login(auditor_user)
+    page = client.get(f"/admin/notifications/outboundemail/{email.pk}/change/").content.decode()
+    assert "This is a test notice" in page

@@ -57,3 +57,13 @@ def test_home_page_query_count_does_not_grow_with_incidents(client, desk_agent, 
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)
+
+
+def test_auditor_is_not_offered_to_raise_requests(client, auditor_user):
+    client.force_login(auditor_user)
+    assert "Request something" not in client.get("/").content.decode()
+
+
+def test_participant_is_offered_to_raise_requests(client, supplier_user):
+    client.force_login(supplier_user)
+    assert "Request something" in client.get("/").content.decode()
