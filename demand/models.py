@@ -102,12 +102,15 @@ class Forecast(models.Model):
         Status.WITHDRAWN: set(),
     }
 
+    # No single-column indexes on these two: demand_fc_org starts with organisation, and
+    # nothing looks forecasts up by submitter (users are deactivated, never deleted). Every
+    # index is paid for on each row of a 10 000-row upload.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="demand_forecasts",
-        help_text="The party expecting to send the volume.",
+        help_text="The party expecting to send the volume.", db_index=False,
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False,
     )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="demand_forecasts")
     window_start = models.DateTimeField(help_text="Stored in UTC.")

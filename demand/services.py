@@ -13,7 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Organisation, Role
-from notifications.services import notify_users, queue_email
+from notifications.services import notify_users, queue_email, wants_email
 from services.graph import DependencyGraph
 from services.models import Service
 
@@ -190,9 +190,7 @@ def alert_desk_and_providers(*, alert):
                  template="demand/email/alert_desk", context=context,
                  dedup_key=f"demand-alert-{alert.pk}-desk")
     for provider in providers_to_notify(alert.service):
-        people = [u for u in provider.users.people().filter(is_active=True)]
-        from notifications.services import wants_email
-
+        people = provider.users.people().filter(is_active=True)
         to = [provider.contact_email] + [u.email for u in people if wants_email(u, ALERT_TOPIC)]
         queue_email(to=to, topic=ALERT_TOPIC,
                     subject=f"[{alert.reference}] Excessive demand expected on "
