@@ -5,6 +5,8 @@ month is the shared availability function over all active services (one
 interval query), so the page's query count does not grow with the data.
 """
 
+from collections import defaultdict
+
 from django.db.models import Count
 from django.utils import timezone
 
@@ -28,10 +30,15 @@ def build(*, now=None):
     kpis = PeriodKpis(month, now=now)
     sla = kpis.incident_results()["resolved_within_sla"]
     open_incidents = Incident.objects.open()
-    by_severity = dict(open_incidents.order_by().values("severity")
-                       .annotate(n=Count("pk")).values_list("severity", "n"))
-    by_group = list(open_incidents.order_by().values("assigned_group__name")
-                    .annotate(n=Count("pk")).order_by("-n", "assigned_group__name"))
+    # One scan of the open incidents, counted by severity and resolver group together.
+    by_severity, groups = defaultdict(int), defaultdict(int)
+    for severity, group, n in (open_incidents.order_by().values("severity", "assigned_group__name")
+                               .annotate(n=Count("pk"))
+                               .values_list("severity", "assigned_group__name", "n")):
+        by_severity[severity] += n
+        groups[group] += n
+    by_group = [{"assigned_group__name": name, "n": n} for name, n in
+                sorted(groups.items(), key=lambda item: (-item[1], item[0] or ""))]
     availability = [(m, s) for m, s in zip(kpis.availability(), kpis.services, strict=True)]
     changes = (ChangeNotification.objects.scheduled().overlapping(week.start, week.end)
                .select_related("provider").order_by("planned_start"))
