@@ -26,7 +26,13 @@ from switching_sm.api_errors import Conflict
 
 from . import services
 from .idempotency import HEADER, idempotent
-from .models import ChangeImpact, ChangeNotification, ConsultationRequest, InvalidTransition
+from .models import (
+    ATTACHMENT_MAX_BYTES,
+    ChangeImpact,
+    ChangeNotification,
+    ConsultationRequest,
+    InvalidTransition,
+)
 from .serializers import (
     ActionSerializer,
     ApiErrorSerializer,
@@ -72,9 +78,14 @@ class BodyLimitMixin:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             raise exceptions.ParseError("Invalid Content-Length header.") from None
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = self.body_limit()
         if limit is not None and length > limit:
             raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}.")
+
+    def body_limit(self):
+        if getattr(self, "action", None) == "attach":  # file uploads: the attachment limit
+            return ATTACHMENT_MAX_BYTES + 64 * 1024
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(

@@ -249,8 +249,12 @@ def test_attachments_over_the_api(xoserve, gemserv, make_change, service, settin
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # files may be larger than other bodies
     change = make_change([service])
     url = f"{URL}{change.reference}/attachments/"
+    big = xoserve.post(url, {"file": SimpleUploadedFile("big.txt", b"x" * 5000)},
+                       format="multipart")
+    assert big.status_code == 201, big.content
     created = xoserve.post(url, {"file": SimpleUploadedFile("plan.txt", b"the plan")},
                            format="multipart")
     assert created.status_code == 201, created.content
@@ -261,4 +265,4 @@ def test_attachments_over_the_api(xoserve, gemserv, make_change, service, settin
     download = xoserve.get(f"{url}{attachment_id}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"the plan"
     assert gemserv.get(f"{url}{attachment_id}/").status_code == 404
-    assert xoserve.get(f"{URL}{change.reference}/").json()["attachments"][0]["size"] == 8
+    assert xoserve.get(f"{URL}{change.reference}/").json()["attachments"][1]["size"] == 8
