@@ -9,7 +9,6 @@ from services.models import BusinessCalendar
 from . import notify
 from .errors import InvalidTransition, NotAllowed
 from .models import Incident, MajorIncident, MajorIncidentUpdate, PostIncidentReview
-from .signals import incident_changed
 
 # The post-incident review is due this many working days after declaration.
 REVIEW_DUE_WORKING_DAYS = 5
@@ -47,7 +46,7 @@ def declare_major(*, incident, by, manager, summary, bcdr_invoked=False) -> Majo
         major_incident=major, owner=manager,
         due_date=calendar.add_working_days(timezone.localdate(now), REVIEW_DUE_WORKING_DAYS))
     _communicate(major, by=by, body=summary, key="declared")
-    transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident))
+    incident.announce()
     return major
 
 

@@ -26,7 +26,6 @@ from .models import (
     SlaPolicy,
     Status,
 )
-from .signals import incident_changed
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Extension -> the content type we serve it as (we never trust the uploaded type).
@@ -165,7 +164,7 @@ def assign_incident(*, incident, resolver_group, by, reason=""):
     incident.assigned_group = resolver_group
     incident.save(update_fields=["assigned_group", "updated_at"])
     notify.assigned(leg)
-    transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident))
+    incident.announce()
     return leg
 
 
