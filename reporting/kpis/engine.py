@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
 from incidents.models import Escalation, Incident
@@ -242,6 +243,25 @@ def availability_results(measured, targets):
     }
 
 
+def monthly_sla_trend(last, months, *, target):
+    """Return [(Period, KpiResult resolved_within_sla)] for the `months` months ending with
+    month `last`, in one query grouped by UK calendar month (same rule as the KPI: incidents
+    resolved in the month, share not breaching the resolution target)."""
+    periods = last.trailing(months)
+    rows = (Incident.objects.filter(resolved_at__gte=periods[0].start,
+                                    resolved_at__lt=periods[-1].end)
+            .annotate(month=TruncMonth("resolved_at", tzinfo=availability_maths.LONDON))
+            .order_by().values("month")
+            .annotate(resolved=Count("pk"), within=Count("pk", filter=Q(resolution_breached=False))))
+    by_month = {(r["month"].year, r["month"].month): (r["within"], r["resolved"]) for r in rows}
+    trend = []
+    for period in periods:
+        within, resolved = by_month.get((period.first.year, period.first.month), (0, 0))
+        trend.append((period, KpiResult("resolved_within_sla", _percent(within, resolved),
+                                        resolved, target)))
+    return trend
+
+
 class PeriodKpis:
     """The KPIs of one period, for any scope; availability is measured once and reused."""
 
@@ -291,6 +311,14 @@ class PeriodKpis:
     def incident_results(self, scope=END_TO_END):
         """Return only the incident KPIs (two queries; used for trends over many periods)."""
         return _incident_results(self.period, scope, self.targets)
+
+    def sla_trend(self, months):
+        """Return the SLA attainment of this and the preceding periods, oldest first."""
+        target = self.targets["resolved_within_sla"][0]
+        if self.period.kind == "month":
+            return monthly_sla_trend(self.period, months, target=target)
+        return [(p, PeriodKpis(p, now=self.now).incident_results()["resolved_within_sla"])
+                for p in self.period.trailing(months)]
 
     def changes_by_type(self, scope=END_TO_END):
         """Return {type label: count} of changes carried out in the period (every type)."""

@@ -80,8 +80,7 @@ def build(period, *, edition, now=None, progress=lambda percent: None):
     if internal:
         content.by_provider = [(p, kpis.results(Scope(provider=p))) for p in kpis.providers()]
     progress(60)
-    content.trend = [(p, PeriodKpis(p, now=now).incident_results()["resolved_within_sla"])
-                     for p in period.trailing(TREND_MONTHS)]
+    content.trend = kpis.sla_trend(TREND_MONTHS)
     content.changes_by_type = kpis.changes_by_type()
     progress(70)
     if internal:

@@ -149,3 +149,17 @@ def test_query_count_does_not_grow_with_incidents(october, django_assert_max_num
     kpis = PeriodKpis(OCTOBER, now=AFTER)
     with django_assert_max_num_queries(12):
         kpis.results()
+
+
+def test_monthly_sla_trend_in_one_query_matches_each_months_kpi(
+        october, django_assert_num_queries):
+    kpis = PeriodKpis(OCTOBER, now=AFTER)
+    with django_assert_num_queries(1):
+        trend = kpis.sla_trend(3)
+    assert [p.key for p, _ in trend] == ["2026-08", "2026-09", "2026-10"]
+    for period, result in trend:
+        expected = PeriodKpis(period, now=AFTER).incident_results()["resolved_within_sla"]
+        assert (result.value, result.population) == (expected.value, expected.population)
+    assert trend[-1][1].value == Decimal("83.33")
+    weekly = PeriodKpis(Period.week(date(2026, 10, 21)), now=AFTER).sla_trend(2)
+    assert [r.population for _, r in weekly] == [1, 2]  # B; then C (21 Oct) and F (25 Oct)
