@@ -114,7 +114,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raised_by=request.user, title=v["title"], description=v["description"],
             services=v["services"], severity=v["severity"], proposed_severity=v["severity"],
             channel=v.get("channel", "api"))
-        return self._reply(incident, status.HTTP_201_CREATED)
+        # The new incident has no legs or history to join: serialise it as it is.
+        return Response(IncidentDetailSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IncidentUpdateSerializer, responses=IncidentDetailSerializer)
     def partial_update(self, request, reference=None):
