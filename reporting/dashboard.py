@@ -7,12 +7,13 @@ interval query), so the page's query count does not grow with the data.
 
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
 from changes.models import ChangeNotification
 from demand.models import ExcessiveDemandAlert
-from incidents.models import Incident
+from incidents.models import CLOSED_STATUSES, Incident, Status
 
 from . import svg
 from .kpis.engine import SEVERITIES, PeriodKpis
@@ -20,6 +21,25 @@ from .periods import Kind, Period
 
 BREACHING_SOON_MINUTES = 60
 LIST_LIMIT = 10
+# The same set as Incident.objects.open(), written as a positive filter so PostgreSQL can use
+# the incidents app's (status, ...) indexes instead of scanning every incident ever raised.
+OPEN_STATUSES = [s for s in Status.values if s not in CLOSED_STATUSES]
+# Month-to-date figures (SLA attainment, availability) scan the month's records; agents reload
+# the page every minute, so they are shared for this long. Open work is always live.
+MONTH_FIGURES_SECONDS = 60
+
+
+def month_figures(month, now):
+    """Return (resolved_within_sla KpiResult, [(ServiceAvailability, Service)]) month to date,
+    cached briefly and shared by everyone watching the dashboard."""
+    key = f"reporting:dashboard:{month.key}"
+    cached = cache.get(key)
+    if cached is None:
+        kpis = PeriodKpis(month, now=now)
+        cached = (kpis.incident_results()["resolved_within_sla"],
+                  list(zip(kpis.availability(), kpis.services, strict=True)))
+        cache.set(key, cached, MONTH_FIGURES_SECONDS)
+    return cached
 
 
 def build(*, now=None):
@@ -27,9 +47,8 @@ def build(*, now=None):
     now = now or timezone.now()
     month = Period.containing(Kind.MONTH, now)
     week = Period.containing(Kind.WEEK, now)
-    kpis = PeriodKpis(month, now=now)
-    sla = kpis.incident_results()["resolved_within_sla"]
-    open_incidents = Incident.objects.open()
+    sla, availability = month_figures(month, now)
+    open_incidents = Incident.objects.filter(status__in=OPEN_STATUSES)
     # One scan of the open incidents, counted by severity and resolver group together.
     by_severity, groups = defaultdict(int), defaultdict(int)
     for severity, group, n in (open_incidents.order_by().values("severity", "assigned_group__name")
@@ -39,7 +58,6 @@ def build(*, now=None):
         groups[group] += n
     by_group = [{"assigned_group__name": name, "n": n} for name, n in
                 sorted(groups.items(), key=lambda item: (-item[1], item[0] or ""))]
-    availability = [(m, s) for m, s in zip(kpis.availability(), kpis.services, strict=True)]
     changes = (ChangeNotification.objects.scheduled().overlapping(week.start, week.end)
                .select_related("provider").order_by("planned_start"))
     changes_by_type = dict(changes.order_by().values("change_type").annotate(n=Count("pk"))
@@ -60,8 +78,8 @@ def build(*, now=None):
             "Open incidents by resolver group",
             [(row["assigned_group__name"] or "Service Desk (unassigned)", row["n"], None)
              for row in by_group[:LIST_LIMIT]]),
-        "breaching_soon": list(open_incidents.breaching_within(minutes=BREACHING_SOON_MINUTES,
-                                                               now=now)
+        "breaching_soon": list(Incident.objects.breaching_within(minutes=BREACHING_SOON_MINUTES,
+                                                                 now=now)
                                .select_related("assigned_group").order_by("resolution_due_at")
                                [:LIST_LIMIT]),
         "breaching_minutes": BREACHING_SOON_MINUTES,

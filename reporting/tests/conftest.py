@@ -17,8 +17,11 @@ AFTER = datetime(2026, 12, 1, tzinfo=UTC)  # "now" for measuring October after i
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
+def _private_media_and_fresh_cache(settings, tmp_path):
+    from django.core.cache import cache
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # the dashboard shares month-to-date figures through the cache
 
 
 @pytest.fixture
