@@ -11,9 +11,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts import policy
+from services.models import Service
 
-from .models import Event, EventRule, ServiceState
-from .services import ensure_states, recompute_status
+from .models import Event, EventRule
+from .services import recompute_status
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +29,13 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
     """Store a monitoring event or fold it into a recent one with the same key; act on it.
 
     Return (event, created). Ingestion for one service is serialised by
-    locking its ServiceState row, so two repeats arriving together fold into
-    one event instead of creating two.
+    locking its Service row (before any status lock, see
+    services.lock_all_states), so two repeats arriving together fold into one
+    event instead of creating two.
     """
     if not policy.may_post_event(by, service):
         raise PermissionDenied("You may report events only for services you provide.")
-    locked = ServiceState.objects.select_for_update().filter(service_id=service.pk)
-    if not list(locked.values_list("pk", flat=True)):
-        ensure_states([service.pk], timezone.now())
-        ServiceState.objects.select_for_update().get(service_id=service.pk)
+    list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
     existing = (
         Event.objects.select_for_update()
         .filter(service=service, organisation_id=by.organisation_id, dedup_key=dedup_key,

@@ -32,13 +32,30 @@ class StatusChange:
 
 
 def ensure_states(service_ids, now):
-    """Create the state (Operational) and first interval of services that have none."""
+    """Create the state (Operational) and first interval of services that have none.
+
+    get_or_create: two first recomputes racing for a new service create one state.
+    """
     existing = set(ServiceState.objects.filter(service_id__in=service_ids)
                    .values_list("service_id", flat=True))
     for service_id in sorted(set(service_ids) - existing):
-        ServiceState.objects.create(service_id=service_id, status=Status.OPERATIONAL, since=now)
-        StatusInterval.objects.create(service_id=service_id, status=Status.OPERATIONAL,
-                                      start=now, cause=Cause.INITIAL)
+        _, created = ServiceState.objects.get_or_create(
+            service_id=service_id, defaults={"status": Status.OPERATIONAL, "since": now})
+        if created:
+            StatusInterval.objects.create(service_id=service_id, status=Status.OPERATIONAL,
+                                          start=now, cause=Cause.INITIAL)
+
+
+def lock_all_states():
+    """Lock every state row, in service id order, and return them by service id.
+
+    The one lock order for status work: a recompute also rewrites the at-risk
+    marker of services it was not asked about, so locking only some rows
+    could deadlock two recomputes. The catalogue has tens of services.
+    """
+    rows = (ServiceState.objects.select_for_update(of=("self",)).select_related("service")
+            .order_by("service_id"))
+    return {state.service_id: state for state in rows}
 
 
 def _decide(state, causes):
@@ -53,9 +70,8 @@ def _decide(state, causes):
     return Status.OPERATIONAL, Cause.RECOVERED, "", "", None
 
 
-def _refresh_at_risk(graph):
+def _refresh_at_risk(graph, states):
     """Mark every service that needs a down service as at risk; return True if any changed."""
-    states = list(ServiceState.objects.select_related("service").order_by("service_id"))
     down = {s.service_id: s.service.name for s in states if s.status in DOWN_STATUSES}
     changed = False
     for state in states:
@@ -73,9 +89,9 @@ def _refresh_at_risk(graph):
 def recompute_status(service_ids, *, now=None):
     """Re-derive the status of `service_ids`; record each change; return the StatusChanges.
 
-    Locks the services' state rows (in id order, so two recomputes never
-    deadlock) so concurrent signals cannot open two intervals for a service.
-    The closing interval ends at the very instant the next one starts.
+    Locks every state row (lock_all_states) so concurrent signals cannot open
+    two intervals for a service. The closing interval ends at the very
+    instant the next one starts.
     """
     now = now or timezone.now()
     ids = sorted(set(service_ids))
@@ -84,11 +100,10 @@ def recompute_status(service_ids, *, now=None):
     graph = DependencyGraph.load()
     # Dependents need a state row too, to carry their "at risk" marker.
     ensure_states(set(ids) | graph.downstream(ids), now)
-    states = list(ServiceState.objects.select_for_update().filter(service_id__in=ids)
-                  .order_by("service_id"))
+    all_states = lock_all_states()
     causes = derived_causes(ids)
     changes = []
-    for state in states:
+    for state in (all_states[i] for i in ids):
         status, cause, reference, reason, set_by_id = _decide(state, causes[state.service_id])
         if status == state.status:
             if reason != state.reason:
@@ -107,7 +122,7 @@ def recompute_status(service_ids, *, now=None):
         changes.append(StatusChange(state.service_id, state.status, status, interval))
         state.status, state.since, state.reason = status, now, reason
         state.save(update_fields=["status", "since", "reason"])
-    at_risk_changed = _refresh_at_risk(graph)
+    at_risk_changed = _refresh_at_risk(graph, all_states.values())
     if changes:
         from .notify import status_changed
 
@@ -126,7 +141,7 @@ def recompute_all(*, now=None):
 
 def _lock_state(service, now):
     ensure_states([service.pk], now)
-    return ServiceState.objects.select_for_update().get(service=service)
+    return lock_all_states()[service.pk]
 
 
 @transaction.atomic
