@@ -90,11 +90,12 @@ def incident_comment(request, reference):
             for error in errors:
                 messages.error(request, error)
         return redirect(incident)
+    public = request.POST.get("work_note") != "on"  # a work note's file is internal too
     try:
         services.add_comment(incident=incident, author=request.user, body=form.cleaned_data["body"],
-                             public=request.POST.get("work_note") != "on")
+                             public=public)
         if form.cleaned_data.get("attachment"):
-            services.add_attachment(incident=incident, by=request.user,
+            services.add_attachment(incident=incident, by=request.user, public=public,
                                     upload=form.cleaned_data["attachment"])
     except IncidentError as exc:
         messages.error(request, str(exc))

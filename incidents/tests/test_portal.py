@@ -146,3 +146,17 @@ def test_attachment_download_is_permission_checked_and_forced_download(
     client.logout()
     assert _login(client, other_supplier_user).get(f"{url}{public.pk}/").status_code == 404
     assert IncidentAttachment.objects.count() == 2
+
+
+def test_desk_work_note_with_a_file_keeps_the_file_internal(client, make_incident, desk_agent,
+                                                           supplier_user):
+    incident = make_incident()
+    client.force_login(desk_agent)
+    client.post(f"/incidents/{incident.reference}/comment/", {
+        "body": "Provider log attached", "work_note": "on",
+        "attachment": SimpleUploadedFile("provider.log", b"stack trace")})
+    attachment = incident.attachments.get()
+    assert not attachment.is_public and not incident.comments.get().is_public
+    client.force_login(supplier_user)
+    page = client.get(f"/incidents/{incident.reference}/")
+    assert b"provider.log" not in page.content and b"Provider log attached" not in page.content
