@@ -74,6 +74,7 @@ def test_desk_cannot_create_a_freeze(as_user, desk_agent):
 
 def test_meeting_decision_in_the_console_performs_the_transition(as_user, operations_user,
                                                                  make_change, service):
+    scheduled = make_change([service], status="approved")
     change = make_change([service], status="submitted")
     meeting = CoordinationMeetingFactory()
     change_services.build_agenda(meeting=meeting, by=operations_user)
@@ -81,6 +82,8 @@ def test_meeting_decision_in_the_console_performs_the_transition(as_user, operat
     client = as_user(operations_user)
     page = client.get(f"/admin/changes/coordinationmeeting/{meeting.pk}/change/")
     assert page.status_code == 200 and change.reference in page.content.decode()
+    # The agenda shows why: the clash with the scheduled change.
+    assert f"Overlaps {scheduled.reference}" in page.content.decode()
     response = client.post(f"/admin/changes/coordinationmeeting/{meeting.pk}/change/", {
         "title": meeting.title, "scheduled_for_0": "2026-12-01", "scheduled_for_1": "10:00",
         "status": "held", "chair": "", "minutes": "Agreed.",
@@ -91,7 +94,7 @@ def test_meeting_decision_in_the_console_performs_the_transition(as_user, operat
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert AgendaItem.objects.get().decision == "approve"
-    assert ChangeNotification.objects.get().status == "approved"
+    assert ChangeNotification.objects.get(pk=change.pk).status == "approved"
 
 
 def test_build_agenda_action(as_user, operations_user, make_change, service):
