@@ -1,5 +1,6 @@
 """The incident record and the rows that make up its history."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -288,9 +289,8 @@ class IncidentComment(models.Model):
 
 
 def attachment_path(instance, filename):
-    # The stored name is random; the original name is kept in `filename` for downloads.
-    import uuid
-
+    # The stored name is random (never guessable, never the uploader's choice); the original
+    # name is kept in `filename` for the permission-checked download view.
     return f"incidents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
