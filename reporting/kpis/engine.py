@@ -271,6 +271,7 @@ class PeriodKpis:
         self.targets = definitions.settings_map()
         self._services = services
         self._availability = None
+        self._results = {}
 
     @property
     def services(self):
@@ -300,7 +301,13 @@ class PeriodKpis:
         """Return {kpi key: KpiResult} for `scope`, in registry order.
 
         A severity scope has only incident KPIs (availability and changes have no severity).
+        Remembered per scope, so the report and the reconciliation share one computation.
         """
+        if scope not in self._results:
+            self._results[scope] = self._compute(scope)
+        return self._results[scope]
+
+    def _compute(self, scope):
         results = _incident_results(self.period, scope, self.targets)
         if scope.severity is None:
             results.update(_change_results(self.period, scope, self.targets))

@@ -132,3 +132,15 @@ def test_changes_of_the_week_reach_the_dashboard(client, desk_agent, provider_or
         client.force_login(desk_agent)
         page = client.get("/reports/dashboard/").content.decode()
     assert "Certificate renewal" in page and "Normal: 1" in page
+
+
+def test_a_provider_sees_its_own_return_page_and_404_for_anothers(client, provider_user,
+                                                                  other_provider_user):
+    from reporting.factories import KpiReturnFactory
+
+    own = KpiReturnFactory(provider=provider_user.organisation, submitted_by=provider_user)
+    client.force_login(other_provider_user)
+    assert client.get(f"/reports/returns/{own.pk}/").status_code == 404
+    client.force_login(provider_user)
+    page = client.get(f"/reports/returns/{own.pk}/").content.decode()
+    assert own.reference in page and "Against the CSMS measurements" not in page
