@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -27,6 +26,7 @@ from .bulletins import BulletinError, record_receipt
 from .events import ingest_event
 from .models import Bulletin, Event, ServiceState, Status
 from .services import StatusError, set_service_status
+from .views import public_response
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew allowed on a provider's occurred_at
 
@@ -58,7 +58,7 @@ class PublicStatusView(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
-        return HttpResponse(snapshot.public_json(), content_type="application/json")
+        return public_response(request, snapshot.public_json(), "application/json")
 
 
 class EventSerializer(serializers.ModelSerializer):

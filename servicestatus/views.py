@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +22,24 @@ from .forms import ReturnToAutomaticForm, SetStatusForm
 from .models import Bulletin, ServiceState, StatusInterval
 from .services import StatusError, return_to_automatic, set_service_status
 
+PUBLIC_MAX_AGE = 15  # seconds a browser or proxy may reuse the public status unchecked
+
+
+def public_response(request, body, content_type):
+    """Return a public, cacheable response; 304 if the reader already has this generation.
+
+    The ETag is the cache generation, so pollers and proxies revalidate
+    cheaply and see a change as soon as it is invalidated.
+    """
+    etag = f'"ssm-status-{status_cache.generation()}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
 
 def public_status(request):
     """The public status page: rendered once per cache generation, served to everyone."""
@@ -29,18 +47,16 @@ def public_status(request):
         return redirect("servicestatus:portal")
     html = status_cache.get_or_build("html:public", lambda: render_to_string(
         "servicestatus/public.html", {"data": snapshot.get("public")}))
-    return HttpResponse(html)
+    return public_response(request, html, "text/html; charset=utf-8")
 
 
 def public_status_json(request):
-    response = HttpResponse(snapshot.public_json(), content_type="application/json")
-    response["Cache-Control"] = "public, max-age=15"
-    return response
+    return public_response(request, snapshot.public_json(), "application/json")
 
 
 def atom_feed(request):
     body = status_cache.get_or_build("feed:public", lambda: StatusFeed()(request).content)
-    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+    return public_response(request, body, "application/atom+xml; charset=utf-8")
 
 
 @login_required

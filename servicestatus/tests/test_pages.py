@@ -209,3 +209,14 @@ def test_api_participant_cannot_set_status(api_client, supplier_user, service):
     response = api_client(supplier_user).post("/api/v1/service-status/uk-link/set/",
                                               {"status": "degraded", "reason": "x"})
     assert response.status_code == 403
+
+
+def test_public_status_supports_conditional_get(client, service, desk_agent,
+                                                django_capture_on_commit_callbacks):
+    first = client.get("/api/v1/status/")
+    etag = first["ETag"]
+    assert client.get("/api/v1/status/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/status/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        set_service_status(service=service, status=Status.DEGRADED, reason="x", by=desk_agent)
+    assert client.get("/api/v1/status/", HTTP_IF_NONE_MATCH=etag).status_code == 200
