@@ -196,7 +196,8 @@ def main():
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL: set DATABASE_URL (see the docstring).")
-    test_db = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb)
+    test_db = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb,
+                                                   serialize=False)
     try:
         services, supplier, raiser, desk, ops = setup()
         if not Incident.objects.exists():

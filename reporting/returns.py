@@ -22,6 +22,7 @@ from .kpis import definitions
 from .periods import Kind, Period
 
 MAX_FIGURES = 500
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a month's return is a few kilobytes
 COLUMNS = ["kpi", "service", "severity", "value"]
 # A return is due this many England & Wales working days after the month ends.
 DEFAULT_DUE_WORKING_DAYS = 5
@@ -226,7 +227,10 @@ def read_rows(upload):
     """Return the data rows of an uploaded CSV or XLSX as dicts (header names lower-cased),
     each with its spreadsheet row number; raise ReturnErrors for an unreadable file."""
     name = (getattr(upload, "name", "") or "").lower()
-    raw = upload.read()
+    if (getattr(upload, "size", 0) or 0) > MAX_FILE_BYTES:
+        raise ReturnErrors({"file": ["The file is larger than 2 MB; a return needs only a few "
+                                     "rows."]})
+    raw = upload.read(MAX_FILE_BYTES + 1)
     if name.endswith(".xlsx"):
         return _xlsx_rows(raw)
     if name.endswith(".csv"):

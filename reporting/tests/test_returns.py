@@ -130,7 +130,7 @@ def test_xlsx_with_bad_cells_is_refused_by_cell_and_good_one_accepted(provider_o
 
 def test_unreadable_files_are_refused_politely(provider_org):
     for upload in (SimpleUploadedFile("x.xlsx", b"not excel"), SimpleUploadedFile("x.pdf", b"%"),
-                   _csv("name,number\n")):
+                   _csv("name,number\n"), _csv("kpi,value\n" + "x" * 3_000_000)):
         with pytest.raises(returns.ReturnErrors) as caught:
             returns.clean_file(upload, provider=provider_org)
         assert "file" in caught.value.errors
