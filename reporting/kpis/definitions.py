@@ -11,6 +11,16 @@ of the first response, resolution figures the time it was (finally) resolved,
 escalations the time the breach was recorded, changes the time their outcome
 was recorded. An incident raised in one month and resolved in the next
 therefore counts as raised in the first and as resolved in the second.
+
+Scopes: end to end means every record. Per service: incidents linked to the
+service, changes with an impact row on it, the service's own availability. Per
+provider: incidents linked to at least one of its services (counted once
+however many of its services they name), its change notifications, and the
+availability of its services taken together. Per severity: incident KPIs only,
+by the incident's current severity (escalations: the severity at the breach).
+Durations are elapsed real time (UTC arithmetic, so a clock change never adds
+or loses an hour); the SLA percentage uses the incidents app's stored verdict,
+which runs on business time and excludes pauses.
 """
 
 from dataclasses import dataclass

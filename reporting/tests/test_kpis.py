@@ -163,3 +163,23 @@ def test_monthly_sla_trend_in_one_query_matches_each_months_kpi(
     assert trend[-1][1].value == Decimal("83.33")
     weekly = PeriodKpis(Period.week(date(2026, 10, 21)), now=AFTER).sla_trend(2)
     assert [r.population for _, r in weekly] == [1, 2]  # B; then C (21 Oct) and F (25 Oct)
+
+
+def test_spring_clock_change_day_has_23_hours_and_resolution_is_real_time(
+        db, supplier_user, desk_agent, service):
+    import time_machine
+
+    from incidents.factories import IncidentFactory
+    from reporting.factories import london
+
+    raised, fixed = london(2026, 3, 28, 22, 0), london(2026, 3, 29, 10, 0)  # GMT -> BST
+    with time_machine.travel(raised, tick=False):
+        incident = IncidentFactory(organisation=supplier_user.organisation,
+                                   raised_by=supplier_user, severity=2, services=[service],
+                                   at=raised)
+    with time_machine.travel(fixed, tick=False):
+        incident.resolve(by=desk_agent, resolution_code="fixed", notes="Fixed.", at=fixed)
+    day = Period.day(date(2026, 3, 29))
+    assert day.duration == timedelta(hours=23)
+    result = PeriodKpis(day, now=AFTER).results()["resolution_hours"]
+    assert result.value == Decimal("11.00")  # 12 h on the wall clock, 11 real hours
