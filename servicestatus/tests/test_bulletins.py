@@ -158,3 +158,13 @@ def test_subscriptions_page_saves_choices(client, supplier_user, service):
     assert set(Subscription.objects.filter(user=supplier_user)
                .values_list("service__code", "bulletin_kind")) == {("uk-link", ""),
                                                                    (None, "general")}
+
+
+def test_portal_publish_form_explains_a_missing_market_role(client, desk_agent):
+    client.force_login(desk_agent)
+    response = client.post("/status/bulletins/new/", {
+        "kind": "general", "audience": "market_role", "market_role": "", "title": "T",
+        "body": "B"})
+    assert response.status_code == 200
+    assert "Choose the market role" in response.content.decode()
+    assert not Bulletin.objects.exists()
