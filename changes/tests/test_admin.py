@@ -103,3 +103,21 @@ def test_build_agenda_action(as_user, operations_user, make_change, service):
     as_user(operations_user).post("/admin/changes/coordinationmeeting/", {
         "action": "build_agenda", "_selected_action": [meeting.pk]})
     assert meeting.items.count() == 1
+
+
+def test_operations_records_an_evaluation_in_the_console(as_user, operations_user, make_change,
+                                                         service):
+    change = make_change([service], status="under_assessment", change_type="major")
+    prefixes = {"impacts": 1, "warnings": 0, "consultations": 0, "transitions": 2}
+    data = {"reviews-TOTAL_FORMS": "1", "reviews-INITIAL_FORMS": "0",
+            "reviews-0-kind": "evaluation", "reviews-0-summary": "Impact understood",
+            "reviews-0-recommendation": "Approve", "reviews-0-change_notification": change.pk}
+    for prefix, count in prefixes.items():
+        data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = str(count)
+    client = as_user(operations_user)
+    page = client.get(f"{LIST}{change.pk}/change/")
+    assert page.status_code == 200
+    response = client.post(f"{LIST}{change.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    review = change.reviews.get()
+    assert review.author == operations_user and review.kind == "evaluation"
