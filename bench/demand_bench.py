@@ -198,7 +198,7 @@ def main():
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: set DATABASE_URL=postgres://...")
     notifications.services._enqueue_delivery = lambda email_id: None  # outbox rows only
-    test_db = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb)
+    test_db = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb, serialize=False)
     print(f"database {test_db}")
     try:
         supplier, submitter, service_list = setup_parties(args.n)

@@ -66,8 +66,8 @@ def import_forecasts(*, organisation, submitted_by, rows):
          for row in rows],
         batch_size=2000,
     )
-    if any(f.pk is None for f in forecasts):  # backends without RETURNING (none we run on)
-        forecasts = list(Forecast.objects.filter(organisation=organisation, created_at=now))
+    # bulk_create skips the audit signals; these transition rows record who submitted
+    # each forecast, when and how (PostgreSQL and SQLite return the new ids).
     ForecastTransition.objects.bulk_create(
         [ForecastTransition(forecast=f, to_status=f.status, by=submitted_by, at=now,
                             reason="Submitted by CSV upload") for f in forecasts],
