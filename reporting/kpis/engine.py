@@ -131,22 +131,58 @@ def _change_scope(scope):
 
 
 # --- the families -------------------------------------------------------------
+def _incident_aggregates(period, prefix=""):
+    """Return (filter, aggregates) over incidents reached through `prefix` ("" or
+    "incident__"): raised, responded and resolved in the period, with summed durations."""
+    f = prefix
+    raised, responded, resolved = (_between(f"{f}{name}", period) for name in
+                                   ("created_at", "responded_at", "resolved_at"))
+    return raised | responded | resolved, {
+        "raised": Count("pk", filter=raised & ~Q(**{f"{f}status": Incident.Status.CANCELLED})),
+        "responded": Count("pk", filter=responded),
+        "response_total": Sum(_duration(f"{f}responded_at", f"{f}created_at"), filter=responded),
+        "resolved": Count("pk", filter=resolved),
+        "resolution_total": Sum(_duration(f"{f}resolved_at", f"{f}created_at"), filter=resolved),
+        "within": Count("pk", filter=resolved & Q(**{f"{f}resolution_breached": False})),
+    }
+
+
 def incident_rows(period, scope):
     """Return {severity: aggregated figures} for incidents in `scope` (one query)."""
-    raised, responded, resolved = (_between(f, period) for f in
-                                   ("created_at", "responded_at", "resolved_at"))
-    qs = Incident.objects.filter(_incident_scope(scope)).filter(raised | responded | resolved)
+    reached, aggregates = _incident_aggregates(period)
+    qs = Incident.objects.filter(_incident_scope(scope)).filter(reached)
     if scope.severity is not None:
         qs = qs.filter(severity=scope.severity)
-    rows = qs.order_by().values("severity").annotate(
-        raised=Count("pk", filter=raised & ~Q(status=Incident.Status.CANCELLED)),
-        responded=Count("pk", filter=responded),
-        response_total=Sum(_duration("responded_at"), filter=responded),
-        resolved=Count("pk", filter=resolved),
-        resolution_total=Sum(_duration("resolved_at"), filter=resolved),
-        within=Count("pk", filter=resolved & Q(resolution_breached=False)),
-    )
+    rows = qs.order_by().values("severity").annotate(**aggregates)
     return {row.pop("severity"): row for row in rows}
+
+
+def incident_rows_by_service(period):
+    """Return {service_id: {severity: aggregated figures}} for every service in one query.
+
+    Grouped over the incident-service links, which are unique per pair, so each incident
+    counts once per service it names (the same result as a per-service scope).
+    """
+    reached, aggregates = _incident_aggregates(period, prefix="incident__")
+    rows = (IncidentServices.objects.filter(reached).order_by()
+            .values("service_id", "incident__severity").annotate(**aggregates))
+    by_service = {}
+    for row in rows:
+        service_id, severity = row.pop("service_id"), row.pop("incident__severity")
+        by_service.setdefault(service_id, {})[severity] = row
+    return by_service
+
+
+def escalation_rows_by_service(period):
+    """Return {service_id: {severity: count}} of resolution breaches in the period."""
+    rows = (Escalation.objects.filter(
+        _between("created_at", period), clock=Escalation.Clock.RESOLUTION,
+        level=Escalation.Level.BREACH, incident__services__isnull=False).order_by()
+        .values("incident__services", "severity").annotate(n=Count("pk")))
+    by_service = {}
+    for row in rows:
+        by_service.setdefault(row["incident__services"], {})[row["severity"]] = row["n"]
+    return by_service
 
 
 def escalation_rows(period, scope):
@@ -173,9 +209,10 @@ def change_rows(period, scope):
 MINUTE, HOUR = Decimal(60), Decimal(3600)
 
 
-def _incident_results(period, scope, targets):
-    rows = incident_rows(period, scope)
-    escalations = escalation_rows(period, scope)
+def _incident_results(period, scope, targets, *, rows=None, escalations=None):
+    """Return the incident KPIs; `rows`/`escalations` may be given already aggregated."""
+    rows = incident_rows(period, scope) if rows is None else rows
+    escalations = escalation_rows(period, scope) if escalations is None else escalations
     zero = timedelta(0)
 
     def figures(group):
@@ -272,6 +309,7 @@ class PeriodKpis:
         self._services = services
         self._availability = None
         self._results = {}
+        self._by_service = None
 
     @property
     def services(self):
@@ -307,8 +345,21 @@ class PeriodKpis:
             self._results[scope] = self._compute(scope)
         return self._results[scope]
 
+    def preload_services(self):
+        """Aggregate every service's incident KPIs in two queries (instead of two per
+        service); later `results(Scope(service=...))` calls use them."""
+        self._by_service = (incident_rows_by_service(self.period),
+                            escalation_rows_by_service(self.period))
+
     def _compute(self, scope):
-        results = _incident_results(self.period, scope, self.targets)
+        if self._by_service is not None and scope.service is not None \
+                and scope.severity is None and scope.provider is None:
+            rows, escalations = self._by_service
+            results = _incident_results(self.period, scope, self.targets,
+                                        rows=rows.get(scope.service.pk, {}),
+                                        escalations=escalations.get(scope.service.pk, {}))
+        else:
+            results = _incident_results(self.period, scope, self.targets)
         if scope.severity is None:
             results.update(_change_results(self.period, scope, self.targets))
             measured = self.availability_of(scope)

@@ -74,6 +74,7 @@ def build(period, *, edition, now=None, progress=lambda percent: None):
     content = ReportContent(period=period, edition=edition, generated_at=now,
                             end_to_end=kpis.results(END_TO_END), by_service=[])
     progress(20)
+    kpis.preload_services()
     for service in kpis.services:
         content.by_service.append((service, kpis.results(Scope(service=service))))
     progress(45)

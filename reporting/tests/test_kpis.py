@@ -183,3 +183,15 @@ def test_spring_clock_change_day_has_23_hours_and_resolution_is_real_time(
     assert day.duration == timedelta(hours=23)
     result = PeriodKpis(day, now=AFTER).results()["resolution_hours"]
     assert result.value == Decimal("11.00")  # 12 h on the wall clock, 11 real hours
+
+
+def test_services_aggregated_together_equal_each_service_scope(october, service, other_service):
+    separate = PeriodKpis(OCTOBER, now=AFTER)
+    together = PeriodKpis(OCTOBER, now=AFTER)
+    together.preload_services()
+    for svc in (service, other_service):
+        one, many = separate.results(Scope(service=svc)), together.results(Scope(service=svc))
+        for key in one:
+            assert (one[key].value, one[key].population, one[key].by_severity) == \
+                (many[key].value, many[key].population, many[key].by_severity), (svc, key)
+    assert together.results(Scope(service=other_service))["incidents"].value == 1
