@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_os.getpid()}.sqlite3")}
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction starts, so concurrent writers (web, worker,
+    # beat in `make run`) wait for each other instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _strict(
         "CONN_MAX_AGE", env.int, 60, "Use a number of seconds, e.g. 60."
@@ -273,6 +276,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per status/audience choice set (see switching_sm/api_enums.py).
+    "ENUM_NAME_OVERRIDES": {
+        name: f"switching_sm.api_enums.{name}" for name in (
+            "OutboundEmailStatusEnum", "IncidentStatusEnum", "PostIncidentReviewStatusEnum",
+            "RequestItemAudienceEnum", "ServiceRequestStatusEnum", "FulfilmentTaskStatusEnum",
+            "ChangeNotificationStatusEnum", "CoordinationMeetingStatusEnum", "ServiceStatusEnum",
+            "AudienceEnum", "BulletinStateEnum", "WebhookDeliveryStateEnum", "ForecastStatusEnum",
+            "ExcessiveDemandAlertStatusEnum", "RiskStatusEnum", "ArticleStatusEnum",
+            "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
+            "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
+        )
+    },
 }
 
 LOGGING = {
