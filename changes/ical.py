@@ -26,6 +26,9 @@ def fold(line):
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
         return line + "\r\n"
+    if len(encoded) == len(line):  # ASCII: one octet per character, slice directly
+        pieces = [line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)]
+        return "\r\n ".join(pieces) + "\r\n"
     pieces, current, size, limit = [], [], 0, 75
     for char in line:
         width = len(char.encode("utf-8"))

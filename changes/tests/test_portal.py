@@ -265,3 +265,14 @@ def test_desk_records_a_notification_for_a_provider(as_user, desk_agent, provide
     assert response.status_code == 302
     change = ChangeNotification.objects.get()
     assert change.provider == provider_org and change.created_by == desk_agent
+
+
+def test_ical_folding_of_ascii_and_multibyte_lines():
+    from changes import ical
+
+    for line in ["X" * 300, "é" * 100 + "X" * 7, "A" * 75, "A" * 76]:
+        folded = ical.fold(line)
+        pieces = folded[:-2].split("\r\n")
+        assert all(len(p.encode()) <= 75 for p in pieces)
+        assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line
+    assert ical.escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
