@@ -251,7 +251,7 @@ def time_api_create(seconds, workers):
            "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false"}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "switching_sm.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+         "-w", str(workers), "--preload", "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}/api/v1/incidents/"
     try:
         for _ in range(300):
@@ -260,6 +260,7 @@ def time_api_create(seconds, workers):
                 break
             except requests.RequestException:
                 time.sleep(0.2)
+        _hammer(url, key, workers * 2, 3)  # warm every worker (first requests load code)
         for clients in (1, 8):
             created, errors, elapsed = _hammer(url, key, clients, seconds)
             print(f"  API create, {clients} client(s), {workers} gunicorn workers: "
@@ -279,6 +280,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=10, help="per API create test")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--keepdb", action="store_true", help="reuse and keep the bench DB")
+    parser.add_argument("--api-only", action="store_true",
+                        help="only the API create throughput (it hardly depends on N)")
     args = parser.parse_args()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False,
                                                  keepdb=args.keepdb)
@@ -295,8 +298,9 @@ def main():
         print(f"{Incident.objects.count()} incidents, "
               f"{IncidentTransition.objects.count()} transitions, last "
               f"{Incident.objects.aggregate(last=Max('reference'))['last']}")
-        time_pages(args.runs)
-        time_sweep()
+        if not args.api_only:
+            time_pages(args.runs)
+            time_sweep()
         time_api_create(args.seconds, args.workers)
     finally:
         if not args.keepdb:
