@@ -51,16 +51,38 @@ def _uk_midnight(day):
     return datetime.combine(day, time(0, 0), tzinfo=UK)
 
 
-def scheduled_changes(*, start, end, service=None, provider=None):
-    """Return the published changes overlapping [start, end), optionally for one service/provider."""
-    qs = (ChangeNotification.objects.scheduled().overlapping(start, end)
-          .select_related("provider")
-          .prefetch_related(Prefetch("impacts", ChangeImpact.objects.select_related("service"))))
+def _scheduled(*, start, end, service=None, provider=None):
+    qs = ChangeNotification.objects.scheduled().overlapping(start, end)
     if service is not None:
         qs = qs.filter(impacts__service=service)
     if provider is not None:
         qs = qs.filter(provider=provider)
     return qs.distinct().order_by("planned_start", "pk")
+
+
+def scheduled_changes(*, start, end, service=None, provider=None):
+    """Return the published changes overlapping [start, end), optionally for one service/provider."""
+    return _scheduled(start=start, end=end, service=service, provider=provider).select_related(
+        "provider").prefetch_related(
+        Prefetch("impacts", ChangeImpact.objects.select_related("service")))
+
+
+def schedule_entries(*, start, end, service=None, provider=None):
+    """Return the published changes overlapping [start, end) as Entry rows for display.
+
+    Plain rows, not model instances: building hundreds of instances (and their
+    related objects) was most of the page's and the feed's time.
+    """
+    rows = list(_scheduled(start=start, end=end, service=service, provider=provider)
+                .annotate(transition_count=Count("transitions", distinct=True))
+                .values(*Entry.FIELDS, "transition_count"))
+    labels = dict(ChangeNotification.Impact.choices)
+    impacts = {}
+    for change_id, name, impact in ChangeImpact.objects.filter(
+            change_notification_id__in=[row["pk"] for row in rows]).values_list(
+            "change_notification_id", "service__name", "impact").order_by("service__name"):
+        impacts.setdefault(change_id, []).append(f"{name}: {labels[impact]}")
+    return [Entry(row, impacts.get(row["pk"], [])) for row in rows]
 
 
 def freeze_windows(*, start, end, service=None):
@@ -95,19 +117,24 @@ class Entry:
     """A change as the schedule shows it, with its labels formatted once (the month view of a
     busy schedule shows hundreds; formatting in the template dominated the page time)."""
 
-    def __init__(self, change):
-        self.change = change
-        self.reference, self.title = change.reference, change.title
-        self.provider = change.provider.name
-        self.planned_start, self.planned_end = change.planned_start, change.planned_end
-        self.type_label = change.get_change_type_display()
-        self.change_type, self.is_emergency = change.change_type, change.is_emergency
-        self.status_label = change.get_status_display()
-        self.in_progress = change.status == ChangeNotification.Status.IN_PROGRESS
-        self.start_label, self.end_label = uk_label(change.planned_start), uk_label(
-            change.planned_end)
-        self.impacts = [f"{i.service.name}: {i.get_impact_display()}"
-                        for i in change.impacts.all()]
+    FIELDS = ("pk", "reference", "title", "change_type", "status", "planned_start",
+              "planned_end", "updated_at", "provider__name")
+    TYPES = dict(ChangeNotification.Type.choices)
+    STATUSES = dict(ChangeNotification.Status.choices)
+
+    def __init__(self, row, impacts):
+        self.pk, self.reference, self.title = row["pk"], row["reference"], row["title"]
+        self.provider = row["provider__name"]
+        self.planned_start, self.planned_end = row["planned_start"], row["planned_end"]
+        self.updated_at, self.sequence = row["updated_at"], row.get("transition_count", 0)
+        self.change_type = row["change_type"]
+        self.type_label = self.TYPES[self.change_type]
+        self.is_emergency = self.change_type == ChangeNotification.Type.EMERGENCY
+        self.status_label = self.STATUSES[row["status"]]
+        self.in_progress = row["status"] == ChangeNotification.Status.IN_PROGRESS
+        self.start_label = uk_label(self.planned_start)
+        self.end_label = uk_label(self.planned_end)
+        self.impacts = impacts
 
 
 def _days(first, last, changes, freezes):
@@ -139,8 +166,7 @@ def schedule(request):
         grid_first, grid_last = first, last
     start, end = _uk_midnight(grid_first), _uk_midnight(grid_last)
     service, provider = filters.get("service"), filters.get("provider")
-    changes = [Entry(c) for c in scheduled_changes(start=start, end=end, service=service,
-                                                   provider=provider)]
+    changes = schedule_entries(start=start, end=end, service=service, provider=provider)
     freezes = freeze_windows(start=start, end=end, service=service)
     days = _days(grid_first, grid_last, changes, freezes)
     query = request.GET.copy()
@@ -170,29 +196,14 @@ def _ical_response(request, *, service=None):
     events = []
     host = settings.SITE_URL.split("://")[-1].strip("/")
     url = f"{settings.SITE_URL}{reverse('changes:schedule')}"
-    types, statuses = dict(ChangeNotification.Type.choices), dict(ChangeNotification.Status.choices)
-    impact_labels = dict(ChangeNotification.Impact.choices)
-    # Plain rows, not model instances: building hundreds of instances (and their related
-    # objects) was most of the feed's time; the feed needs only these columns.
-    changes = list(scheduled_changes(start=start, end=end, service=service)
-                   .annotate(transition_count=Count("transitions", distinct=True))
-                   .values("pk", "reference", "title", "change_type", "status", "planned_start",
-                           "planned_end", "updated_at", "provider__name", "transition_count"))
-    impacts = {}
-    for change_id, name, impact in ChangeImpact.objects.filter(
-            change_notification_id__in=[c["pk"] for c in changes]).values_list(
-            "change_notification_id", "service__name", "impact").order_by("service__name"):
-        impacts.setdefault(change_id, []).append(f"{name}: {impact_labels[impact]}")
-    for change in changes:
-        type_label = types[change["change_type"]]
+    for entry in schedule_entries(start=start, end=end, service=service):
         events.append(ical.event(
-            uid=f"{change['reference']}@{host}",
-            start=change["planned_start"], end=change["planned_end"],
-            summary=f"{change['reference']} {change['provider__name']}: {change['title']}",
-            description=(f"{type_label} change, {statuses[change['status']].lower()}.\n"
-                         f"Impact: {'; '.join(impacts.get(change['pk'], []))}"),
-            url=url, categories=[type_label], last_modified=change["updated_at"],
-            sequence=change["transition_count"]))
+            uid=f"{entry.reference}@{host}", start=entry.planned_start, end=entry.planned_end,
+            summary=f"{entry.reference} {entry.provider}: {entry.title}",
+            description=(f"{entry.type_label} change, {entry.status_label.lower()}.\n"
+                         f"Impact: {'; '.join(entry.impacts)}"),
+            url=url, categories=[entry.type_label], last_modified=entry.updated_at,
+            sequence=entry.sequence))
     for freeze, lo, hi in freeze_windows(start=start, end=end, service=service):
         events.append(ical.event(
             uid=f"freeze-{freeze.pk}-{lo:%Y%m%dT%H%M}@switching-sm", start=lo, end=hi,
