@@ -163,8 +163,8 @@ class Forecast(models.Model):
     def duration_hours(self):
         return (self.window_end - self.window_start).total_seconds() / 3600
 
-    def transition(self, *, to, by, reason=""):
-        """Move to status `to`, recording who, when, from, to and why."""
+    def transition(self, *, to, by, reason="", alert=None):
+        """Move to status `to` (joining `alert` if given), recording who, when, from, to, why."""
         if to not in self.TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"Forecast {self.reference} is {self.get_status_display().lower()}; "
@@ -172,7 +172,9 @@ class Forecast(models.Model):
             )
         before = self.status
         self.status = to
-        self.save(update_fields=["status"])
+        if alert is not None:
+            self.alert = alert
+        self.save(update_fields=["status", "alert"] if alert is not None else ["status"])
         ForecastTransition.objects.create(forecast=self, from_status=before, to_status=to,
                                           by=by, reason=reason)
 

@@ -111,10 +111,8 @@ def evaluate_forecast(*, forecast_id):
                             reason="Within capacity with every overlapping forecast.")
         return None
     alert, created = _alert_for(forecast, breach)
-    forecast.alert = alert
-    forecast.save(update_fields=["alert"])
     forecast.transition(
-        to=Forecast.Status.UNDER_REVIEW, by=None,
+        to=Forecast.Status.UNDER_REVIEW, by=None, alert=alert,
         reason=f"Peak {breach.peak_volume} > capacity {breach.threshold.max_volume} "
                f"{forecast.get_unit_display()} ({breach.threshold.name}).",
     )
@@ -135,9 +133,7 @@ def _join_contributors(alert, breach, *, raised_by):
         end=breach.peak_at + timedelta(seconds=1),
     ).filter(status=Forecast.Status.WITHIN_CAPACITY, alert__isnull=True)
     for other in running_at_peak:
-        other.alert = alert
-        other.save(update_fields=["alert"])
-        other.transition(to=Forecast.Status.UNDER_REVIEW, by=None,
+        other.transition(to=Forecast.Status.UNDER_REVIEW, by=None, alert=alert,
                          reason=f"Part of the peak of {alert.reference}, raised by "
                                 f"{raised_by.reference}.")
 
