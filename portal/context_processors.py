@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 
 from accounts import policy
@@ -16,6 +17,30 @@ def _nav_items():
     return [{"label": label, "url": url} for _, label, url in sorted(items)]
 
 
+MAJOR_BANNER_KEY = "portal:major-incident-banner"
+MAJOR_BANNER_SECONDS = 30
+
+
+def major_incident_banner():
+    """Return the open major incidents every signed-in party is told about (public fields only).
+
+    Major incidents are communicated to all market participants (s.11.41), so the
+    banner is the same for everyone; cached briefly because every page shows it.
+    """
+    banner = cache.get(MAJOR_BANNER_KEY)
+    if banner is None:
+        from incidents.models import Incident
+
+        banner = [
+            {"reference": i.reference, "title": i.title,
+             "summary": getattr(getattr(i, "major", None), "summary", "")}
+            for i in Incident.objects.open().major().select_related("major")
+            .order_by("-created_at")[:3]
+        ]
+        cache.set(MAJOR_BANNER_KEY, banner, MAJOR_BANNER_SECONDS)
+    return banner
+
+
 def navigation(request):
     """Give every portal page its navigation and the user's standing."""
     user = getattr(request, "user", None)
@@ -24,4 +49,5 @@ def navigation(request):
     return {
         "nav_items": _nav_items(),
         "may_use_console": policy.may_use_console(user),
+        "major_incidents": major_incident_banner(),
     }

@@ -190,6 +190,10 @@ class Incident(IncidentLifecycle, models.Model):
             models.Index(fields=["assigned_group", "status"], name="inc_group_status_idx"),
             models.Index(fields=["id"], name="inc_breached_idx",
                          condition=Q(response_breached=True) | Q(resolution_breached=True)),
+            # KPI periods (reporting): raised, first response and resolution within a period
+            models.Index(fields=["created_at"], name="inc_created_idx"),
+            models.Index(fields=["responded_at"], name="inc_responded_idx"),
+            models.Index(fields=["resolved_at"], name="inc_resolved_idx"),
         ]
 
     def __str__(self):

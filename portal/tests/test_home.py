@@ -67,3 +67,28 @@ def test_auditor_is_not_offered_to_raise_requests(client, auditor_user):
 def test_participant_is_offered_to_raise_requests(client, supplier_user):
     client.force_login(supplier_user)
     assert "Request something" in client.get("/").content.decode()
+
+
+def test_every_party_sees_the_major_incident_banner(client, desk_agent, supplier_user,
+                                                    other_supplier_user, service):
+    from django.core.cache import cache
+
+    from incidents.major_incidents import declare_major
+
+    incident = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                               title="CSS rejecting all switch requests", services=[service])
+    declare_major(incident=incident, by=desk_agent, manager=desk_agent,
+                  summary="Suppliers cannot submit switches; workaround being assessed")
+    cache.clear()
+    client.force_login(other_supplier_user)
+    body = client.get("/").content.decode()
+    assert "Major incident" in body and incident.reference in body
+    assert "workaround being assessed" in body
+
+
+def test_no_banner_without_a_major_incident(client, supplier_user):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(supplier_user)
+    assert "major-banner" not in client.get("/").content.decode()

@@ -58,3 +58,22 @@ def test_desk_agent_signs_in_with_a_code_and_reaches_the_console(live_server, pa
     page.get_by_role("button", name="Verify and sign in").click()
     page.wait_for_url(f"{live_server.url}/admin/")
     assert "Switching SM console" in page.content()
+
+
+def test_matching_articles_appear_while_a_participant_types_a_title(live_server, page,
+                                                                    supplier_user, service):
+    from knowledge.factories import make_article
+    from knowledge.models import Article
+
+    make_article(title="Switch request rejected for address mismatch",
+                 audience=Article.Audience.PARTICIPANTS)
+    make_article(title="Internal: address mismatch triage runbook",
+                 audience=Article.Audience.INTERNAL)
+    sign_in(page, live_server.url, "bea")
+    page.goto(f"{live_server.url}/incidents/raise/")
+    page.get_by_label("Title").press_sequentially("address mismatch", delay=20)
+    suggestions = page.locator("#kb-suggestions")
+    suggestions.wait_for(state="visible")
+    text = suggestions.inner_text()
+    assert "Switch request rejected for address mismatch" in text
+    assert "triage runbook" not in text
