@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views, views_schedule
+from . import views, views_reports, views_schedule
 
 app_name = "changes"
 urlpatterns = [
     path("", views_schedule.schedule, name="schedule"),
+    path("report/", views_reports.change_report, name="report"),
     path("schedule.ics", views_schedule.feed, name="feed"),
     path("schedule/<slug:code>.ics", views_schedule.service_feed, name="service_feed"),
     path("schedule.csv", views_schedule.schedule_csv, name="schedule_csv"),
