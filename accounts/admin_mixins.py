@@ -81,3 +81,23 @@ class ReferenceDataInline:
 
     def has_delete_permission(self, request, obj=None):
         return policy.may_manage_reference_data(request.user)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written only by the system (transitions, legs, warnings): staff read, nobody edits."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return policy.may_use_console(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or super().get_readonly_fields(request, obj)

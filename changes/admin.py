@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReferenceDataAdmin
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 
 from . import checks, services
 from .models import (
@@ -35,20 +35,6 @@ from .models_policy import ChangeFreeze
 
 class ReasonActionForm(ActionForm):
     reason = forms.CharField(required=False, label="Reason / rationale", max_length=5000)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
 
 
 class ImpactInline(ReadOnlyInline):

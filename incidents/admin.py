@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReferenceDataAdmin
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 from accounts.models import Organisation, User
 
 from . import major_incidents, services, sla_service
@@ -79,24 +79,6 @@ class WorkspaceActionForm(ActionForm):
                                                  *ResolutionCode.choices])
     reason = forms.CharField(required=False, widget=forms.TextInput(
         attrs={"placeholder": "reason / resolution notes"}))
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class LegInline(ReadOnlyInline):

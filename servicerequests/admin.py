@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReferenceDataAdmin, ReferenceDataInline
+from accounts.admin_mixins import (
+    ConsoleAdmin,
+    ReadOnlyInline,
+    ReferenceDataAdmin,
+    ReferenceDataInline,
+)
 
 from . import services
 from .answers import add_errors, form_for
@@ -80,21 +85,10 @@ class QueueFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(ReadOnlyInline):
     model = FulfilmentTask
-    extra = 0
     fields = ["title", "assigned_group", "status", "due_at", "breached", "notes"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
 
 
 @admin.register(ServiceRequest)
