@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from incidents.models import Escalation
+from kernel.periods import Period
 from reporting.kpis import definitions
 from reporting.kpis.engine import PeriodKpis, Scope
 from reporting.models import KpiSetting
-from reporting.periods import Period
 
 from .conftest import AFTER
 

@@ -12,10 +12,10 @@ from pypdf import PdfReader
 
 from changes.models import ChangeTransition
 from incidents.models import Escalation, Incident
+from kernel.periods import Period
 from reporting import generation
 from reporting.factories import KpiReturnFactory, KpiReturnFigureFactory, london
 from reporting.models import ImprovementOpportunity, ServiceReport
-from reporting.periods import Period
 
 from .conftest import AFTER
 
