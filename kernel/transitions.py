@@ -30,22 +30,26 @@ class Moves:
     """The allowed moves of one lifecycle: from each status, the actions and where they lead.
 
     Built from `{status: {target, ...}}` (the action is the target's name), or
-    with `by_action` from `{status: {action: target}}`.
+    with `by_action` from `{status: {action: target}}`. `error` is the app's own
+    InvalidTransition subclass, so callers catching the app's errors catch these too.
     """
 
-    def __init__(self, statuses, table: Mapping[str, Iterable[str]]):
+    def __init__(self, statuses, table: Mapping[str, Iterable[str]], *, error=InvalidTransition):
         self._init(statuses, {str(s): {str(t): str(t) for t in targets}
-                              for s, targets in table.items()}, labels={})
+                              for s, targets in table.items()}, labels={}, error=error)
 
     @classmethod
-    def by_action(cls, statuses, table: Mapping[str, Mapping[str, str]], *, labels: Mapping):
+    def by_action(cls, statuses, table: Mapping[str, Mapping[str, str]], *, labels: Mapping,
+                  error=InvalidTransition):
         """Return the moves of a lifecycle whose steps are named actions ("publish", "retire")."""
         moves = cls.__new__(cls)
         moves._init(statuses, {str(s): {a: str(t) for a, t in actions.items()}
-                               for s, actions in table.items()}, labels=labels)
+                               for s, actions in table.items()}, labels=labels, error=error)
         return moves
 
-    def _init(self, statuses, table, *, labels):
+    def _init(self, statuses, table, *, labels, error):
+        if not issubclass(error, InvalidTransition):
+            raise TypeError(f"{error.__name__} must subclass kernel.transitions.InvalidTransition.")
         missing = set(statuses.values) - set(table)
         unknown = {t for actions in table.values() for t in actions.values()} - set(statuses.values)
         if missing or unknown:
@@ -54,6 +58,7 @@ class Moves:
         self.statuses = statuses
         self._table = table
         self.labels = dict(labels)
+        self.error = error
 
     def extended(self, extra: Mapping[str, Iterable[str]]):
         """Return these moves plus `extra` targets ({status: {target, ...}})."""
@@ -61,7 +66,7 @@ class Moves:
         for status, targets in extra.items():
             table[str(status)].update({str(t): str(t) for t in targets})
         moves = Moves.__new__(Moves)
-        moves._init(self.statuses, table, labels=self.labels)
+        moves._init(self.statuses, table, labels=self.labels, error=self.error)
         return moves
 
     # --- questions -------------------------------------------------------
@@ -89,10 +94,10 @@ class Moves:
         `subject` names the record in the message, e.g. "INC-000123" or "The task".
         """
         if to not in self.statuses.values:
-            raise InvalidTransition(f"'{to}' is not a status. Use one of: "
+            raise self.error(f"'{to}' is not a status. Use one of: "
                                     f"{', '.join(self.statuses.values)}.")
         if not self.allows(status, to):
-            raise InvalidTransition(f"{subject} is {self.label(status)}; it cannot be moved to "
+            raise self.error(f"{subject} is {self.label(status)}; it cannot be moved to "
                                     f"{self.label(to)}.")
 
     def target_of(self, status, action, *, subject):
@@ -103,7 +108,7 @@ class Moves:
         actions = self._table[str(status)]
         if action not in actions:
             label = self.labels.get(action, action)
-            raise InvalidTransition(f"Cannot {label.lower()} {subject} that is "
+            raise self.error(f"Cannot {label.lower()} {subject} that is "
                                     f"{self.label(status)}.")
         return actions[action]
 

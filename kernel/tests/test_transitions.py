@@ -68,3 +68,16 @@ def test_an_action_leads_to_its_status_and_an_action_not_open_now_is_refused_by_
         ACTIONS.target_of("red", "go", subject="a signal")
     assert str(refused.value) == "Cannot go a signal that is red."
 
+
+
+class SignalError(InvalidTransition):
+    """An app's own error, as each app subclasses the kernel's."""
+
+
+def test_the_apps_own_error_is_raised_so_callers_catching_it_still_do():
+    moves = Moves(Light, {Light.RED: {Light.AMBER}, Light.AMBER: set(), Light.GREEN: set(),
+                          Light.OUT: set()}, error=SignalError)
+    with pytest.raises(SignalError):
+        moves.check("amber", "red", subject="Signal 4")
+    with pytest.raises(TypeError, match="must subclass"):
+        Moves(Light, {}, error=ValueError)
