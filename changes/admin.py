@@ -18,6 +18,7 @@ from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 
 from . import checks, services
+from .errors import InvalidTransition
 from .models import (
     AgendaItem,
     ChangeImpact,
@@ -27,7 +28,6 @@ from .models import (
     ChangeWarning,
     ConsultationRequest,
     CoordinationMeeting,
-    InvalidTransition,
     NoticePeriodRule,
 )
 from .models_policy import ChangeFreeze

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -22,17 +21,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.attachments import serve
 from switching_sm.api_errors import Conflict
 
 from . import services
+from .errors import InvalidTransition
 from .idempotency import HEADER, idempotent
-from .models import (
-    ATTACHMENT_MAX_BYTES,
-    ChangeImpact,
-    ChangeNotification,
-    ConsultationRequest,
-    InvalidTransition,
-)
+from .models import ChangeAttachment, ChangeImpact, ChangeNotification, ConsultationRequest
 from .serializers import (
     ActionSerializer,
     ApiErrorSerializer,
@@ -84,7 +79,7 @@ class BodyLimitMixin:
 
     def body_limit(self):
         if getattr(self, "action", None) == "attach":  # file uploads: the attachment limit
-            return ATTACHMENT_MAX_BYTES + 64 * 1024
+            return ChangeAttachment.policy.max_bytes + 64 * 1024
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
@@ -257,12 +252,7 @@ class ChangeNotificationViewSet(BodyLimitMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
     def download(self, request, reference=None, attachment_id=None):
         change = self.get_object()
-        attachment = get_object_or_404(change.attachments.all(), pk=attachment_id)
-        response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                                filename=attachment.original_name,
-                                content_type=attachment.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return serve(get_object_or_404(change.attachments.all(), pk=attachment_id), request.user)
 
 
 class ScheduleFilter(serializers.Serializer):

@@ -1,16 +1,14 @@
 """Reference data for the policy checks (notice rules, freezes) and the warnings they produce."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.models import Organisation
+from kernel.periods import LONDON as UK
 from services.models import WEEKDAYS, Service
-
-UK = ZoneInfo(settings.TIME_ZONE)
 
 
 class NoticePeriodRuleQuerySet(models.QuerySet):
@@ -144,7 +142,7 @@ class ChangeFreeze(models.Model):
                 end_day = day if self.end_time > self.start_time else day + timedelta(days=1)
                 hi = datetime.combine(end_day, self.end_time, tzinfo=UK)
                 if lo < end and hi > start:
-                    yield lo.astimezone(ZoneInfo("UTC")), hi.astimezone(ZoneInfo("UTC"))
+                    yield lo.astimezone(UTC), hi.astimezone(UTC)
             day += timedelta(days=1)
 
     def describe_window(self):

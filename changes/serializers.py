@@ -50,7 +50,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="Up to 10 MB: .pdf .txt .csv .png .jpg .docx .xlsx")
+    file = serializers.FileField(help_text=ChangeAttachment.policy.help_text)
 
 
 class ChangeNotificationSerializer(serializers.ModelSerializer):

@@ -10,15 +10,16 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.periods import LONDON as UK
 from notifications.services import notify_users, queue_email
 from services.graph import DependencyGraph
 from services.models import BusinessCalendar, Service
 
 from . import checks
+from .errors import InvalidTransition
 from .models import (
     MAX_WINDOW,
     AgendaItem,
@@ -27,11 +28,8 @@ from .models import (
     ChangeNotification,
     ChangeReview,
     ConsultationRequest,
-    InvalidTransition,
     ScheduleSubscription,
-    validate_attachment,
 )
-from .models_policy import UK
 from .signals import send_changed_on_commit
 
 S = ChangeNotification.Status
@@ -345,15 +343,11 @@ def add_attachment(*, change_notification, upload, by) -> ChangeAttachment:
     """Store an uploaded file against the notification after checking its type and size."""
     if not policy.may_work_change_notification(by, change_notification):
         raise PermissionDenied("You may not add files to this change notification.")
+    attachment = ChangeAttachment(change_notification=change_notification, uploaded_by=by)
     try:
-        content_type = validate_attachment(upload)
+        attachment.take(upload)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
-    attachment = ChangeAttachment(
-        change_notification=change_notification, token=get_random_string(16),
-        original_name=(upload.name or "file")[-200:], content_type=content_type,
-        size=upload.size, uploaded_by=by)
-    attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     return attachment
 

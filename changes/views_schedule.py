@@ -20,12 +20,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from accounts import policy
+from kernel.periods import LONDON as UK
 from services.models import Service
 
 from . import ical, services
 from .forms import ScheduleFilterForm, SubscriptionForm
 from .models import ChangeFreeze, ChangeImpact, ChangeNotification
-from .models_policy import UK
 
 FEED_SALT = "changes.schedule-feed"
 FEED_PAST = timedelta(days=7)

@@ -184,7 +184,7 @@ def test_action_by_get_is_refused_and_invalid_action_is_a_message(as_user, provi
     url = f"/changes/notifications/{change.reference}/action/"
     assert client.get(url, {"action": "submit"}).status_code == 405
     response = client.post(url, {"action": "start"}, follow=True)
-    assert "cannot become in progress" in response.content.decode()
+    assert "cannot be moved to in progress" in response.content.decode()
     assert client.post(url, {"action": "approve"}).status_code == 403
 
 
