@@ -170,16 +170,13 @@ class TransitionRecord(models.Model):
         return f"{self.from_status or 'new'} -> {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
 
     def _label(self, value):
-        if not value:
-            return "new"
         if self.statuses is None or value not in self.statuses.values:
             return value
         return self.statuses(value).label
 
-    @property
-    def from_label(self):
+    # Named as Django names a choice field's label, so templates read them the same way.
+    def get_from_status_display(self):
         return self._label(self.from_status)
 
-    @property
-    def to_label(self):
+    def get_to_status_display(self):
         return self._label(self.to_status)

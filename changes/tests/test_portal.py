@@ -276,3 +276,12 @@ def test_ical_folding_of_ascii_and_multibyte_lines():
         assert all(len(p.encode()) <= 75 for p in pieces)
         assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line
     assert ical.escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
+
+
+def test_the_history_shows_each_step_by_its_status_names(as_user, provider_user, make_change,
+                                                         service):
+    change = make_change([service], status="under_assessment")
+    page = as_user(provider_user).get(f"/changes/notifications/{change.reference}/")
+    history = page.content.decode().split("<tbody>")[-1]
+    assert "<td>Draft</td><td>Submitted</td>" in history
+    assert "<td>Submitted</td><td>Under assessment</td>" in history

@@ -81,3 +81,21 @@ def test_the_apps_own_error_is_raised_so_callers_catching_it_still_do():
         moves.check("amber", "red", subject="Signal 4")
     with pytest.raises(TypeError, match="must subclass"):
         Moves(Light, {}, error=ValueError)
+
+
+
+def test_a_transition_row_shows_its_statuses_by_their_labels():
+    from kernel.transitions import TransitionRecord
+
+    class Row:  # the abstract model's label methods, on a plain object (no table needed)
+        statuses = Light
+        _label = TransitionRecord._label
+        get_from_status_display = TransitionRecord.get_from_status_display
+        get_to_status_display = TransitionRecord.get_to_status_display
+
+        def __init__(self, from_status, to_status):
+            self.from_status, self.to_status = from_status, to_status
+
+    row = Row("red", "out")
+    assert (row.get_from_status_display(), row.get_to_status_display()) == ("Red", "Out of order")
+    assert Row("", "retired").get_to_status_display() == "retired"
