@@ -7,6 +7,7 @@ written once. All are keyword-only and atomic.
 from datetime import date, timedelta
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +15,14 @@ from accounts import policy
 from notifications.services import queue_email
 
 from .errors import NotEditable
-from .models import Article, ArticleFeedback, ArticleTask, ArticleVersion, DeflectionEvent
+from .models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleTask,
+    ArticleVersion,
+    DeflectionEvent,
+)
 
 # How long after opening a suggested article a participant may still raise an
 # incident before we count the article as having deflected it.
@@ -99,6 +107,30 @@ def transition_article(*, article: Article, action: str, by, reason: str = ""):
         )
     article.refresh_from_db()
     return row
+
+
+@transaction.atomic
+def save_attachment(*, attachment: ArticleAttachment, by, upload=None) -> ArticleAttachment:
+    """Save an article's attachment (its title, and `upload` as its file if given).
+
+    The file is checked by the attachment policy and stored under a random name;
+    readers download it only while they may see the article.
+    """
+    if not policy.may_author_knowledge(by):
+        raise PermissionDenied("Only knowledge authors add files to articles.")
+    if upload is not None:
+        attachment.take(upload)
+    if attachment.uploaded_by_id is None:
+        attachment.uploaded_by = by
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: ArticleAttachment, by) -> None:
+    if not policy.may_author_knowledge(by):
+        raise PermissionDenied("Only knowledge authors remove files from articles.")
+    attachment.delete()
 
 
 @transaction.atomic
