@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Organisation
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
 from .errors import InvalidTransition
-from .models_base import TransitionRecord
 
 # A forecast covers at most this long. The bound is what turns "which
 # forecasts overlap this window" into a range query on window_start (see
@@ -42,8 +43,6 @@ class ForecastQuerySet(models.QuerySet):
         (providers) forecasts Switching Operations shared with them. Providers
         see other demand on their services only in aggregate (see `for_provider`).
         """
-        from accounts import policy
-
         if policy.is_internal(user):
             return self
         if not policy.is_participant(user) and not policy.is_provider(user):
@@ -79,7 +78,7 @@ class ForecastQuerySet(models.QuerySet):
         return self.filter(service__provider=organisation)
 
 
-class Forecast(models.Model):
+class Forecast(Lifecycle, models.Model):
     """A warning of non-BAU demand on one service over one window."""
 
     class Status(models.TextChoices):
@@ -92,7 +91,7 @@ class Forecast(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"  # the submitter no longer expects it
 
     OUTCOMES = {Status.ACCEPTED, Status.MITIGATED, Status.CANNOT_BE_MET}
-    TRANSITIONS = {
+    MOVES = Moves(Status, {
         Status.SUBMITTED: {Status.WITHIN_CAPACITY, Status.UNDER_REVIEW, Status.WITHDRAWN},
         Status.WITHIN_CAPACITY: {Status.UNDER_REVIEW, Status.WITHDRAWN},
         Status.UNDER_REVIEW: OUTCOMES | {Status.WITHDRAWN},
@@ -100,7 +99,7 @@ class Forecast(models.Model):
         Status.MITIGATED: set(),
         Status.CANNOT_BE_MET: set(),
         Status.WITHDRAWN: set(),
-    }
+    }, error=InvalidTransition)
 
     # No single-column indexes on these two: demand_fc_org starts with organisation, and
     # nothing looks forecasts up by submitter (users are deactivated, never deleted). Every
@@ -163,20 +162,17 @@ class Forecast(models.Model):
     def duration_hours(self):
         return (self.window_end - self.window_start).total_seconds() / 3600
 
+    @property
+    def lifecycle_subject(self):
+        return f"Forecast {self.reference}"
+
     def transition(self, *, to, by, reason="", alert=None):
         """Move to status `to` (joining `alert` if given), recording who, when, from, to, why."""
-        if to not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"Forecast {self.reference} is {self.get_status_display().lower()}; "
-                f"it cannot become {Forecast.Status(to).label.lower()}."
-            )
-        before = self.status
-        self.status = to
+        self.check_move(to)
         if alert is not None:
             self.alert = alert
-        self.save(update_fields=["status", "alert"] if alert is not None else ["status"])
-        ForecastTransition.objects.create(forecast=self, from_status=before, to_status=to,
-                                          by=by, reason=reason)
+        self.record_move(to, by=by, reason=reason,
+                         update_fields=["alert"] if alert is not None else [])
 
 
 def validate_window(start, end):
@@ -193,6 +189,8 @@ def validate_window(start, end):
 
 class ForecastTransition(TransitionRecord):
     """One status change of a forecast (the first row has an empty from_status)."""
+
+    statuses = Forecast.Status
 
     forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="transitions")
 
@@ -222,8 +220,6 @@ class ForecastShare(models.Model):
 class CapacityThresholdQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return thresholds `user` may read (every signed-in party; they are not secret)."""
-        from accounts import policy
-
         return self if policy.may_read_catalogue(user) else self.none()
 
     def active(self):
@@ -303,8 +299,6 @@ class AlertQuerySet(models.QuerySet):
 
         Participants hear about their own forecast's status on the forecast itself.
         """
-        from accounts import policy
-
         if policy.is_internal(user):
             return self
         if policy.is_provider(user):
@@ -315,7 +309,7 @@ class AlertQuerySet(models.QuerySet):
         return self.filter(status=ExcessiveDemandAlert.Status.OPEN)
 
 
-class ExcessiveDemandAlert(models.Model):
+class ExcessiveDemandAlert(Lifecycle, models.Model):
     """Forecast demand on a service exceeds its capacity in some window (s.8.16-8.20)."""
 
     class Status(models.TextChoices):
@@ -324,10 +318,10 @@ class ExcessiveDemandAlert(models.Model):
         MITIGATED = "mitigated", "Mitigated with the submitter"  # traffic reshaped by agreement
         CANNOT_BE_MET = "cannot_be_met", "Cannot be met"  # availability risk; risk drafted
 
-    TRANSITIONS = {
+    MOVES = Moves(Status, {
         Status.OPEN: {Status.ACCEPTED, Status.MITIGATED, Status.CANNOT_BE_MET},
         Status.ACCEPTED: set(), Status.MITIGATED: set(), Status.CANNOT_BE_MET: set(),
-    }
+    }, error=InvalidTransition)
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="demand_alerts")
     unit = models.CharField(max_length=20, choices=Unit.choices)
@@ -358,22 +352,20 @@ class ExcessiveDemandAlert(models.Model):
     def excess(self):
         return self.peak_volume - self.max_volume
 
+    @property
+    def lifecycle_subject(self):
+        return f"Alert {self.reference}"
+
     def transition(self, *, to, by, reason=""):
         """Record the outcome `to` (who, when, from, to, why)."""
-        if to not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"Alert {self.reference} is already {self.get_status_display().lower()}; "
-                f"it cannot become {ExcessiveDemandAlert.Status(to).label.lower()}."
-            )
-        before = self.status
-        self.status = to
+        self.check_move(to)
         self.outcome_note = reason
-        self.save(update_fields=["status", "outcome_note"])
-        AlertTransition.objects.create(alert=self, from_status=before, to_status=to, by=by,
-                                       reason=reason)
+        self.record_move(to, by=by, reason=reason, update_fields=["outcome_note"])
 
 
 class AlertTransition(TransitionRecord):
+    statuses = ExcessiveDemandAlert.Status
+
     alert = models.ForeignKey(ExcessiveDemandAlert, on_delete=models.CASCADE,
                               related_name="transitions")
 
@@ -381,8 +373,6 @@ class AlertTransition(TransitionRecord):
 class ActualVolumeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Internal: all; providers: their services'; participants: their own volumes."""
-        from accounts import policy
-
         if policy.is_internal(user):
             return self
         if policy.is_provider(user):

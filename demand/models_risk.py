@@ -6,10 +6,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from kernel.transitions import TransitionRecord
 from services.models import Service
 
 from .errors import InvalidTransition
-from .models_base import TransitionRecord
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 

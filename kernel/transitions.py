@@ -95,10 +95,10 @@ class Moves:
         """
         if to not in self.statuses.values:
             raise self.error(f"'{to}' is not a status. Use one of: "
-                                    f"{', '.join(self.statuses.values)}.")
+                             f"{', '.join(self.statuses.values)}.")
         if not self.allows(status, to):
-            raise self.error(f"{subject} is {self.label(status)}; it cannot be moved to "
-                                    f"{self.label(to)}.")
+            state = f"already {self.label(status)}" if self.is_final(status) else self.label(status)
+            raise self.error(f"{subject} is {state}; it cannot be moved to {self.label(to)}.")
 
     def target_of(self, status, action, *, subject):
         """Return where `action` leads from `status`, or raise InvalidTransition.
@@ -109,7 +109,7 @@ class Moves:
         if action not in actions:
             label = self.labels.get(action, action)
             raise self.error(f"Cannot {label.lower()} {subject} that is "
-                                    f"{self.label(status)}.")
+                             f"{self.label(status)}.")
         return actions[action]
 
 

@@ -26,6 +26,8 @@ def test_a_move_in_the_table_is_allowed_and_one_outside_it_is_refused_with_a_rea
     with pytest.raises(InvalidTransition) as refused:
         MOVES.check("red", "green", subject="Signal 4")
     assert str(refused.value) == "Signal 4 is red; it cannot be moved to green."
+    with pytest.raises(InvalidTransition, match="Signal 4 is already out of order; it cannot"):
+        MOVES.check("out", "red", subject="Signal 4")
 
 
 def test_a_status_that_does_not_exist_is_refused_naming_the_real_ones():
