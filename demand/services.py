@@ -8,10 +8,12 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from accounts import policy
 from accounts.models import Organisation, Role
 from notifications.services import notify_users, queue_email, wants_email
 from services.graph import DependencyGraph
@@ -202,8 +204,6 @@ def record_outcome(*, alert, outcome, by, note):
 
     "Cannot be met" drafts a risk in the register linked to the alert (s.8.22).
     """
-    from accounts import policy
-
     if not policy.may_decide_demand(by):
         raise InvalidTransition("Only Switching Operations record demand outcomes.")
     if not note.strip():
@@ -252,8 +252,6 @@ def share_forecast(*, forecast, organisation, by, reason=""):
     for each user of the provider now (API system account included); people
     who join later are granted by sharing again (it is idempotent).
     """
-    from accounts import policy
-
     if not policy.may_decide_demand(by):
         raise InvalidTransition("Only Switching Operations share forecasts.")
     if organisation.kind != Organisation.Kind.CDS_PROVIDER:
@@ -279,6 +277,23 @@ def report_actuals(*, reported_by, rows):
         unique_fields=["service", "unit", "participant", "hour_start"],
         update_fields=["volume", "reported_by", "reported_at"],
     )
+
+
+@transaction.atomic
+def save_risk(*, risk, by, move_to="", reason="") -> Risk:
+    """Save a risk edited in the console (a new one is raised by hand) and, if asked, move it
+    to `move_to` with `reason`. Switching Operations only."""
+    if not policy.may_manage_risks(by):
+        raise PermissionDenied("Only Switching Operations change the risk register.")
+    created = risk.pk is None
+    if created:
+        risk.raised_by, risk.source = by, Risk.Source.MANUAL
+    risk.save()
+    if created:
+        risk.transitions.create(to_status=risk.status, by=by, reason="Raised in the console")
+    if move_to:
+        risk.transition(to=move_to, by=by, reason=reason)
+    return risk
 
 
 @transaction.atomic
