@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.attachments import Attachment
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
@@ -40,19 +40,7 @@ __all__ = ["MAX_WINDOW", "AgendaItem", "ChangeAttachment", "ChangeFreeze", "Chan
 MAX_WINDOW = timedelta(days=31)
 
 
-class ChangeNotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return the notifications `user` may see (fails closed).
-
-        Internal staff see all; a Service Provider sees its own organisation's;
-        Market Participants see none here (they read the published schedule).
-        """
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user) and user.organisation_id:
-            return self.filter(provider_id=user.organisation_id)
-        return self.none()
-
+class ChangeNotificationQuerySet(VisibleQuerySet):
     def scheduled(self):
         """Return the published Forward Schedule of Change: approved or in progress."""
         S = ChangeNotification.Status

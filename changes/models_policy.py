@@ -7,15 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.periods import LONDON as UK
 from services.models import WEEKDAYS, Service
-
-
-class NoticePeriodRuleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from accounts import policy
-
-        return self if policy.is_internal(user) else self.none()
 
 
 class NoticePeriodRule(models.Model):
@@ -38,7 +32,7 @@ class NoticePeriodRule(models.Model):
     working_days = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=200, blank=True)
 
-    objects = NoticePeriodRuleQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["service__name", "provider__name", "change_type"]
@@ -59,15 +53,7 @@ class NoticePeriodRule(models.Model):
                 and (not self.outages_only or impact == "outage"))
 
 
-class ChangeFreezeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Freezes are published with the schedule: every signed-in party may read them."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        return self.filter(is_active=True) if policy.may_read_catalogue(user) else self.none()
-
+class ChangeFreezeQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(is_active=True)
 

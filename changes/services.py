@@ -33,23 +33,22 @@ from .models import (
 from .signals import send_changed_on_commit
 
 S = ChangeNotification.Status
-PROVIDER_STEP, COORDINATOR_STEP = "provider", "coordinator"
 
-# action -> (target status, who may take it). The provider's own steps may also be
-# recorded by the desk or Switching Operations on the provider's behalf.
+# action -> the status it leads to (who may take each is accounts.policy's
+# may_take_change_action: the provider's steps, or Change Co-ordination's).
 ACTIONS = {
-    "submit": (S.SUBMITTED, PROVIDER_STEP),
-    "withdraw": (S.WITHDRAWN, PROVIDER_STEP),
-    "start": (S.IN_PROGRESS, PROVIDER_STEP),
-    "complete": (S.IMPLEMENTED, PROVIDER_STEP),
-    "fail": (S.FAILED, PROVIDER_STEP),
-    "back_out": (S.BACKED_OUT, PROVIDER_STEP),
-    "assess": (S.UNDER_ASSESSMENT, COORDINATOR_STEP),
-    "approve": (S.APPROVED, COORDINATOR_STEP),
-    "reject": (S.REJECTED, COORDINATOR_STEP),
-    "review": (S.REVIEWED, COORDINATOR_STEP),
-    "close": (S.CLOSED, COORDINATOR_STEP),
-    "approve_retrospectively": (None, COORDINATOR_STEP),
+    "submit": S.SUBMITTED,
+    "withdraw": S.WITHDRAWN,
+    "start": S.IN_PROGRESS,
+    "complete": S.IMPLEMENTED,
+    "fail": S.FAILED,
+    "back_out": S.BACKED_OUT,
+    "assess": S.UNDER_ASSESSMENT,
+    "approve": S.APPROVED,
+    "reject": S.REJECTED,
+    "review": S.REVIEWED,
+    "close": S.CLOSED,
+    "approve_retrospectively": None,
 }
 REASON_REQUIRED = {"reject", "fail", "back_out"}
 EDITABLE_FIELDS = ["title", "change_type", "description", "risk", "back_out_plan",
@@ -57,21 +56,12 @@ EDITABLE_FIELDS = ["title", "change_type", "description", "risk", "back_out_plan
 CONSULTATION_WORKING_DAYS = 3
 
 
-def may_take(user, change_notification, action):
-    """Return True if `user` may take `action` on the notification (ignoring its state)."""
-    if action not in ACTIONS:
-        return False
-    if ACTIONS[action][1] == COORDINATOR_STEP:
-        return policy.may_coordinate_changes(user)
-    return policy.may_work_change_notification(user, change_notification)
-
-
 def available_actions(user, change_notification):
     """Return the actions `user` may take now, for buttons (the server still checks)."""
     allowed = change_notification.allowed_next()
     names = []
-    for action, (to, _) in ACTIONS.items():
-        if not may_take(user, change_notification, action):
+    for action, to in ACTIONS.items():
+        if not policy.may_take_change_action(user, change_notification, action):
             continue
         if to is None:
             if change_notification.needs_retrospective_approval:
@@ -168,12 +158,12 @@ def perform_action(*, change_notification: ChangeNotification, action: str, by,
     if action not in ACTIONS:
         raise ValidationError({"action": f"Unknown action '{action}'."})
     change = ChangeNotification.objects.select_for_update().get(pk=change_notification.pk)
-    if not may_take(by, change, action):
+    if not policy.may_take_change_action(by, change, action):
         raise PermissionDenied("You may not do this to this change notification.")
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": "Say why."})
-    target = ACTIONS[action][0]
+    target = ACTIONS[action]
     was_scheduled = change.status in (S.APPROVED, S.IN_PROGRESS)
     if target is None:
         change.approve_retrospectively(by=by, reason=reason)
@@ -233,8 +223,7 @@ def respond_to_consultation(*, consultation: ConsultationRequest, by, response: 
                             comment: str = "") -> ConsultationRequest:
     """Record a provider's answer (no impact, or impact with a comment)."""
     request = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
-    if not (policy.is_desk(by) or (policy.is_provider(by)
-                                   and policy.same_organisation(by, request.organisation_id))):
+    if not policy.may_answer_consultation(by, request):
         raise PermissionDenied("You may not answer this consultation.")
     if response not in (ConsultationRequest.Response.NO_IMPACT,
                         ConsultationRequest.Response.IMPACT):

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
@@ -35,29 +35,7 @@ class Unit(models.TextChoices):
     API_CALLS = "api_calls", "API calls per hour"  # calls to a provider's API
 
 
-class ForecastQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return forecasts `user` may see in full (with who submitted them).
-
-        Internal staff see all; anyone else sees its own organisation's, plus
-        (providers) forecasts Switching Operations shared with them. Providers
-        see other demand on their services only in aggregate (see `for_provider`).
-        """
-        if policy.is_internal(user):
-            return self
-        if not policy.is_participant(user) and not policy.is_provider(user):
-            return self.none()
-        own = models.Q(organisation_id=user.organisation_id)
-        if policy.is_provider(user):
-            from guardian.shortcuts import get_objects_for_user
-
-            shared = get_objects_for_user(
-                user, "demand.view_forecast_submitter", klass=Forecast,
-                accept_global_perms=False, with_superuser=False,
-            ).values("pk")
-            own |= models.Q(pk__in=shared)
-        return self.filter(own)
-
+class ForecastQuerySet(VisibleQuerySet):
     def counted(self):
         """Return forecasts that count towards demand (everything but withdrawn ones)."""
         return self.exclude(status=Forecast.Status.WITHDRAWN)
@@ -128,10 +106,6 @@ class Forecast(Lifecycle, models.Model):
 
     class Meta:
         ordering = ["-window_start", "-pk"]
-        permissions = [
-            ("view_forecast_submitter",
-             "Can see this forecast in full, including who submitted it (shared with a provider)"),
-        ]
         indexes = [
             # Used by ForecastQuerySet.overlapping (excessive-demand evaluation): a range on
             # window_start per service/unit; the trailing columns make it index-only.
@@ -198,8 +172,8 @@ class ForecastTransition(TransitionRecord):
 class ForecastShare(models.Model):
     """Switching Operations showed one forecast in full (with its submitter) to a provider.
 
-    The business record of the grant; enforcement is the guardian object
-    permission `demand.view_forecast_submitter` given to the provider's users.
+    The grant itself: accounts.policy's forecast rule shows the forecast to every user of
+    that organisation (people who join later included) while this row exists.
     """
 
     forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="shares")
@@ -217,11 +191,7 @@ class ForecastShare(models.Model):
         return f"{self.forecast.reference} shared with {self.organisation}"
 
 
-class CapacityThresholdQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return thresholds `user` may read (every signed-in party; they are not secret)."""
-        return self if policy.may_read_catalogue(user) else self.none()
-
+class CapacityThresholdQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -293,18 +263,7 @@ class CapacityThreshold(models.Model):
                     raise ValidationError(f"This band overlaps '{other.name}'.")
 
 
-class AlertQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see all alerts; providers those on their services; others none.
-
-        Participants hear about their own forecast's status on the forecast itself.
-        """
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            return self.filter(service__provider_id=user.organisation_id)
-        return self.none()
-
+class AlertQuerySet(VisibleQuerySet):
     def awaiting_outcome(self):
         return self.filter(status=ExcessiveDemandAlert.Status.OPEN)
 
@@ -370,18 +329,6 @@ class AlertTransition(TransitionRecord):
                               related_name="transitions")
 
 
-class ActualVolumeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal: all; providers: their services'; participants: their own volumes."""
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            return self.filter(service__provider_id=user.organisation_id)
-        if policy.is_participant(user):
-            return self.filter(participant_id=user.organisation_id)
-        return self.none()
-
-
 class ActualVolume(models.Model):
     """What a participant actually sent to a service in one hour, reported by the provider."""
 
@@ -394,7 +341,7 @@ class ActualVolume(models.Model):
                                     related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
 
-    objects = ActualVolumeQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-hour_start"]

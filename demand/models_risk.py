@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from accounts import policy
+from accounts.policy import VisibleQuerySet
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
@@ -15,11 +15,7 @@ from .errors import InvalidTransition
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class RiskQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return risks `user` may see: the register is internal (desk, Operations, auditors)."""
-        return self if policy.is_internal(user) else self.none()
-
+class RiskQuerySet(VisibleQuerySet):
     def live(self):
         """Return risks still being worked (not closed)."""
         return self.exclude(status=Risk.Status.CLOSED)

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from accounts import policy
 from accounts.models import Organisation, Role
@@ -248,9 +247,8 @@ def withdraw_forecast(*, forecast, by, reason=""):
 def share_forecast(*, forecast, organisation, by, reason=""):
     """Show one forecast in full (with its submitter) to a provider's people.
 
-    The grant is the guardian object permission demand.view_forecast_submitter
-    for each user of the provider now (API system account included); people
-    who join later are granted by sharing again (it is idempotent).
+    The ForecastShare row is the grant: the provider's users (its API system account and
+    people who join later included) see the forecast while it exists. Idempotent.
     """
     if not policy.may_decide_demand(by):
         raise InvalidTransition("Only Switching Operations share forecasts.")
@@ -260,8 +258,6 @@ def share_forecast(*, forecast, organisation, by, reason=""):
         forecast=forecast, organisation=organisation,
         defaults={"shared_by": by, "reason": reason},
     )
-    for user in organisation.users.filter(is_active=True):
-        assign_perm("demand.view_forecast_submitter", user, forecast)
     return share
 
 

@@ -122,9 +122,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def partial_update(self, request, reference=None):
         """Edit the title, description or services (the desk; the raiser while New)."""
         incident = self.get_object()
-        if not (policy.may_work_incident(request.user) or (
-                policy.same_organisation(request.user, incident.organisation_id)
-                and incident.status == Status.NEW and not policy.is_auditor(request.user))):
+        if not policy.may_edit_incident_details(request.user, incident):
             raise PermissionDenied("You may not edit this incident.")
         data = IncidentUpdateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

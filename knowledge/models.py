@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.attachments import Attachment
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
@@ -34,48 +35,13 @@ from .rendering import cached_version_html, plain_text
 __all__ = ["Article", "ArticleAttachment", "ArticleFeedback", "ArticleTask", "ArticleTransition",
            "ArticleVersion", "DeflectionEvent", "Problem", "ProblemIncident",
            "ProblemTransition", "ProviderInvestigation", "PublishedArticle",
-           "WorkaroundApplication", "audience_q"]
+           "WorkaroundApplication"]
 
 
-def audience_q(user, prefix=""):
-    """Return a Q selecting the published audiences `user` belongs to.
-
-    The one audience rule, used by Article.objects.visible_to and by the search
-    candidates (`prefix` names the path to the PublishedArticle columns). Fails
-    closed: anonymous visitors and unknown roles get public articles only, and
-    a participant without a market role gets no market-role articles.
-    """
-    if policy.is_internal(user):
-        return models.Q()
-    A = Article.Audience
-
-    def audience(value, **extra):
-        return models.Q(**{f"{prefix}audience": value},
-                        **{f"{prefix}{key}": val for key, val in extra.items()})
-
-    allowed = audience(A.PUBLIC)
-    if policy.is_participant(user):
-        allowed |= audience(A.PARTICIPANTS)
-        market_role = getattr(getattr(user, "organisation", None), "market_role", "")
-        if market_role:
-            allowed |= audience(A.MARKET_ROLE, audience_market_role=market_role)
-    elif policy.is_provider(user):
-        allowed |= audience(A.PROVIDERS)
-    return allowed
-
-
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(VisibleQuerySet):
     def live(self):
         """Return articles readers can see now: published and not retired."""
         return self.filter(publication__isnull=False)
-
-    def visible_to(self, user):
-        """Return the live articles `user` may read, by the audience they were published to.
-
-        The audience is the one reviewed and published (PublishedArticle), so
-        changing it on a draft revision has no effect until that is published.
-        """
-        return self.live().filter(audience_q(user, prefix="publication__"))
 
     def for_console(self, user):
         """Return every article, in any state, for internal staff in the console; else none."""
@@ -230,6 +196,8 @@ class PublishedArticle(models.Model):
     published_at = models.DateTimeField()
     document = SearchVectorField(null=True)  # title A, summary B, body C
     rank_vector = SearchVectorField(null=True)  # title A, summary B
+
+    objects = VisibleQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.article_id} ({self.audience})"

@@ -12,27 +12,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts import policy
+from accounts.policy import VisibleQuerySet
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 
 from .errors import InvalidTransition
 
 
-class ProblemQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return problems `user` may see: staff all; providers those they own or contribute to.
-
-        Participants never see problems (they see the published known-error articles).
-        """
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user) and user.organisation_id:
-            return self.filter(
-                models.Q(owning_provider_id=user.organisation_id)
-                | models.Q(provider_tasks__provider_id=user.organisation_id)
-            ).distinct()
-        return self.none()
-
+class ProblemQuerySet(VisibleQuerySet):
     def open(self):
         """Return problems not yet resolved or closed."""
         return self.exclude(status__in=[Problem.Status.RESOLVED, Problem.Status.CLOSED])

@@ -18,7 +18,7 @@ from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article, ArticleVersion, PublishedArticle, audience_q
+from .models import Article, ArticleVersion, PublishedArticle
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -111,8 +111,8 @@ def search_articles(*, user, text, article_type="", service_code="", service_ids
     if not terms:
         return articles.none()
     if is_postgresql():
-        candidates = PublishedArticle.objects.filter(
-            audience_q(user), _filters("article__", article_type, service_code, service_ids))
+        candidates = PublishedArticle.objects.visible_to(user).filter(
+            _filters("article__", article_type, service_code, service_ids))
         return _postgresql_search(articles, candidates, terms, match_any)
     return _fallback_search(articles, terms, match_any)
 

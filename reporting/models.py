@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
@@ -45,16 +45,7 @@ class KpiSetting(models.Model):
 
 
 # --- provider KPI returns ---------------------------------------------------
-class KpiReturnQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see every return; a provider its own organisation's; others none."""
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            org_id = policy.organisation_scope(user)
-            return self.filter(provider_id=org_id) if org_id else self.none()
-        return self.none()
-
+class KpiReturnQuerySet(VisibleQuerySet):
     def current(self):
         """Return the latest submission per provider and period (earlier ones are superseded)."""
         return self.filter(is_current=True)
@@ -129,16 +120,7 @@ class KpiReturnFigure(models.Model):
 
 
 # --- generated service reports ----------------------------------------------
-class ServiceReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Switching Operations and auditors see every report; everyone else (the desk
-        included) only the published participant editions."""
-        if policy.may_read_internal_reports(user):
-            return self
-        if policy.role_of(user) is None:
-            return self.none()
-        return self.published()
-
+class ServiceReportQuerySet(VisibleQuerySet):
     def published(self):
         return self.filter(edition=ServiceReport.Edition.PARTICIPANT,
                            status=ServiceReport.Status.READY, published_at__isnull=False)
@@ -203,11 +185,7 @@ class ServiceReport(models.Model):
 
 
 # --- continual service improvement ------------------------------------------
-class ImprovementQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The CSI register is internal (Switching Operations' register, s.9.8)."""
-        return self if policy.is_internal(user) else self.none()
-
+class ImprovementQuerySet(VisibleQuerySet):
     def open(self):
         return self.exclude(status__in=[ImprovementOpportunity.Status.CLOSED,
                                         ImprovementOpportunity.Status.REJECTED])

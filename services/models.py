@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 
 from .calendars import CalendarMaths
 
@@ -111,19 +112,9 @@ class Holiday(models.Model):
         return f"{self.date:%d %b %Y} {self.name}"
 
 
-class ServiceQuerySet(models.QuerySet):
+class ServiceQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(is_active=True)
-
-    def visible_to(self, user):
-        """Return the catalogue as `user` may read it: every signed-in party reads it all."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.may_read_catalogue(user):
-            return self.filter(is_active=True)
-        return self.none()
 
     def public(self):
         """Return services shown on the public status page."""

@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "guardian",
     "kernel",
     "accounts",
     "services",
@@ -151,9 +150,7 @@ SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
-ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public pages need none
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"

@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.attachments import Attachment
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
@@ -103,25 +104,10 @@ class ReferenceCounter(models.Model):
         return counter.value
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(VisibleQuerySet):
     def open(self):
         """Return incidents not yet resolved, closed or cancelled."""
         return self.exclude(status__in=CLOSED_STATUSES)
-
-    def visible_to(self, user):
-        """Return what `user` may see: internal staff all, a participant its organisation's,
-        a provider those ever assigned to its organisation. Fails closed."""
-        if policy.is_internal(user):
-            return self
-        org_id = getattr(user, "organisation_id", None)
-        if not org_id:
-            return self.none()
-        if policy.is_participant(user):
-            return self.filter(organisation_id=org_id)
-        if policy.is_provider(user):
-            legs = AssignmentLeg.objects.filter(incident=OuterRef("pk"), resolver_group_id=org_id)
-            return self.filter(Q(organisation_id=org_id) | Q(Exists(legs)))
-        return self.none()
 
     def unassigned(self):
         return self.filter(assigned_group__isnull=True)
@@ -397,14 +383,7 @@ class SeverityChange(models.Model):
         return f"{self.incident_id}: Sev{self.from_severity} -> Sev{self.to_severity}"
 
 
-class IncidentCommentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return comments `user` may read: work notes never reach participants."""
-        qs = self.filter(incident__in=Incident.objects.visible_to(user))
-        if policy.may_read_work_notes(user):
-            return qs
-        return qs.filter(is_public=True)
-
+class IncidentCommentQuerySet(VisibleQuerySet):
     def public(self):
         return self.filter(is_public=True)
 
