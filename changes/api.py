@@ -21,8 +21,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.api_errors import Conflict
 from kernel.attachments import serve
-from switching_sm.api_errors import Conflict
 
 from . import services
 from .errors import InvalidTransition

@@ -17,7 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from switching_sm.api_errors import Conflict
+from kernel.api_errors import Conflict
 
 from .models import IdempotencyRecord
 

@@ -165,6 +165,6 @@ class ApiErrorBodySerializer(serializers.Serializer):
 
 
 class ApiErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (switching_sm/api_errors.py); for the schema only."""
+    """The one error shape of the API (kernel/api_errors.py); for the schema only."""
 
     error = ApiErrorBodySerializer()

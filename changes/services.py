@@ -15,8 +15,7 @@ from accounts import policy
 from accounts.models import Organisation
 from kernel.periods import LONDON as UK
 from notifications.services import notify_users, queue_email
-from services.graph import DependencyGraph
-from services.models import BusinessCalendar, Service
+from services.models import BusinessCalendar, Service, ServiceDependency
 
 from . import checks
 from .errors import InvalidTransition
@@ -196,7 +195,7 @@ def consultation_deadline(change, now=None):
 def _open_consultation(change):
     """Ask the providers of affected and dependent services (other than the submitter)."""
     affected = set(change.impacts.values_list("service_id", flat=True))
-    consulted = affected | DependencyGraph.load().downstream(affected)
+    consulted = affected | ServiceDependency.objects.graph().downstream(affected)
     by_org = {}
     for service in Service.objects.filter(pk__in=consulted, is_active=True).select_related(
             "provider"):

@@ -11,21 +11,22 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
+from services.models import Service, ServiceDependency
+
+from .models import ChangeFreeze, ChangeNotification, NoticePeriodRule
+from .tasks import refresh_live_warnings
+
 logger = logging.getLogger(__name__)
 
 change_notification_changed = Signal()
 
 
 def send_changed_on_commit(change_notification):
-    from .models import ChangeNotification
-
     transaction.on_commit(lambda: change_notification_changed.send(
         sender=ChangeNotification, change_notification=change_notification))
 
 
 def _enqueue_live_refresh():
-    from .tasks import refresh_live_warnings
-
     try:
         refresh_live_warnings.delay()
     except Exception:  # broker down: the hourly beat sweep refreshes them
@@ -41,10 +42,6 @@ def schedule_live_refresh(**kwargs):
 
 def connect():
     """Re-run the checks when a freeze, a notice rule or the catalogue changes."""
-    from services.models import Service, ServiceDependency
-
-    from .models import ChangeFreeze, NoticePeriodRule
-
     for model in (ChangeFreeze, NoticePeriodRule, Service, ServiceDependency):
         uid = f"changes-refresh-{model._meta.label}"
         post_save.connect(schedule_live_refresh, sender=model, dispatch_uid=uid + "-save")

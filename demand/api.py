@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.api_errors import Conflict
 from services.models import Service
-from switching_sm.api_errors import Conflict
 
 from . import csv_import, services
 from .errors import InvalidTransition

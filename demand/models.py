@@ -20,6 +20,7 @@ from accounts.policy import VisibleQuerySet
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
+from .capacity import bands_overlap
 from .errors import InvalidTransition
 
 # A forecast covers at most this long. The bound is what turns "which
@@ -253,8 +254,6 @@ class CapacityThreshold(models.Model):
             raise ValidationError({"end_time": "A band needs a length; use 00:00-00:00 for a "
                                                "whole day."})
         if self.service_id:
-            from .capacity import bands_overlap
-
             others = CapacityThreshold.objects.active().filter(
                 service_id=self.service_id, unit=self.unit, other_times=False,
             ).exclude(pk=self.pk)

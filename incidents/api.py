@@ -9,8 +9,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.api_errors import Conflict
 from kernel.attachments import AttachmentRejected
-from switching_sm.api_errors import Conflict
 
 from . import services, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed

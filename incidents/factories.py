@@ -3,6 +3,7 @@ import factory
 from accounts.factories import OrganisationFactory, UserFactory
 
 from .models import Incident, OlaTarget, Unit
+from .services import raise_incident
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
@@ -20,8 +21,6 @@ class IncidentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, services=(), at=None, **kwargs):
-        from .services import raise_incident
-
         return raise_incident(services=list(services), at=at, **kwargs)
 
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import sla_service
+from .inbound import process_maildir
 
 
 @shared_task(name="incidents.tasks.sla_sweep", ignore_result=True)
@@ -18,6 +19,4 @@ def auto_close():
 @shared_task(name="incidents.tasks.read_inbound_mail", ignore_result=True)
 def read_inbound_mail():
     """Turn new mails in the inbound Maildir into incidents or updates."""
-    from .inbound import process_maildir
-
     return process_maildir()

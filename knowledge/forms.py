@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts import policy
 from services.models import Service
 
 from .models import Article, ArticleAttachment
@@ -64,8 +65,6 @@ class ArticleAdminForm(forms.ModelForm):
                            "A market role is only used with the 'one market role' audience.")
         owner = cleaned.get("owner")
         if owner is not None:
-            from accounts import policy
-
             if not policy.may_author_knowledge(owner):
                 self.add_error("owner", "The owner must be a desk or Switching Operations user.")
         return cleaned

@@ -30,6 +30,7 @@ from .models_problems import (
     WorkaroundApplication,
 )
 from .rendering import cached_version_html, plain_text
+from .vectors import is_postgresql, search_vectors_for
 
 # Django registers the models of the two topic modules through these imports.
 __all__ = ["Article", "ArticleAttachment", "ArticleFeedback", "ArticleTask", "ArticleTransition",
@@ -169,14 +170,19 @@ class Article(Lifecycle, models.Model):
 
 
     def _publish_face(self):
-        """Write what readers now see: audience as reviewed, and the search vectors."""
-        from .search import refresh_search_vectors
+        """Write what readers now see: audience as reviewed, and the search vectors.
 
+        The vectors are written with QuerySet.update on purpose: they are derived data,
+        not a business change, so they stay out of the audit trail (PostgreSQL only).
+        """
         PublishedArticle.objects.update_or_create(article=self, defaults={
             "audience": self.audience, "audience_market_role": self.audience_market_role,
             "published_at": self.published_at,
         })
-        refresh_search_vectors(self)
+        if is_postgresql() and self.published_version_id is not None:
+            document, rank_vector = search_vectors_for(self.published_version)
+            PublishedArticle.objects.filter(article_id=self.pk).update(
+                document=document, rank_vector=rank_vector)
 
 
 class PublishedArticle(models.Model):

@@ -12,6 +12,7 @@ from accounts.models import Organisation
 from accounts.policy import VisibleQuerySet
 
 from .calendars import CalendarMaths
+from .graph import DependencyGraph
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -169,15 +170,18 @@ class Service(models.Model):
 
     def depends_on_closure(self):
         """Return ids of every service this one needs, directly or transitively."""
-        from .graph import DependencyGraph
-
-        return DependencyGraph.load().upstream({self.pk})
+        return ServiceDependency.objects.graph().upstream({self.pk})
 
     def dependents_closure(self):
         """Return ids of every service that needs this one, directly or transitively."""
-        from .graph import DependencyGraph
+        return ServiceDependency.objects.graph().downstream({self.pk})
 
-        return DependencyGraph.load().downstream({self.pk})
+
+class ServiceDependencyQuerySet(models.QuerySet):
+    def graph(self, *, exclude_edge_id=None):
+        """Return the DependencyGraph of these edges (one query), without one edge if asked."""
+        rows = self if exclude_edge_id is None else self.exclude(pk=exclude_edge_id)
+        return DependencyGraph(rows.values_list("service_id", "depends_on_id"))
 
 
 class ServiceDependency(models.Model):
@@ -186,6 +190,8 @@ class ServiceDependency(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependencies")
     depends_on = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependents")
     description = models.CharField(max_length=200, blank=True)
+
+    objects = ServiceDependencyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "service dependencies"
@@ -200,12 +206,10 @@ class ServiceDependency(models.Model):
         return f"{self.service} needs {self.depends_on}"
 
     def clean(self):
-        from .graph import DependencyGraph
-
         if self.service_id and self.service_id == self.depends_on_id:
             raise ValidationError("A service cannot depend on itself.")
         if self.service_id and self.depends_on_id:
-            graph = DependencyGraph.load(exclude_edge_id=self.pk)
+            graph = ServiceDependency.objects.graph(exclude_edge_id=self.pk)
             if graph.creates_cycle(self.service_id, self.depends_on_id):
                 raise ValidationError(
                     f"{self.depends_on} already depends on {self.service}; "

@@ -17,6 +17,7 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from .services import recompute_status
 
 
 @admin.register(ServiceState)
@@ -34,8 +35,6 @@ class ServiceStateAdmin(ConsoleAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from .services import recompute_status
-
         super().save_model(request, obj, form, change)
         recompute_status([obj.service_id])
 

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from services.graph import DependencyGraph
-from services.models import Service
+from services.models import Service, ServiceDependency
 
 from . import cache as status_cache
 from .derivation import derived_causes
 from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval
+from .notify import status_changed
 
 
 class StatusError(Exception):
@@ -97,7 +97,7 @@ def recompute_status(service_ids, *, now=None):
     ids = sorted(set(service_ids))
     if not ids:
         return []
-    graph = DependencyGraph.load()
+    graph = ServiceDependency.objects.graph()
     # Dependents need a state row too, to carry their "at risk" marker.
     ensure_states(set(ids) | graph.downstream(ids), now)
     all_states = lock_all_states()
@@ -124,8 +124,6 @@ def recompute_status(service_ids, *, now=None):
         state.save(update_fields=["status", "since", "reason"])
     at_risk_changed = _refresh_at_risk(graph, all_states.values())
     if changes:
-        from .notify import status_changed
-
         for change in changes:
             status_changed(change)
     if changes or at_risk_changed:

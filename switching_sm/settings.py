@@ -54,6 +54,23 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The project's own apps, lowest layer first (docs/architecture.md). This is the one list:
+# URLs, periodic sweeps, demo data and the layer check find the apps from it.
+PROJECT_APPS = [
+    "kernel",
+    "accounts",
+    "services",
+    "notifications",
+    "incidents",
+    "changes",
+    "servicerequests",
+    "servicestatus",
+    "demand",
+    "knowledge",
+    "reporting",
+    "portal",
+]
+
 INSTALLED_APPS = [
     "switching_sm.apps.SwitchingAdminConfig",
     "django.contrib.auth",
@@ -66,18 +83,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "kernel",
-    "accounts",
-    "services",
-    "notifications",
-    "incidents",
-    "servicerequests",
-    "changes",
-    "servicestatus",
-    "demand",
-    "knowledge",
-    "reporting",
-    "portal",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
@@ -241,8 +247,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # plain dict, no Django imports). Every sweep is idempotent, so a missed or
 # doubled beat costs a delay, never a duplicate.
 CELERY_BEAT_SCHEDULE = {}
-for _app in ("notifications", "incidents", "servicerequests", "changes", "servicestatus",
-             "demand", "knowledge", "reporting"):
+for _app in PROJECT_APPS:
     try:
         CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.beat").SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -261,7 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "switching_sm.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "kernel.api_errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -11,6 +11,8 @@ from django.utils import timezone
 from accounts.models import Organisation
 from services.models import BusinessCalendar
 
+from .choices import PendingReason
+
 SEVERITY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 
 
@@ -73,8 +75,6 @@ class SlaPolicy(models.Model):
 
     def pausing_reasons(self):
         """Return the pending reasons that stop the resolution clock under this version."""
-        from .incident import PendingReason
-
         reasons = set()
         if self.pause_awaiting_participant:
             reasons.add(PendingReason.AWAITING_PARTICIPANT)
