@@ -32,6 +32,18 @@ def _fresh_content_type_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_in_process_cache():
+    """Start each test with an empty in-process cache: pages cache the major-incident banner
+    and the status page across requests, so one test's records must not show in the next's.
+    (A shared Redis cache, if a run sets REDIS_URL, is left alone.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's PBKDF2 default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -313,9 +313,8 @@ class CoordinationMeetingAdmin(ConsoleAdmin):
             item = item_form.instance
             decision = item_form.cleaned_data.get("decision")
             if "position" in item_form.changed_data:
-                stored = AgendaItem.objects.get(pk=item.pk)
-                stored.position = item_form.cleaned_data["position"]
-                stored.save(update_fields=["position"])
+                services.move_agenda_item(item=item, position=item_form.cleaned_data["position"],
+                                          by=request.user)
             if decision and decision != AgendaItem.Decision.PENDING and (
                     AgendaItem.objects.get(pk=item.pk).decision == AgendaItem.Decision.PENDING):
                 try:

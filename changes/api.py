@@ -24,7 +24,7 @@ from accounts import policy
 from kernel.api_errors import Conflict
 from kernel.attachments import serve
 
-from . import services
+from . import selectors, services
 from .errors import InvalidTransition
 from .idempotency import HEADER, idempotent
 from .models import ChangeAttachment, ChangeImpact, ChangeNotification, ConsultationRequest
@@ -275,17 +275,9 @@ class ScheduleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query = ScheduleFilter(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         args = query.validated_data
-        qs = ChangeNotification.objects.scheduled().select_related("provider").prefetch_related(
-            Prefetch("impacts", ChangeImpact.objects.select_related("service")))
-        if "start" in args:
-            qs = qs.filter(planned_end__gt=args["start"])
-        if "end" in args:
-            qs = qs.filter(planned_start__lt=args["end"])
-        if "service" in args:
-            qs = qs.filter(impacts__service__code=args["service"])
-        if "provider" in args:
-            qs = qs.filter(provider__short_code=args["provider"])
-        return qs.distinct().order_by("planned_start", "pk")
+        return selectors.scheduled_changes(start=args.get("start"), end=args.get("end"),
+                                           service=args.get("service"),
+                                           provider=args.get("provider"))
 
 
 @extend_schema(tags=["Change notifications"])

@@ -290,6 +290,17 @@ def build_agenda(*, meeting, by) -> int:
 
 
 @transaction.atomic
+def move_agenda_item(*, item: AgendaItem, position: int, by) -> AgendaItem:
+    """Put an agenda item at `position` (its other fields are left as stored)."""
+    if not policy.may_coordinate_changes(by):
+        raise PermissionDenied("Only Switching Operations prepares the agenda.")
+    stored = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    stored.position = position
+    stored.save(update_fields=["position"])
+    return stored
+
+
+@transaction.atomic
 def record_decision(*, item: AgendaItem, decision: str, rationale: str, by) -> AgendaItem:
     """Record the group's decision and perform it (approve or reject); tell the submitter."""
     item = AgendaItem.objects.select_for_update().select_related("change_notification").get(

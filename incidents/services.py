@@ -26,6 +26,8 @@ from .models import (
     Status,
 )
 
+_KEEP = object()  # "leave this field as it is"
+
 
 def _locked(incident):
     return Incident.objects.select_for_update().select_related("sla_policy").get(pk=incident.pk)
@@ -197,10 +199,14 @@ def link_incidents(*, from_incident, to_incident, kind, by):
 
 
 @transaction.atomic
-def update_details(*, incident, by, title=None, description=None, services=None):
-    """Edit the descriptive fields (callers check who may); the audit trail records the diff."""
+def update_details(*, incident, by, title=None, description=None, services=None, assignee=_KEEP):
+    """Edit the descriptive fields and the assignee (callers check who may); the audit trail
+    records the diff. Pass assignee=None to clear it."""
     incident = _locked(incident)
     fields = []
+    if assignee is not _KEEP:
+        incident.assignee = assignee
+        fields.append("assignee")
     if title is not None:
         if not title.strip():
             raise InvalidTransition("Enter a title.")

@@ -56,6 +56,13 @@ def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None
     return email
 
 
+def set_preference(*, user, topic, email):
+    """Record whether `user` wants email about `topic`; return the preference."""
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, topic=topic, defaults={"email": email})
+    return preference
+
+
 def wants_email(user, topic):
     """Return True unless `user` opted out of `topic` (or has no address)."""
     if not user.email or not user.is_active or user.is_system_account:

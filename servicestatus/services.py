@@ -15,7 +15,7 @@ from services.models import Service, ServiceDependency
 
 from . import cache as status_cache
 from .derivation import derived_causes
-from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval
+from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval, Subscription
 from .notify import status_changed
 
 
@@ -183,3 +183,14 @@ def services_citing(reference):
     """Return ids of services whose current status was caused by `reference`."""
     return set(StatusInterval.objects.current().filter(cause_reference=reference)
                .values_list("service_id", flat=True))
+
+
+@transaction.atomic
+def set_subscriptions(*, user, services, bulletin_kinds):
+    """Make `user`'s status emails exactly: these services' status, these kinds of bulletin."""
+    if not policy.may_read_catalogue(user):
+        raise PermissionDenied("Sign in to subscribe.")
+    Subscription.objects.filter(user=user).delete()
+    Subscription.objects.bulk_create(
+        [Subscription(user=user, service=service) for service in services]
+        + [Subscription(user=user, bulletin_kind=kind) for kind in bulletin_kinds])

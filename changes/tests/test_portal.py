@@ -285,3 +285,24 @@ def test_the_history_shows_each_step_by_its_status_names(as_user, provider_user,
     history = page.content.decode().split("<tbody>")[-1]
     assert "<td>Draft</td><td>Submitted</td>" in history
     assert "<td>Submitted</td><td>Under assessment</td>" in history
+
+
+def test_the_portal_and_the_api_read_the_same_schedule(as_user, api_client, supplier_user,
+                                                       make_change, service, other_service):
+    on_both = make_change([service, other_service], status="approved",
+                          start=uk_time(2026, 11, 20, 1), end=uk_time(2026, 11, 20, 3))
+    running = make_change([service], status="in_progress",
+                          start=uk_time(2026, 11, 21, 1), end=uk_time(2026, 11, 21, 3))
+    make_change([other_service], status="approved",
+                start=uk_time(2026, 11, 22, 1), end=uk_time(2026, 11, 22, 3))
+    make_change([service], status="submitted",  # not on the published schedule
+                start=uk_time(2026, 11, 23, 1), end=uk_time(2026, 11, 23, 3))
+    wanted = [on_both.reference, running.reference]  # once each, in start order
+
+    csv_rows = as_user(supplier_user).get(
+        "/changes/schedule.csv", {"service": "uk-link", "date": "2026-11-01"}).content.decode()
+    portal = [line.split(",")[0] for line in csv_rows.splitlines()[1:]]
+    api = [row["reference"] for row in api_client(supplier_user).get(
+        "/api/v1/change-schedule/", {"service": "uk-link",
+                                     "start": "2026-11-01T00:00:00Z"}).json()["results"]]
+    assert portal == api == wanted
