@@ -150,7 +150,8 @@ SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Username and password; refuses deactivated users and organisations on every request.
+    "accounts.backends.AccessBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public pages need none
