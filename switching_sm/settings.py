@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a control character in the URL or query string, before any view sees it.
+    "switching_sm.input_guard.InputGuardMiddleware",
     # Serves static files under gunicorn without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,9 +263,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "switching_sm.api_schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "switching_sm.api_pagination.LimitOffsetPagination",
+    # DRF's parsers, refusing control characters anywhere in a body (switching_sm/input_guard.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "switching_sm.input_guard.GuardedJSONParser",
+        "switching_sm.input_guard.GuardedFormParser",
+        "switching_sm.input_guard.GuardedMultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "switching_sm.api_errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
