@@ -8,6 +8,7 @@ cannot be parsed raises ImproperlyConfigured naming the variable and the fix.
 """
 
 import importlib
+import re
 from pathlib import Path
 
 import environ
@@ -286,6 +287,24 @@ for _app in ("notifications", "incidents", "servicerequests", "changes", "servic
         if _exc.name != f"{_app}.beat":
             raise
 
+# --- Rate limits (switching_sm/rate_limits.py): "<count>/<second|minute|hour|day>" ------
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _rate(name, default):
+    value = env.str(name, default=default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} is invalid ({value!r}). Use e.g. 30/minute or 5/hour.")
+    return value
+
+
+RATE_LIMITS = {
+    "sign_in": _rate("RATE_LIMIT_SIGN_IN", "30/minute"),  # per client address
+    "password_reset": _rate("RATE_LIMIT_PASSWORD_RESET", "20/hour"),  # per client address
+    "password_reset_address": _rate("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "3/hour"),  # per email
+    "api_writes": _rate("RATE_LIMIT_API_WRITES", "120/minute"),  # per API token
+}
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -305,6 +324,9 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "switching_sm.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["switching_sm.rate_limits.ApiTokenWrites"],
+    # Proxies in front of us whose X-Forwarded-For we trust (0: use the peer's address).
+    "NUM_PROXIES": _strict("NUM_PROXIES", env.int, 0, "Use the number of proxies, e.g. 1."),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
