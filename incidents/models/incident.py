@@ -342,7 +342,13 @@ class IncidentLink(models.Model):
 
 
 class AssignmentLeg(models.Model):
-    """One hand-off to a resolver group, with its own OLA clock."""
+    """One hand-off to a resolver group, with its own OLA clock (incidents.ola)."""
+
+    class EndReason(models.TextChoices):
+        REASSIGNED = "reassigned", "Handed to another group"  # a new leg started
+        RESOLVED = "resolved", "Incident resolved"  # the OLA clock stopped at resolution
+        CANCELLED = "cancelled", "Incident cancelled"
+        CLOSED = "closed", "Incident closed"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="legs")
     resolver_group = models.ForeignKey(Organisation, on_delete=models.PROTECT,
@@ -352,6 +358,7 @@ class AssignmentLeg(models.Model):
     reason = models.TextField(blank=True)
     assigned_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_because = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
     ola_target = models.ForeignKey("incidents.OlaTarget", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
     ola_due_at = models.DateTimeField(null=True, blank=True)
@@ -366,14 +373,15 @@ class AssignmentLeg(models.Model):
     def __str__(self):
         return f"{self.resolver_group} from {self.assigned_at:%Y-%m-%d %H:%M}"
 
+    def ola_clock(self, now=None):
+        """Return this leg's OLA clock from the one clock engine (kernel.clocks)."""
+        from ..ola import ola_clock
+
+        return ola_clock(self, now=now)
+
     def time_used(self, now=None):
         """Return the business time this group held the incident (on its OLA calendar)."""
-        end = self.ended_at or now or timezone.now()
-        if self.ola_target_id:
-            return self.ola_target.calendar.business_time_between(self.assigned_at, end)
-        return end - self.assigned_at
+        return self.ola_clock(now).used
 
     def ola_breached(self, now=None):
-        if not self.ola_due_at:
-            return False
-        return (self.ended_at or now or timezone.now()) > self.ola_due_at
+        return self.ola_clock(now).breached

@@ -44,6 +44,7 @@ class IncidentLifecycle:
 
     def _move(self, to, *, by, reason="", at=None, pending_reason="", resolution_code="",
               extra_fields=()):
+        from ..ola import follow_transition
         from .incident import IncidentTransition
 
         self._check(to)
@@ -52,6 +53,8 @@ class IncidentLifecycle:
         IncidentTransition.objects.create(
             incident=self, from_status=from_status, to_status=to, pending_reason=pending_reason,
             resolution_code=resolution_code, reason=reason, by=by, at=at)
+        # SLA rule: an OLA leg ends at resolve/cancel/close; a reopen opens a new one.
+        follow_transition(self, from_status=from_status, to_status=to, at=at, by=by)
         self.status = to
         self.pending_reason = pending_reason
         fields = ["status", "pending_reason", "updated_at", *extra_fields]

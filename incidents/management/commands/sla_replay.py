@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts import audit
 from incidents import sla_service
 from incidents.models import Incident
+from kernel.clocks.units import fmt_duration
 
 
 class Command(BaseCommand):
@@ -24,9 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(line)
         for clock in (figures.response, figures.resolution):
             self.stdout.write(
-                f"{clock.name}: elapsed {sla_service.fmt_duration(clock.elapsed)}, remaining "
-                f"{sla_service.fmt_duration(clock.remaining)}, "
-                f"{'BREACHED' if clock.breached else 'within target'}")
+                f"{clock.name}: elapsed {fmt_duration(clock.used)}, remaining "
+                f"{fmt_duration(clock.remaining)}, due {clock.due_at:%Y-%m-%d %H:%M %Z}, "
+                f"{clock.verdict.upper()}")
         stored = (incident.response_due_at, incident.resolution_due_at)
         if stored != (figures.response.due_at, figures.resolution.due_at):
             self.stdout.write("Stored due times differ from the replay.")
