@@ -16,8 +16,8 @@ kernel/clocks/engine.py):
   straight from Pending: the pause runs until the resolution, counts as paused
   time, and the clock stops at the resolution.
 - Cancelled: both clocks stop at the cancellation and are not measured (never
-  breached, never met); the sweep records nothing after it; KPIs leave
-  cancelled incidents out.
+  breached, never met), the response clock even if the response came before;
+  the sweep records nothing after it; KPIs leave cancelled incidents out.
 - A severity change re-targets both clocks to the new severity's targets (and
   calendar), measured from creation. A clock that has already stopped keeps the
   verdict judged on the severity in force when it stopped.
@@ -144,7 +144,7 @@ def replay(*, created_at, severity, transitions, severity_events, targets, pausi
     response = engine.run(response_events, now=now, warning_fraction=fraction, name="response")
     resolution = engine.run(resolution_events, now=now, warning_fraction=fraction,
                             name="resolution")
-    responded_at = response.stopped_at if response.counts else None
+    responded_at = next((t.at for t in transitions if t.to_status in RESPONDED_STATUSES), None)
     figures = SlaFigures(
         response=response, resolution=resolution, responded_at=responded_at,
         response_severity=_severity_at(first_severity, severity_events, response.done_at),
@@ -173,7 +173,10 @@ def _explain(figures, *, created_at, targets, severity_events, policy_name):
                      f"Sev{figures.resolution_severity} (the severity at resolution) unless "
                      "the incident is reopened.")
         lines.append(line)
-    if not response.counts:
+    if not response.counts and figures.responded_at:
+        lines.append(f"Responded {fmt_time(figures.responded_at)}; the incident was then "
+                     f"cancelled, so the response clock is not measured.")
+    elif not response.counts:
         lines.append(f"Cancelled {fmt_time(response.stopped_at)} before a response: the "
                      "response clock is not measured.")
     elif response.stopped_at:

@@ -27,6 +27,8 @@ The rules (stated for auditors on the "How SLA figures are computed" page):
    business time passed after 18:00.
 5. A STOP that does not count (an incident cancelled, a request rejected or
    withdrawn) leaves the clock without a verdict: never breached, never met.
+   It does so even if the clock had already stopped: the work as a whole was
+   withdrawn, so none of it is measured.
 """
 
 from dataclasses import dataclass, field
@@ -249,6 +251,8 @@ def run(events, *, now, calendar=None, warning_fraction=None, name="") -> Clock:
             else:
                 state, stopped_at, stop_label, counts = "stopped", event.at, event.label, \
                     event.counts
+        elif state == "stopped" and kind == STOP and not event.counts:
+            counts = False  # withdrawn after it stopped: no verdict either
         elif state == "stopped" and kind == RESUME:
             still.append((stopped_at, event.at, stop_label, True, False, event.label))
             state, run_from, stopped_at, stop_label, counts = "running", event.at, None, "", True

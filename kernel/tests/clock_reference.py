@@ -57,6 +57,9 @@ class Reference:
                 state = "running" if event.kind == "resume" else "stopped"
             elif state == "stopped" and event.kind == "resume":
                 state = "running"
+            elif state == "stopped" and event.kind == "stop" and not event.counts:
+                counts = False  # withdrawn: nothing measured
+                continue
             else:
                 continue
             if state == "stopped":
