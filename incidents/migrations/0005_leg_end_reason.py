@@ -3,6 +3,17 @@
 from django.db import migrations, models
 
 
+def legs_ended_so_far_were_reassignments(apps, schema_editor):
+    """Until now only a hand-off to another group ended a leg; say so on those legs.
+
+    Legs left running past a resolution, cancellation or closure are ended (at that moment)
+    by `manage.py sla_replay --all`, which needs the SLA code and so is not run here.
+    """
+    AssignmentLeg = apps.get_model("incidents", "AssignmentLeg")
+    AssignmentLeg.objects.filter(ended_at__isnull=False, ended_because="").update(
+        ended_because="reassigned")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +26,5 @@ class Migration(migrations.Migration):
             name='ended_because',
             field=models.CharField(blank=True, choices=[('reassigned', 'Handed to another group'), ('resolved', 'Incident resolved'), ('cancelled', 'Incident cancelled'), ('closed', 'Incident closed')], max_length=12),
         ),
+        migrations.RunPython(legs_ended_so_far_were_reassignments, migrations.RunPython.noop),
     ]
