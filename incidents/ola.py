@@ -28,7 +28,8 @@ def work_clock(*, started_at, ended_at, target, calendar, ended_because="", now=
     events = [engine.start(started_at, target, calendar=calendar or CalendarMaths.always())]
     if ended_at is not None:
         events.append(engine.stop(ended_at, ended_because))
-    return engine.run(events, now=max(now, ended_at or now), name=name)
+    # Looked at before it started or ended (a leg being opened): as of its own events.
+    return engine.run(events, now=max(now, started_at, ended_at or started_at), name=name)
 
 
 def ola_clock(leg, *, now=None):

@@ -25,6 +25,7 @@ kernel/clocks/engine.py):
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from kernel.clocks import engine
 from kernel.clocks.explain import fmt_time, interval_lines, outcome_line
@@ -72,7 +73,13 @@ class SlaFigures:
     responded_at: datetime | None
     response_severity: int  # the severity whose target the response clock is judged on
     resolution_severity: int  # likewise the resolution clock (at resolution once resolved)
-    explanation: list[str] = field(default_factory=list)
+    context: dict = field(default_factory=dict, repr=False)  # what the explanation needs
+
+    @cached_property
+    def explanation(self):
+        """Return the figures in plain words, one line per step (built when first read: a
+        replay of a whole history never needs them)."""
+        return _explain(self, **self.context)
 
     def as_dict(self):
         return {"response": clock_dict(self.response), "resolution": clock_dict(self.resolution),
@@ -145,13 +152,12 @@ def replay(*, created_at, severity, transitions, severity_events, targets, pausi
     resolution = engine.run(resolution_events, now=now, warning_fraction=fraction,
                             name="resolution")
     responded_at = next((t.at for t in transitions if t.to_status in RESPONDED_STATUSES), None)
-    figures = SlaFigures(
+    return SlaFigures(
         response=response, resolution=resolution, responded_at=responded_at,
         response_severity=_severity_at(first_severity, severity_events, response.done_at),
-        resolution_severity=_severity_at(first_severity, severity_events, resolution.done_at))
-    figures.explanation = _explain(figures, created_at=created_at, targets=targets,
-                                   severity_events=severity_events, policy_name=policy_name)
-    return figures
+        resolution_severity=_severity_at(first_severity, severity_events, resolution.done_at),
+        context={"created_at": created_at, "targets": targets,
+                 "severity_events": severity_events, "policy_name": policy_name})
 
 
 def _explain(figures, *, created_at, targets, severity_events, policy_name):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 UTC = ZoneInfo("UTC")
 ZERO = timedelta(0)
+BASE_DAY = date(2000, 1, 1)  # running totals of business time start here
 
 
 class CalendarMaths:
@@ -29,6 +30,7 @@ class CalendarMaths:
         self.tz = ZoneInfo(tz_name)
         self.holidays = frozenset(holidays)
         self._windows = {}  # day -> (start, end) UTC or None; replays ask for the same days
+        self._before = []  # business time before each day from BASE_DAY (grown on demand)
 
     @classmethod
     def always(cls):
@@ -105,11 +107,31 @@ class CalendarMaths:
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Return the business time in [start, end); zero if end <= start."""
+        if end <= start:
+            return ZERO
         if self.is_24x7:
-            return end - start if end > start else ZERO
-        total = ZERO
-        for lo, hi in self.intervals(start, end):
-            total += hi - lo
+            return end - start
+        if self.local_date(start) < BASE_DAY:
+            return sum((hi - lo for lo, hi in self.intervals(start, end)), ZERO)
+        # A running total per day makes a span of months as cheap as one of minutes (the
+        # replay of a whole history asks for many long spans).
+        return self._total_to(end) - self._total_to(start)
+
+    def _total_to(self, moment):
+        """Return the business time from BASE_DAY's midnight to `moment`."""
+        day = self.local_date(moment)
+        index = (day - BASE_DAY).days
+        while len(self._before) <= index + 1:
+            known = len(self._before)
+            if known == 0:
+                self._before.append(ZERO)
+                continue
+            window = self._window(BASE_DAY + timedelta(days=known - 1))
+            self._before.append(self._before[-1] + (window[1] - window[0] if window else ZERO))
+        total = self._before[index]
+        window = self._window(day)
+        if window and moment > window[0]:
+            total += min(moment, window[1]) - window[0]
         return total
 
     def add_business_time(self, start: datetime, duration: timedelta) -> datetime:
