@@ -115,9 +115,10 @@ class IncidentQuerySet(models.QuerySet):
         """Return running incidents whose next due time falls within `minutes` from now."""
         now = now or timezone.now()
         horizon = now + timedelta(minutes=minutes)
-        response = Q(responded_at__isnull=True, response_due_at__gt=now,
+        # Not yet late (exactly at the deadline is still met) and due within the horizon.
+        response = Q(responded_at__isnull=True, response_due_at__gte=now,
                      response_due_at__lte=horizon)
-        resolution = Q(sla_paused=False, resolution_due_at__gt=now,
+        resolution = Q(sla_paused=False, resolution_due_at__gte=now,
                        resolution_due_at__lte=horizon)
         return self.open().filter(response | resolution)
 

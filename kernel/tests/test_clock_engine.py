@@ -164,3 +164,11 @@ def test_units_describe_and_convert_targets():
     assert fmt_duration(hours(100)) == "100 h"
     assert fmt_duration(timedelta(hours=-1, minutes=-8)) == "-1 h 8 min"
     assert fmt_duration(timedelta(0)) == "0 min"
+
+
+def test_pages_call_a_running_clock_late_only_after_its_deadline():
+    from kernel.templatetags.clocks import late_at
+
+    due = uk(2026, 11, 27, 18, 0)
+    assert not late_at(due, due) and late_at(due, due + timedelta(microseconds=1))
+    assert not late_at(None, due)
