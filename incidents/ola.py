@@ -63,12 +63,17 @@ def end_open_leg(*, incident, at, because):
     return leg
 
 
-def follow_transition(incident, *, from_status, to_status, at, by):
-    """Keep the legs in step with a status move: resolving, cancelling or closing ends the
-    open leg; a reopen gives the incident's group a new leg."""
-    if to_status in END_REASONS:
-        end_open_leg(incident=incident, at=at, because=END_REASONS[to_status])
-    elif (from_status == "resolved" and to_status == "in_progress" and incident.assigned_group_id
+def follow_status(incident):
+    """Keep the legs in step with the incident's last move (called after every change):
+    resolving, cancelling or closing ends the open leg at that moment; a reopen gives the
+    incident's group a new leg."""
+    last = incident.transitions.order_by("-at", "-pk").first()
+    if last is None:
+        return
+    if last.to_status in END_REASONS:
+        end_open_leg(incident=incident, at=last.at, because=END_REASONS[last.to_status])
+    elif (last.from_status == "resolved" and last.to_status == "in_progress"
+          and incident.assigned_group_id
           and not incident.legs.filter(ended_at__isnull=True).exists()):
-        open_leg(incident=incident, resolver_group=incident.assigned_group, by=by,
-                 reason="Reopened", at=at)
+        open_leg(incident=incident, resolver_group=incident.assigned_group, by=last.by,
+                 reason="Reopened", at=last.at)

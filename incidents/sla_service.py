@@ -163,6 +163,7 @@ def auto_close(*, now=None):
     from accounts import audit
 
     from .models import SlaPolicy
+    from .services import after_change
 
     now = now or timezone.now()
     closed = 0
@@ -178,5 +179,6 @@ def auto_close(*, now=None):
                         continue
                     incident.close(by=None, at=now, reason=f"Closed automatically "
                                    f"{policy.auto_close_days} days after resolution")
+                    after_change(incident, at=now)
                     closed += 1
     return closed

@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit, policy
+from kernel.periods import Kind, Period
 from services.models import BusinessCalendar
 
 from .errors import NotAllowed
 from .kpis import definitions
 from .kpis.engine import END_TO_END, PeriodKpis, Scope
 from .models import ImprovementOpportunity, ServiceReport
-from .periods import Kind, Period
 from .reports import content as report_content
 from .reports import pdf, xlsx
 from .services import record_improvement

@@ -24,18 +24,12 @@ from kernel.clocks.serializers import clock_dict
 from kernel.clocks.units import fmt_duration
 
 from . import notify
-from .models.lifecycle import (
-    APPROVED,
-    AWAITING_APPROVAL,
-    CANCELLED,
-    CLOSED,
-    FULFILLED,
-    IN_FULFILMENT,
-    REJECTED,
-    RESPONSES,
-    TASK_CANCELLED,
-    TASK_DONE,
-)
+from .models.request import RESPONSES, Status, TaskStatus
+
+APPROVED, AWAITING_APPROVAL, CANCELLED = Status.APPROVED, Status.AWAITING_APPROVAL, Status.CANCELLED
+CLOSED, FULFILLED, IN_FULFILMENT = Status.CLOSED, Status.FULFILLED, Status.IN_FULFILMENT
+REJECTED = Status.REJECTED
+TASK_CANCELLED, TASK_DONE = TaskStatus.CANCELLED, TaskStatus.DONE
 
 
 @dataclass

@@ -11,8 +11,8 @@ from django.urls import reverse
 from incidents import services, sla_service
 from incidents.factories import OlaTargetFactory
 from incidents.models import AssignmentLeg, Escalation
+from kernel.periods import Period
 from reporting.kpis.engine import PeriodKpis
-from reporting.periods import Period
 
 from .conftest import london
 

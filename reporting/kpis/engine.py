@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
 from incidents.models import Incident, SeverityChange
+from kernel.periods import LONDON
 from services.models import Service
 from servicestatus import availability as availability_maths
 
@@ -310,7 +311,7 @@ def monthly_sla_trend(last, months, *, target):
     rows = (Incident.objects.filter(resolved_at__gte=periods[0].start,
                                     resolved_at__lt=periods[-1].end)
             .exclude(status=Incident.Status.CANCELLED)
-            .annotate(month=TruncMonth("resolved_at", tzinfo=availability_maths.LONDON))
+            .annotate(month=TruncMonth("resolved_at", tzinfo=LONDON))
             .order_by().values("month")
             .annotate(resolved=Count("pk"), within=Count("pk", filter=Q(resolution_breached=False))))
     by_month = {(r["month"].year, r["month"].month): (r["within"], r["resolved"]) for r in rows}

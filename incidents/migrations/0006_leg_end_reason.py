@@ -17,7 +17,7 @@ def legs_ended_so_far_were_reassignments(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0004_kpi_period_indexes'),
+        ('incidents', '0005_kernel_transition_record_and_attachment'),
     ]
 
     operations = [
