@@ -20,7 +20,7 @@ from switching_sm.celery import app as celery_app
 # Property tests (hypothesis): a bounded, reproducible run by default, so the suite stays
 # quick on both databases; HYPOTHESIS_PROFILE=thorough searches much harder.
 hypothesis_settings.register_profile(
-    "default", max_examples=100, deadline=None, derandomize=True, database=None,
+    "default", max_examples=50, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 hypothesis_settings.register_profile(
     "thorough", max_examples=2000, deadline=None, database=None,

@@ -54,7 +54,7 @@ def _act(incident, action, severity, flag, *, desk, raiser, groups):
     return services.transition_incident(incident=incident, by=desk, **moves[action])
 
 
-@settings(max_examples=int(os.environ.get("SLA_PROPERTY_EXAMPLES", "60")))
+@settings(max_examples=int(os.environ.get("SLA_PROPERTY_EXAMPLES", "40")))
 @given(start=st.sampled_from(STARTS), offset=st.integers(0, 2880),
        severity=st.integers(1, 4), history=steps)
 def test_replay_equals_live_met_follows_the_deadline_and_ola_legs_stop(
