@@ -18,6 +18,10 @@ resolution), then measures, printing incidents per second:
 
 Target (issue 11): a correction can be run over a whole history of 1 000 000
 incidents; the printed throughput says how long that takes on this machine.
+
+Measured with --n 1000000 --correct 100000 (PostgreSQL, the shared 2-core box, other
+work running): seeding 1 758 s; replay 1 000 000 in 418 s = 2 394 incidents/s; correction
+100 000 in 149 s = 670 incidents/s (59 % of incidents changed), i.e. 1 000 000 in 25 min.
 """
 
 import argparse
