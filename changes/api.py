@@ -17,12 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import policy
 from kernel.api_errors import Conflict
+from kernel.api_schema import ApiErrorSerializer
 from kernel.attachments import serve
+from kernel.input_guard import GuardedMultiPartParser
 
 from . import selectors, services
 from .errors import InvalidTransition
@@ -30,7 +31,6 @@ from .idempotency import HEADER, idempotent
 from .models import ChangeAttachment, ChangeImpact, ChangeNotification, ConsultationRequest
 from .serializers import (
     ActionSerializer,
-    ApiErrorSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     ChangeNotificationSerializer,
@@ -236,7 +236,7 @@ class ChangeNotificationViewSet(BodyLimitMixin, mixins.ListModelMixin,
                    request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={201: AttachmentSerializer, **_errors(400, 403, 404, 413)})
     @action(detail=True, methods=["post"], url_path="attachments",
-            parser_classes=[MultiPartParser])
+            parser_classes=[GuardedMultiPartParser])
     def attach(self, request, reference=None):
         change = self.get_object()
         body = AttachmentUploadSerializer(data=request.data)

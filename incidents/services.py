@@ -5,12 +5,14 @@ calls the model method that enforces the rule, recomputes the SLA figures from
 the rows (`after_change`) and queues the notices.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import policy
+from accounts import audit, policy
 
-from . import notify, sla_service
+from . import notify, ola, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
 from .models import (
     AssignmentLeg,
@@ -19,7 +21,6 @@ from .models import (
     IncidentAttachment,
     IncidentComment,
     IncidentLink,
-    OlaTarget,
     PendingReason,
     ReferenceCounter,
     SlaPolicy,
@@ -38,6 +39,7 @@ def after_change(incident, *, at=None):
 
     Every function here that moves an incident or changes its severity calls this last.
     """
+    ola.follow_status(incident)  # SLA rule: legs stop at resolve/cancel/close, reopen opens one
     sla_service.refresh_sla(incident, now=at)
     incident.announce()
 
@@ -152,16 +154,9 @@ def assign_incident(*, incident, resolver_group, by, reason=""):
     if incident.assigned_group_id == resolver_group.pk:
         raise InvalidTransition(f"{incident.reference} is already with {resolver_group}.")
     now = timezone.now()
-    current = incident.legs.filter(ended_at__isnull=True).first()
-    if current:
-        current.ended_at = now
-        current.save(update_fields=["ended_at"])
-    ola = OlaTarget.objects.filter(resolver_group=resolver_group,
-                                   severity=incident.severity).select_related("calendar").first()
-    leg = AssignmentLeg.objects.create(
-        incident=incident, resolver_group=resolver_group, assigned_by=by, reason=reason,
-        assigned_at=now, ola_target=ola,
-        ola_due_at=ola.calendar.add_business_time(now, ola.duration()) if ola else None)
+    ola.end_open_leg(incident=incident, at=now, because=AssignmentLeg.EndReason.REASSIGNED)
+    leg = ola.open_leg(incident=incident, resolver_group=resolver_group, by=by, reason=reason,
+                       at=now)
     incident.assigned_group = resolver_group
     incident.save(update_fields=["assigned_group", "updated_at"])
     notify.assigned(leg)
@@ -220,3 +215,24 @@ def update_details(*, incident, by, title=None, description=None, services=None,
     if services is not None:
         incident.services.set(services)
     return incident
+
+
+def auto_close(*, now=None):
+    """Close incidents resolved longer ago than their policy's auto-close days."""
+    now = now or timezone.now()
+    closed = 0
+    with audit.acting(actor=None, channel=audit.Channel.SYSTEM):
+        for sla_policy in SlaPolicy.objects.all():
+            cutoff = now - timedelta(days=sla_policy.auto_close_days)
+            ids = Incident.objects.filter(sla_policy=sla_policy, status=Status.RESOLVED,
+                                          resolved_at__lte=cutoff).values_list("pk", flat=True)
+            for pk in list(ids):
+                with transaction.atomic():
+                    incident = Incident.objects.select_for_update().get(pk=pk)
+                    if incident.status != Status.RESOLVED:
+                        continue
+                    incident.close(by=None, at=now, reason=f"Closed automatically "
+                                   f"{sla_policy.auto_close_days} days after resolution")
+                    after_change(incident, at=now)
+                    closed += 1
+    return closed

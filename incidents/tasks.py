@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import sla_service
+from . import services, sla_service
 from .inbound import process_maildir
 
 
@@ -13,7 +13,7 @@ def sla_sweep():
 @shared_task(name="incidents.tasks.auto_close", ignore_result=True)
 def auto_close():
     """Close incidents resolved longer ago than their policy allows."""
-    return sla_service.auto_close()
+    return services.auto_close()
 
 
 @shared_task(name="incidents.tasks.read_inbound_mail", ignore_result=True)

@@ -15,10 +15,18 @@ class NotificationPreferenceSerializer(serializers.ModelSerializer):
         model = NotificationPreference
         fields = ["id", "topic", "email"]
 
+    def validate_topic(self, topic):
+        """Refuse renaming a preference onto a topic the caller already has (one per topic)."""
+        if self.instance is not None and NotificationPreference.objects.filter(
+                user=self.instance.user_id, topic=topic).exclude(pk=self.instance.pk).exists():
+            raise serializers.ValidationError(
+                "You already have a preference for this topic; change that one instead.")
+        return topic
+
     def create(self, validated_data):
         return services.set_preference(user=self.context["request"].user,
                                        topic=validated_data["topic"],
-                                       email=validated_data["email"])
+                                       email=validated_data.get("email", True))
 
 
 @extend_schema(tags=["Notifications"])

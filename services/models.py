@@ -10,8 +10,8 @@ from django.db import models
 
 from accounts.models import Organisation
 from accounts.policy import VisibleQuerySet
+from kernel.clocks.calendar import CalendarMaths
 
-from .calendars import CalendarMaths
 from .graph import DependencyGraph
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

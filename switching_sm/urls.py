@@ -3,19 +3,28 @@ mounted at its AppConfig's `portal_prefix`), found from settings.PROJECT_APPS, n
 
 from importlib.util import find_spec
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 APP_CONFIGS = [apps.get_app_config(name) for name in settings.PROJECT_APPS]
+
+REDOC_POLICY = {"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "data:", "https://cdn.redoc.ly"]}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(
+        url_name="api-schema", template_name="api_docs/swagger_ui.html"), name="api-docs"),
+    # Redoc injects <style> elements before it could take a nonce, and always shows its
+    # maker's logo: this one page allows inline styles (not scripts) and that image.
+    path("api/redoc/", csp_replace(REDOC_POLICY)(SpectacularRedocView.as_view(
+        url_name="api-schema", template_name="api_docs/redoc.html")), name="api-redoc"),
     *[path("api/v1/", include(f"{config.name}.api_urls")) for config in APP_CONFIGS
       if find_spec(f"{config.name}.api_urls")],
     *[path(config.portal_prefix, include(f"{config.name}.urls")) for config in APP_CONFIGS
