@@ -2,6 +2,7 @@ import factory
 
 from accounts.factories import OrganisationFactory, UserFactory
 from kernel.clocks.units import Unit
+from services.models import BusinessCalendar
 
 from .models import Incident, OlaTarget
 from .services import raise_incident
@@ -34,5 +35,4 @@ class OlaTargetFactory(factory.django.DjangoModelFactory):
     severity = 3
     resolution_amount = 48
     resolution_unit = Unit.HOURS
-    calendar = factory.LazyFunction(
-        lambda: __import__("services.models", fromlist=["x"]).BusinessCalendar.twenty_four_seven())
+    calendar = factory.LazyFunction(BusinessCalendar.twenty_four_seven)

@@ -6,12 +6,12 @@ written once. All are keyword-only and atomic.
 
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from incidents.models import Incident
 from notifications.services import queue_email
 
 from .errors import NotEditable
@@ -220,23 +220,13 @@ def record_deflection_view(*, article: Article, user, query: str = "") -> Deflec
     )
 
 
-def _incident_model():
-    """Return the incidents app's Incident model, or None while it does not exist yet."""
-    try:
-        return apps.get_model("incidents", "Incident")
-    except LookupError:
-        return None
-
-
-def _raised_incident(event, incident_model):
+def _raised_incident(event):
     """Return True if the event's organisation raised an incident within the window.
 
     When the article is about particular services, only an incident on one of
     them counts; otherwise any incident from the organisation does.
     """
-    if incident_model is None:
-        return False
-    incidents = incident_model.objects.filter(
+    incidents = Incident.objects.filter(
         organisation_id=event.organisation_id,
         created_at__gte=event.viewed_at, created_at__lte=event.viewed_at + DEFLECTION_WINDOW,
     )
@@ -252,10 +242,9 @@ def settle_deflections(*, now=None) -> dict:
     Idempotent: settled events are never looked at again.
     """
     now = now or timezone.now()
-    incident_model = _incident_model()
     counts = {"deflected": 0, "raised": 0}
     for event in DeflectionEvent.objects.due(now, DEFLECTION_WINDOW).select_related("article"):
-        raised = _raised_incident(event, incident_model)
+        raised = _raised_incident(event)
         event.settle(raised=raised, now=now)
         counts["raised" if raised else "deflected"] += 1
     return counts
