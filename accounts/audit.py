@@ -102,8 +102,6 @@ def record_bulk(entries):
 
     Fields the model's registration leaves out are dropped, as for a save().
     """
-    from .models_audit import AuditEntry
-
     actor, channel, remote_addr = current_context()
     rows = []
     for instance, action, changes in entries:

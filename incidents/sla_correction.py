@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import audit
+
 from .models import AssignmentLeg, Escalation, Incident, IncidentTransition, SeverityChange
 from .ola import END_REASONS
 from .sla import SeverityEvent, Transition
@@ -134,8 +136,6 @@ def _load(ids):
 
 def _write(writes):
     """Store the batch's changes in bulk and record each in the audit trail."""
-    from accounts import audit
-
     for model, rows in ((Incident, writes["incidents"]), (AssignmentLeg, writes["legs"])):
         by_fields = {}  # one bulk update per set of changed fields: most rows change one or two
         for instance, changes in rows:

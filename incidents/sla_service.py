@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from accounts import audit
 from kernel.clocks.units import to_duration
 
 from . import notify
@@ -142,8 +143,6 @@ def sweep(*, now=None, limit=500):
     Uses the sla_next_check_at index; idempotent, so running it twice (or a lost
     beat) sends nothing twice: escalations are unique per incident, clock, level.
     """
-    from accounts import audit
-
     now = now or timezone.now()
     targets = {}
     with audit.acting(actor=None, channel=audit.Channel.SYSTEM), transaction.atomic():
