@@ -8,18 +8,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kernel.after_commit import enqueue_after_commit
+
 from .models import NotificationPreference, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-
-def _enqueue_delivery(email_id):
-    from .tasks import deliver_email
-
-    try:
-        deliver_email.delay(email_id)
-    except Exception:  # broker down: the outbox sweep delivers it later
-        logger.warning("Could not enqueue delivery of outbound email %s; sweep will retry", email_id)
+OUTBOX_SWEEP = "the outbox sweep (every minute)"
 
 
 def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None,
@@ -52,7 +47,9 @@ def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None
         if dedup_key and OutboundEmail.objects.filter(dedup_key=dedup_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    from .tasks import deliver_email
+
+    enqueue_after_commit(deliver_email, email.pk, sweep=OUTBOX_SWEEP)
     return email
 
 

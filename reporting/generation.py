@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit, policy
+from kernel.after_commit import enqueue_after_commit
 from services.models import BusinessCalendar
 
 from .errors import NotAllowed
@@ -27,11 +28,13 @@ from .services import record_improvement
 
 logger = logging.getLogger(__name__)
 
+REPORT_SWEEP = "the report sweep (every minute)"
+
 
 def _enqueue(report):
     from .tasks import generate_service_report
 
-    transaction.on_commit(lambda: generate_service_report.delay(report.pk))
+    enqueue_after_commit(generate_service_report, report.pk, sweep=REPORT_SWEEP)
 
 
 @transaction.atomic

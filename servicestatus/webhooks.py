@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from kernel.after_commit import enqueue_after_commit
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -53,13 +54,12 @@ def verify(secret, timestamp, body, signature):
     return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
 
 
-def _enqueue(delivery_id):
+def _enqueue_after_commit(*delivery_ids):
     from .tasks import deliver_webhook
 
-    try:
-        deliver_webhook.delay(delivery_id)
-    except Exception:  # broker down: the sweep delivers it later
-        logger.warning("Could not enqueue webhook delivery %s; sweep will retry", delivery_id)
+    for delivery_id in delivery_ids:
+        enqueue_after_commit(deliver_webhook, delivery_id,
+                             sweep="the webhook sweep (every minute)")
 
 
 def queue(*, endpoint, event_type, payload):
@@ -67,7 +67,7 @@ def queue(*, endpoint, event_type, payload):
     body = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type=event_type,
                                               payload=body)
-    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    _enqueue_after_commit(delivery.pk)
     return delivery
 
 
@@ -196,7 +196,7 @@ def enable_endpoint(*, endpoint, by):
     pending = endpoint.deliveries.filter(status=WebhookDelivery.State.PENDING)
     pending.update(next_attempt_at=timezone.now())
     ids = list(pending.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [_enqueue(i) for i in ids])
+    _enqueue_after_commit(*ids)
     return endpoint
 
 

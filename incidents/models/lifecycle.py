@@ -9,8 +9,9 @@ sends `incident_changed` after commit. Permission is checked by the callers
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
+
+from kernel.after_commit import send_after_commit
 
 from ..errors import InvalidTransition
 
@@ -73,7 +74,8 @@ class IncidentLifecycle:
         from .incident import Incident
 
         incident = self
-        transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident))
+        send_after_commit(incident_changed, sender=Incident, incident=incident,
+                          name="incident_changed", sweep="the status sweep (every minute)")
 
     # --- the moves -------------------------------------------------------
     def respond(self, *, by, reason="", at=None):
