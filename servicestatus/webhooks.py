@@ -33,9 +33,15 @@ from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT = (3.05, 5)  # connect, read seconds: a slow receiver must not hold a worker
 USER_AGENT = "SwitchingSM-Webhooks/1.0"
-LEASE = timedelta(minutes=2)  # longer than TIMEOUT; a crashed worker's claim then expires
+LEASE = timedelta(minutes=2)  # longer than any attempt; a crashed worker's claim then expires
+
+
+def timeout():
+    """Return (connect, read) seconds for one POST (settings WEBHOOK_CONNECT_TIMEOUT and
+    WEBHOOK_READ_TIMEOUT): a slow or silent receiver costs one attempt, never a worker."""
+    return (float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT", 3.05)),
+            float(getattr(settings, "WEBHOOK_READ_TIMEOUT", 5.0)))
 
 
 def disable_after():
@@ -86,8 +92,11 @@ def _post(endpoint, delivery):
         "X-SSM-Signature": sign(endpoint.secret, timestamp, body),
     }
     try:
-        response = requests.post(endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
-                                 allow_redirects=False)
+        # stream=True: only the status line and headers are read (the read timeout bounds
+        # each of them); the body, which we never use, is not downloaded.
+        with requests.post(endpoint.url, data=body, headers=headers, timeout=timeout(),
+                           allow_redirects=False, stream=True) as response:
+            pass
     except requests.RequestException as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
     if 200 <= response.status_code < 300:

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes are answered before host checks, HTTPS redirects and sessions.
+    "switching_sm.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves static files under gunicorn without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.audit.AuditContextMiddleware",
+    # A database error in a view answers 503 with Retry-After (switching_sm/errors.py).
+    "switching_sm.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "switching_sm.urls"
@@ -216,6 +220,15 @@ EMAIL_USE_TLS = _strict_bool("EMAIL_USE_TLS", False)
 # Seconds any one SMTP operation (connect, greeting, each command) may take: a mail
 # server that accepts the connection and never answers costs one attempt, not a worker.
 EMAIL_TIMEOUT = _strict("EMAIL_TIMEOUT", env.float, 10.0, "Use a number of seconds, e.g. 10.")
+# Outbound webhooks: seconds to connect, and to wait for each read of the answer.
+WEBHOOK_CONNECT_TIMEOUT = _strict("WEBHOOK_CONNECT_TIMEOUT", env.float, 3.05,
+                                  "Use a number of seconds, e.g. 3.")
+WEBHOOK_READ_TIMEOUT = _strict("WEBHOOK_READ_TIMEOUT", env.float, 5.0,
+                               "Use a number of seconds, e.g. 5.")
+# How long a worker's claim on an outbox email lasts before the sweep may try it again
+# (it died mid-send): longer than a slow SMTP conversation of several EMAIL_TIMEOUTs.
+NOTIFICATIONS_SEND_LEASE_SECONDS = _strict("NOTIFICATIONS_SEND_LEASE_SECONDS", env.float, 300.0,
+                                           "Use a number of seconds, e.g. 300.")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Switching Service Desk <desk@switching-sm.example>"
 )
@@ -320,6 +333,13 @@ for _app in ("kernel", "notifications", "incidents", "servicerequests", "changes
     except ModuleNotFoundError as _exc:
         if _exc.name != f"{_app}.beat":
             raise
+# Service reports (reporting/generation.py): a running report's heartbeat interval, when
+# it counts as dead, and when a queued report's task counts as lost and is sent again.
+REPORT_HEARTBEAT_SECONDS = _strict("REPORT_HEARTBEAT_SECONDS", env.float, 15.0,
+                                   "Use a number of seconds.")
+REPORT_STALE_SECONDS = _strict("REPORT_STALE_SECONDS", env.float, 120.0, "Use a number of seconds.")
+REPORT_REQUEUE_SECONDS = _strict("REPORT_REQUEUE_SECONDS", env.float, 120.0,
+                                 "Use a number of seconds.")
 # Liveness heartbeats (kernel/heartbeats.py) written by every worker and by beat; /readyz
 # reports them stale after this many seconds.
 HEARTBEAT_SECONDS = _strict("HEARTBEAT_SECONDS", env.float, 15.0, "Use a number of seconds.")

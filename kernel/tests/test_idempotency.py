@@ -125,4 +125,4 @@ def test_every_retriable_post_takes_an_idempotency_key_and_documents_it(path, ap
 def _matches(template, path):
     parts, actual = template.strip("/").split("/"), path.strip("/").split("/")
     return len(parts) == len(actual) and all(
-        t == a or t.startswith("{") for t, a in zip(parts, actual))
+        t == a or t.startswith("{") for t, a in zip(parts, actual, strict=True))
