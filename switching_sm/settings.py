@@ -256,6 +256,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
         "control_folder": str(VAR_DIR / "celery-control"),
+        "polling_interval": 0.2,  # seconds between looks at the folder (default 1 s per message)
     }
     for _folder in (_queue_dir, VAR_DIR / "celery-processed", VAR_DIR / "celery-control"):
         _folder.mkdir(parents=True, exist_ok=True)
