@@ -131,3 +131,24 @@ def token_client(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def migrator():
+    """Return `to(app, migration)`: move the test database to that migration (backwards or
+    forwards) and return the historical apps there. The database is back at the latest
+    migrations afterwards. Tests using it mark themselves
+    `django_db(transaction=True, serialized_rollback=True)` (migrations cannot run inside the
+    test's transaction)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def to(app, migration):
+        executor = MigrationExecutor(connection)
+        executor.migrate([(app, migration)])
+        executor.loader.build_graph()
+        return executor.loader.project_state([(app, migration)]).apps
+
+    yield to
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -11,34 +11,16 @@ Saves through the ORM (`save()`, `create()`, `delete()`) are recorded;
 records use `save(update_fields=...)`.
 """
 
-import contextvars
-from contextlib import contextmanager
-
 from django.db.models.signals import post_delete, post_save, pre_save
 
-_request = contextvars.ContextVar("audit_request", default=None)
-_override = contextvars.ContextVar("audit_override", default=None)
+from kernel.acting import Channel, acting, channel_for_path, current_context, request_context
+
+# Callers name these through this module (`audit.acting(...)`, `audit.Channel.SYSTEM`); the
+# context itself lives in the kernel so transition records below accounts can read it too.
+__all__ = ["Channel", "acting", "channel_for_path", "current_context", "register",
+           "is_registered", "AuditContextMiddleware"]
 
 _registry = {}
-
-
-class Channel:
-    PORTAL = "portal"
-    ADMIN = "admin"
-    API = "api"
-    SYSTEM = "system"
-    EMAIL = "email"
-
-    choices = [(PORTAL, "Portal"), (ADMIN, "Admin console"), (API, "API"),
-               (SYSTEM, "System"), (EMAIL, "Email")]
-
-
-def channel_for_path(path):
-    if path.startswith("/admin/"):
-        return Channel.ADMIN
-    if path.startswith("/api/"):
-        return Channel.API
-    return Channel.PORTAL
 
 
 class AuditContextMiddleware:
@@ -48,39 +30,8 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request.set(request)
-        try:
+        with request_context(request):
             return self.get_response(request)
-        finally:
-            _request.reset(token)
-
-
-@contextmanager
-def acting(*, actor=None, channel=Channel.SYSTEM):
-    """Attribute audit rows inside the block to `actor` via `channel` (tasks, commands)."""
-    token = _override.set({"actor": actor, "channel": channel})
-    try:
-        yield
-    finally:
-        _override.reset(token)
-
-
-def current_context():
-    """Return (actor, channel, remote_addr) for the work in progress."""
-    override = _override.get()
-    if override is not None:
-        return override["actor"], override["channel"], None
-    request = _request.get()
-    if request is None:
-        return None, Channel.SYSTEM, None
-    # DRF copies the authenticated user (token or session) onto the Django request.
-    user = getattr(request, "user", None)
-    actor = user if user is not None and user.is_authenticated else None
-    return actor, channel_for_path(request.path), request.META.get("REMOTE_ADDR")
-
-
-def current_channel():
-    return current_context()[1]
 
 
 def _serialisable(value):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from accounts import policy
 from accounts.models import Organisation
-from reporting.periods import Kind, Period
+from kernel.periods import Kind, Period
 
 from .reports import change_kpis
 

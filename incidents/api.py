@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.attachments import AttachmentRejected
 from kernel.idempotency import idempotent
 from switching_sm.api_errors import Conflict
 
@@ -57,8 +58,8 @@ def _call(fn, **kwargs):
         return fn(**kwargs)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.AttachmentRejected as exc:
-        raise ValidationError({"file": [str(exc)]}) from exc
+    except AttachmentRejected as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     except (InvalidTransition, IncidentError) as exc:
         raise Conflict(str(exc)) from exc
 

@@ -2,19 +2,16 @@
 
 from django import forms
 
+from kernel.attachments import POLICY
 from services.models import Service
 
 from .models import SEVERITY_GUIDANCE, PendingReason, ResolutionCode
-from .services import AttachmentRejected, validate_upload
 
 
 def _checked_upload(upload):
-    """Return the upload if acceptable, else raise a field error with the reason."""
+    """Return the upload if the attachment policy accepts it (a refusal is the field's error)."""
     if upload:
-        try:
-            validate_upload(upload)
-        except AttachmentRejected as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        POLICY.content_type(upload)
     return upload
 
 

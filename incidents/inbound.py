@@ -26,6 +26,7 @@ from django.db import transaction
 
 from accounts import audit, policy
 from accounts.models import User
+from kernel.attachments import AttachmentRejected
 
 from . import services
 from .errors import IncidentError
@@ -126,7 +127,7 @@ def handle_message(raw):
             for upload in _attachments(message):
                 try:
                     services.add_attachment(incident=incident, by=user, upload=upload)
-                except IncidentError as exc:
+                except (IncidentError, AttachmentRejected) as exc:
                     logger.info("Skipped attachment %s on %s: %s", upload.name,
                                 incident.reference, exc)
         except IncidentError as exc:

@@ -9,6 +9,7 @@ from services.models import BusinessCalendar
 from . import notify
 from .errors import InvalidTransition, NotAllowed
 from .models import Incident, MajorIncident, MajorIncidentUpdate, PostIncidentReview
+from .sla_service import refresh_sla
 
 # The post-incident review is due this many working days after declaration.
 REVIEW_DUE_WORKING_DAYS = 5
@@ -36,6 +37,7 @@ def declare_major(*, incident, by, manager, summary, bcdr_invoked=False) -> Majo
     now = timezone.now()
     if incident.severity != 1:
         incident.change_severity(to=1, by=by, reason="Declared a major incident", at=now)
+        refresh_sla(incident, now=now)
     incident.is_major = True
     incident.save(update_fields=["is_major", "updated_at"])
     major = MajorIncident.objects.create(

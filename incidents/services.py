@@ -1,10 +1,9 @@
 """Incident work that views, the API, email and other apps share (keyword-only, atomic).
 
 Each function checks the policy, locks the incident where two people can race,
-calls the model method that enforces the rule and queues the notices.
+calls the model method that enforces the rule, recomputes the SLA figures from
+the rows (`after_change`) and queues the notices.
 """
-
-import os
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,24 +26,18 @@ from .models import (
     Status,
 )
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Extension -> the content type we serve it as (we never trust the uploaded type).
-ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg", ".gif": "image/gif", ".txt": "text/plain", ".log": "text/plain",
-    ".csv": "text/csv", ".json": "application/json", ".xml": "application/xml",
-    ".eml": "message/rfc822", ".zip": "application/zip",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
-class AttachmentRejected(IncidentError):
-    """The file is too large or of a type we do not accept."""
-
 
 def _locked(incident):
     return Incident.objects.select_for_update().select_related("sla_policy").get(pk=incident.pk)
+
+
+def after_change(incident, *, at=None):
+    """Recompute the SLA figures from the incident's rows and announce the change after commit.
+
+    Every function here that moves an incident or changes its severity calls this last.
+    """
+    sla_service.refresh_sla(incident, now=at)
+    incident.announce()
 
 
 @transaction.atomic
@@ -99,20 +92,25 @@ def add_comment(*, incident, author, body, public=True, via=Channel.PORTAL):
                 and incident.pending_reason == PendingReason.AWAITING_PARTICIPANT
                 and policy.same_organisation(author, incident.organisation_id)):
             incident.resume(by=author, reason="The participant replied.")
+            after_change(incident)
         notify.updated(incident, by=author, what="a new comment was added.")
     return comment
 
 
 @transaction.atomic
 def transition_incident(*, incident, by, to, reason="", pending_reason="", resolution_code="",
-                        resolution_notes="", duplicate_of=None):
-    """Move the incident to status `to` if `by` may and the lifecycle allows it."""
+                        resolution_notes="", duplicate_of=None, at=None):
+    """Move the incident to status `to` if `by` may and the lifecycle allows it.
+
+    `at` records a move made earlier (a call logged after the fact); default now.
+    """
     incident = _locked(incident)
     if not policy.may_transition_incident(by, incident, to):
         raise NotAllowed("You may not make this change to the incident.")
     incident.transition(to, by=by, reason=reason, pending_reason=pending_reason,
                         resolution_code=resolution_code, resolution_notes=resolution_notes,
-                        duplicate_of=duplicate_of)
+                        duplicate_of=duplicate_of, at=at)
+    after_change(incident, at=at)
     if duplicate_of is not None:
         IncidentLink.objects.get_or_create(
             from_incident=incident, to_incident=duplicate_of,
@@ -131,6 +129,7 @@ def change_severity(*, incident, by, to, reason):
         raise NotAllowed("Only the desk may set the severity.")
     incident = _locked(incident)
     incident.change_severity(to=to, by=by, reason=reason)
+    after_change(incident)
     notify.updated(incident, by=by, what=f"severity is now Sev{to} ({reason}).")
     return incident
 
@@ -176,25 +175,10 @@ def add_attachment(*, incident, by, upload, public=True):
         raise NotAllowed("You may not add files to this incident.")
     if not public and not policy.may_read_work_notes(by):
         raise NotAllowed("Only the desk may add internal files.")
-    validate_upload(upload)
-    name = os.path.basename(upload.name)[:200]
-    return IncidentAttachment.objects.create(
-        incident=incident, file=upload, filename=name, size=upload.size, is_public=public,
-        content_type=ATTACHMENT_TYPES[os.path.splitext(name)[1].lower()], uploaded_by=by)
-
-
-def validate_upload(upload):
-    """Raise AttachmentRejected unless the upload is an accepted type within the size limit."""
-    extension = os.path.splitext(upload.name or "")[1].lower()
-    if extension not in ATTACHMENT_TYPES:
-        raise AttachmentRejected(
-            f"Files of type '{extension or 'none'}' are not accepted. Use one of: "
-            f"{', '.join(sorted(ATTACHMENT_TYPES))}.")
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise AttachmentRejected(f"The file is larger than "
-                                 f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.")
-    if upload.size == 0:
-        raise AttachmentRejected("The file is empty.")
+    attachment = IncidentAttachment(incident=incident, is_public=public, uploaded_by=by)
+    attachment.take(upload)
+    attachment.save()
+    return attachment
 
 
 @transaction.atomic

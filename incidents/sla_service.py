@@ -177,5 +177,7 @@ def auto_close(*, now=None):
                         continue
                     incident.close(by=None, at=now, reason=f"Closed automatically "
                                    f"{policy.auto_close_days} days after resolution")
+                    refresh_sla(incident, now=now)
+                    incident.announce()
                     closed += 1
     return closed

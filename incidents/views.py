@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from kernel.attachments import serve
 
 from . import services
 from .errors import IncidentError
@@ -131,13 +131,6 @@ def incident_transition(request, reference):
 def attachment_download(request, reference, pk):
     """Serve a file only to those who may see it, always as a download, never inline."""
     incident = _visible(request, reference)
-    attachment = get_object_or_404(IncidentAttachment, incident=incident, pk=pk)
-    if not attachment.is_public and not policy.may_read_work_notes(request.user):
-        raise Http404
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.filename, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve(get_object_or_404(IncidentAttachment, incident=incident, pk=pk), request.user)
 
 

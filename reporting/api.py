@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts import policy
 from accounts.models import Organisation
 from kernel.idempotency import idempotent
+from kernel.periods import Period
 from services.models import Service
 
 from . import returns, services
@@ -18,7 +19,6 @@ from .errors import NotAllowed
 from .kpis import definitions
 from .kpis.engine import PeriodKpis, Scope
 from .models import KpiReturn, KpiReturnFigure
-from .periods import Period
 
 RETURN_EXAMPLE = {
     "period": "2026-10",

@@ -14,10 +14,10 @@ from django.utils import timezone
 from changes.models import ChangeNotification
 from demand.models import ExcessiveDemandAlert
 from incidents.models import CLOSED_STATUSES, Incident, Status
+from kernel.periods import Kind, Period
 
 from . import svg
 from .kpis.engine import SEVERITIES, PeriodKpis
-from .periods import Kind, Period
 
 BREACHING_SOON_MINUTES = 60
 LIST_LIMIT = 10

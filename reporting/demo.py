@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from kernel.periods import Kind, Period
 from services.models import Service
 
 from . import generation
@@ -19,7 +20,6 @@ from .models import (
     KpiSetting,
     ServiceReport,
 )
-from .periods import Kind, Period
 from .returns import due_on
 
 SETTINGS = {"resolved_within_sla": (Decimal("95"), Decimal("1")),

@@ -1,7 +1,8 @@
 from django import forms
 
+from kernel.periods import Period
+
 from .models import ImprovementOpportunity
-from .periods import Period
 
 
 def recent_months(n=6, now=None):

@@ -27,13 +27,13 @@ from django.utils import timezone
 from accounts import audit, policy
 from kernel.after_commit import enqueue_after_commit
 from kernel.jobs import heartbeat
+from kernel.periods import Kind, Period
 from services.models import BusinessCalendar
 
 from .errors import InvalidTransition, NotAllowed
 from .kpis import definitions
 from .kpis.engine import END_TO_END, PeriodKpis, Scope
 from .models import ImprovementOpportunity, ServiceReport
-from .periods import Kind, Period
 from .reports import content as report_content
 from .reports import pdf, xlsx
 from .services import record_improvement

@@ -16,10 +16,10 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 
+from kernel.periods import Kind, Period
 from services.models import BusinessCalendar, Service
 
 from .kpis import definitions
-from .periods import Kind, Period
 
 MAX_FIGURES = 500
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a month's return is a few kilobytes

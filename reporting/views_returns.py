@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.periods import Kind, Period
 
 from . import returns, services
 from .forms import KpiReturnUploadForm
 from .kpis.engine import PeriodKpis
 from .models import KpiReturn
-from .periods import Kind, Period
 from .reconciliation import reconcile, return_statuses
 from .views import _nav
 

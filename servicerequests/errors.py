@@ -1,11 +1,13 @@
 """Domain errors of the servicerequests app: messages are shown to users as they are."""
 
+from kernel.transitions import InvalidTransition as KernelInvalidTransition
+
 
 class RequestError(Exception):
     """Base for service request rule violations; `str(error)` is a readable message."""
 
 
-class InvalidTransition(RequestError):
+class InvalidTransition(RequestError, KernelInvalidTransition):
     """The request or task is not in a state that allows this change (API: 409)."""
 
 

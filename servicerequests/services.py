@@ -2,7 +2,8 @@
 
 The portal, the console and the API all call these functions, so each rule is
 written once. Every function is keyword-only and atomic, checks permission
-through accounts.policy, and leaves the status moves to the model methods.
+through accounts.policy, leaves the status moves to the model methods, then
+recomputes the SLA clocks from the rows (servicerequests.clocks).
 """
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from accounts import policy
 from accounts.models import Organisation
 from incidents.models import ReferenceCounter
 
-from . import access, notify
+from . import access, clocks, notify
 from .answers import clean_answers
 from .errors import InvalidAnswers, InvalidTransition, NotAllowed
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     RequestTransition,
     ServiceRequest,
     Status,
+    TaskTransition,
 )
 
 
@@ -71,10 +73,7 @@ def raise_request(*, item, raised_by, answers, channel=Channel.PORTAL, requester
     if item.needs_approval:
         request.send_for_approval(at=at)
         notify.approval_needed(request)
-    else:
-        from .clocks import refresh_request
-
-        refresh_request(request, now=at)
+    clocks.refresh_request(request, now=at)
     notify.raised(request)
     return request
 
@@ -93,6 +92,7 @@ def decide(*, service_request, by, approve, comment="", at=None):
         request.approve(by=by, comment=comment, at=at)
     else:
         request.reject(by=by, comment=comment, at=at)
+    clocks.refresh_request(request, now=at)
     notify.decided(request)
     return request
 
@@ -119,6 +119,7 @@ def start_fulfilment(*, service_request, by, at=None):
     request = _lock(service_request)
     at = at or timezone.now()
     request.start_fulfilment(by=by, at=at)
+    clocks.refresh_request(request, now=at)
     group = fulfilment_group_for(request.item)
     if group is not None:
         _create_task(request=request, by=by, group=group, title=f"Fulfil: {request.item.name}",
@@ -129,12 +130,9 @@ def start_fulfilment(*, service_request, by, at=None):
 def _create_task(*, request, by, group, title, instructions, at):
     task = FulfilmentTask.objects.create(request=request, title=title, instructions=instructions,
                                          assigned_group=group, created_by=by, created_at=at)
-    from .clocks import refresh_task
-    from .models import TaskTransition
-
     TaskTransition.objects.create(task=task, to_status=task.status, by=by, at=at,
                                   reason=f"Handed to {group.name}")
-    refresh_task(task, now=at)
+    clocks.refresh_task(task, now=at)
     notify.task_assigned(task)
     return task
 
@@ -173,6 +171,7 @@ def move_task(*, task, by, to, notes="", at=None):
         task.cancel(by=by, reason=notes, at=at)
     else:
         raise InvalidTransition("Move a task to in progress, done or cancelled.")
+    clocks.refresh_task(task, now=at)
     return task
 
 
@@ -184,11 +183,12 @@ def fulfil(*, service_request, by, outcome, at=None):
     if not (outcome or "").strip():
         raise InvalidTransition("Say what was done; the requester sees it.")
     if request.status != Status.IN_FULFILMENT:
-        request._check(Status.FULFILLED)
+        request.check_move(Status.FULFILLED)
     if request.tasks.open().exists():
         raise InvalidTransition(f"{request.reference} still has open fulfilment tasks.")
     done = access.apply(request=request, by=by)
     request.fulfil(by=by, outcome=f"{outcome.strip()}\n{done}".strip(), at=at)
+    clocks.refresh_request(request, now=at)
     notify.fulfilled(request)
     return request
 
@@ -200,6 +200,7 @@ def close(*, service_request, by, reason="", at=None):
     if not (policy.may_work_service_requests(by) or policy.may_cancel_service_request(by, request)):
         raise NotAllowed("Only the requester's organisation or the desk may close it.")
     request.close(by=by, reason=reason, at=at)
+    clocks.refresh_request(request, now=at)
     return request
 
 
@@ -209,7 +210,9 @@ def cancel(*, service_request, by, reason, at=None):
     request = _lock(service_request)
     if not policy.may_cancel_service_request(by, request):
         raise NotAllowed("You may not cancel this request.")
-    request.cancel(by=by, reason=reason, at=at)
+    for task in request.cancel(by=by, reason=reason, at=at):
+        clocks.refresh_task(task, now=at)
+    clocks.refresh_request(request, now=at)
     notify.cancelled(request)
     return request
 

@@ -25,18 +25,18 @@ clock changes are exact: a UK October month has 745 hours, March 743.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+
+from kernel.periods import day_bounds, uk_date
 
 from .models import Status, StatusInterval
 
 UNAVAILABLE = {Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE}
 EXCLUDE, COUNT = "exclude", "count"
-LONDON = ZoneInfo("Europe/London")
 
 
 def maintenance_policy():
@@ -64,21 +64,6 @@ class ServiceAvailability:
     @property
     def met_target(self):
         return None if self.availability is None else self.availability >= self.target
-
-
-def month_bounds(year, month, tz=LONDON):
-    """Return the UTC (start, end) of a calendar month in UK time."""
-    start = datetime.combine(date(year, month, 1), time(0), tzinfo=tz)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    end = datetime.combine(nxt, time(0), tzinfo=tz)
-    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
-
-
-def day_bounds(day, tz=LONDON):
-    """Return the UTC (start, end) of one UK day (23 or 25 hours on clock-change days)."""
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
 def _overlap(lo, hi, windows):
@@ -190,7 +175,7 @@ def daily_history(services, *, days=90, now=None):
     """
     services = list(services)
     now = now or timezone.now()
-    today = timezone.localtime(now, LONDON).date()
+    today = uk_date(now)
     first = today - timedelta(days=days - 1)
     start, _ = day_bounds(first)
     policy = maintenance_policy()

@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from kernel.periods import LONDON
 from services.models import Service
 
-from .availability import LONDON
 from .models import (
     Bulletin,
     Cause,

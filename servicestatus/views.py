@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from kernel.periods import month_bounds
 from services.models import Service
 
 from . import cache as status_cache
 from . import snapshot
-from .availability import measure_one, month_bounds
+from .availability import measure_one
 from .feeds import StatusFeed
 from .forms import ReturnToAutomaticForm, SetStatusForm
 from .models import Bulletin, ServiceState, StatusInterval

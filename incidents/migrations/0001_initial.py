@@ -3,9 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import incidents.models.incident
-import incidents.models.lifecycle
 from django.conf import settings
+import kernel.attachments
 from django.db import migrations, models
 
 
@@ -82,7 +81,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at'],
             },
-            bases=(incidents.models.lifecycle.IncidentLifecycle, models.Model),
         ),
         migrations.CreateModel(
             name='InboundEmail',
@@ -120,7 +118,7 @@ class Migration(migrations.Migration):
             name='IncidentAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=incidents.models.incident.attachment_path)),
+                ('file', models.FileField(upload_to=kernel.attachments.storage_name)),
                 ('filename', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -17,7 +17,6 @@ from .incident import (  # noqa: F401
     SeverityChange,
     Status,
 )
-from .lifecycle import ALLOWED_TRANSITIONS  # noqa: F401
 from .major import (  # noqa: F401
     HeldEmail,
     InboundEmail,

@@ -1,17 +1,30 @@
-"""The incident record and the rows that make up its history."""
+"""The incident record, its server-enforced lifecycle, and the rows that make up its history.
 
-import uuid
+Every move checks the allowed-moves table (`Incident.MOVES`), raises
+InvalidTransition with a message a user can read, writes an IncidentTransition
+row (who, when, from, to, why, channel) and saves with update_fields. The
+model stops there: incidents.services, which every caller goes through,
+checks permission (accounts.policy), then recomputes the SLA figures from the
+rows and announces the change (`incident_changed`) once the move is made.
+"""
+
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Organisation
+from kernel.after_commit import send_after_commit
+from kernel.attachments import Attachment
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
-from .lifecycle import IncidentLifecycle
+from ..errors import InvalidTransition
+from ..signals import incident_changed
 from .sla import SEVERITY_VALIDATORS, SlaPolicy
 
 # Guidance shown beside the severity picker (domain.md, strategy s.10.9).
@@ -55,6 +68,17 @@ class ResolutionCode(models.TextChoices):
 
 
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
+NEW, IN_PROGRESS, PENDING = Status.NEW, Status.IN_PROGRESS, Status.PENDING
+RESOLVED, CLOSED, CANCELLED = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
+
+MOVES = Moves(Status, {
+    NEW: {IN_PROGRESS, PENDING, RESOLVED, CANCELLED},
+    IN_PROGRESS: {PENDING, RESOLVED, CANCELLED},
+    PENDING: {IN_PROGRESS, RESOLVED, CANCELLED},
+    RESOLVED: {CLOSED, IN_PROGRESS},
+    CLOSED: set(),
+    CANCELLED: set(),
+}, error=InvalidTransition)
 
 
 class ReferenceCounter(models.Model):
@@ -88,8 +112,6 @@ class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return what `user` may see: internal staff all, a participant its organisation's,
         a provider those ever assigned to its organisation. Fails closed."""
-        from accounts import policy
-
         if policy.is_internal(user):
             return self
         org_id = getattr(user, "organisation_id", None)
@@ -129,7 +151,8 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(is_major=True)
 
 
-class Incident(IncidentLifecycle, models.Model):
+class Incident(Lifecycle, models.Model):
+    MOVES = MOVES
     Status = Status
     PendingReason = PendingReason
     Channel = Channel
@@ -200,8 +223,6 @@ class Incident(IncidentLifecycle, models.Model):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("incidents:detail", args=[self.reference])
 
     @property
@@ -215,22 +236,142 @@ class Incident(IncidentLifecycle, models.Model):
     def current_leg(self):
         return self.legs.filter(ended_at__isnull=True).select_related("resolver_group").first()
 
+    def announce(self):
+        """Send `incident_changed` once the current transaction commits."""
+        send_after_commit(incident_changed, sender=Incident, incident=self,
+                          name="incident_changed", sweep="the status sweep (every minute)")
 
-class IncidentTransition(models.Model):
-    """One change of status: who, when, from, to, why. SLA replay reads these rows."""
+    # --- the lifecycle ---------------------------------------------------
+    def _move(self, to, *, by, reason="", at=None, pending_reason="", resolution_code="",
+              extra_fields=()):
+        self.check_move(to)
+        at = at or timezone.now()
+        fields = ["pending_reason", "updated_at", *extra_fields]
+        if self.status == NEW and self.responded_at is None and to != CANCELLED:
+            self.responded_at = at
+            fields.append("responded_at")
+        self.pending_reason = pending_reason
+        self.record_move(to, by=by, reason=reason, at=at, update_fields=fields,
+                         pending_reason=pending_reason, resolution_code=resolution_code)
+
+    def _refuse_unless(self, status, message):
+        if self.status != status:
+            raise InvalidTransition(f"{self.reference} is {MOVES.label(self.status)}{message}")
+
+    def respond(self, *, by, reason="", at=None):
+        """Record the first response: New -> In progress."""
+        if self.status != NEW:
+            raise InvalidTransition(f"{self.reference} has already been responded to.")
+        self._move(IN_PROGRESS, by=by, reason=reason, at=at)
+
+    def pend(self, *, by, pending_reason, reason="", at=None):
+        """Wait on the participant or a provider (the first may pause the SLA clock)."""
+        if pending_reason not in PendingReason.values:
+            raise InvalidTransition("Say what the incident is waiting for: "
+                                    "awaiting participant or awaiting provider.")
+        self._move(PENDING, by=by, reason=reason, at=at, pending_reason=pending_reason)
+
+    def resume(self, *, by, reason="", at=None):
+        """Pending -> In progress; a paused clock resumes, extended by the paused time."""
+        self._refuse_unless(PENDING, ", not pending; there is nothing to resume.")
+        self._move(IN_PROGRESS, by=by, reason=reason, at=at)
+
+    def resolve(self, *, by, resolution_code, notes, at=None):
+        """Record the fix with a resolution code and notes; the participant then confirms."""
+        if resolution_code not in ResolutionCode.values:
+            raise InvalidTransition("Choose a resolution code.")
+        if not (notes or "").strip():
+            raise InvalidTransition("Resolution notes are required.")
+        self.check_move(RESOLVED)
+        at = at or timezone.now()
+        self.resolution_code, self.resolution_notes, self.resolved_at = resolution_code, notes, at
+        self._move(RESOLVED, by=by, reason=notes, at=at, resolution_code=resolution_code,
+                   extra_fields=["resolution_code", "resolution_notes", "resolved_at"])
+
+    def close(self, *, by, reason="", at=None):
+        """Resolved -> Closed: the participant confirms, or the auto-close sweep acts."""
+        self.check_move(CLOSED)
+        self.closed_at = at or timezone.now()
+        self._move(CLOSED, by=by, reason=reason or "Resolution confirmed", at=self.closed_at,
+                   extra_fields=["closed_at"])
+
+    def reopen_deadline(self):
+        if self.resolved_at is None:
+            return None
+        return self.resolved_at + timedelta(days=self.sla_policy.reopen_window_days)
+
+    def reopen(self, *, by, reason, at=None):
+        """Resolved -> In progress within the reopen window; the resolution clock resumes."""
+        at = at or timezone.now()
+        self._refuse_unless(RESOLVED, "; only a resolved incident can be reopened.")
+        if not (reason or "").strip():
+            raise InvalidTransition("Say why the incident is being reopened.")
+        if at > self.reopen_deadline():
+            raise InvalidTransition(
+                f"The reopen window ({self.sla_policy.reopen_window_days} days) has passed; "
+                "raise a new incident instead.")
+        self.resolved_at = None
+        self.resolution_code = ""
+        self._move(IN_PROGRESS, by=by, reason=reason, at=at,
+                   extra_fields=["resolved_at", "resolution_code"])
+
+    def cancel(self, *, by, reason, duplicate_of=None, at=None):
+        """Cancel (withdrawn, raised in error, or a duplicate of another incident)."""
+        if not (reason or "").strip():
+            raise InvalidTransition("Say why the incident is being cancelled.")
+        if duplicate_of is not None and duplicate_of.pk == self.pk:
+            raise InvalidTransition("An incident cannot be a duplicate of itself.")
+        self.check_move(CANCELLED)
+        self.duplicate_of = duplicate_of
+        self._move(CANCELLED, by=by, reason=reason, at=at, extra_fields=["duplicate_of"])
+
+    def transition(self, to, *, by, reason="", pending_reason="", resolution_code="",
+                   resolution_notes="", duplicate_of=None, at=None):
+        """Move to status `to`, choosing the move from the current status (used by the API)."""
+        if to == IN_PROGRESS:
+            move = {NEW: self.respond, PENDING: self.resume, RESOLVED: self.reopen}.get(self.status)
+            if move is None:
+                self.check_move(to)
+            return move(by=by, reason=reason, at=at)
+        if to == PENDING:
+            return self.pend(by=by, pending_reason=pending_reason, reason=reason, at=at)
+        if to == RESOLVED:
+            return self.resolve(by=by, resolution_code=resolution_code,
+                                notes=resolution_notes or reason, at=at)
+        if to == CLOSED:
+            return self.close(by=by, reason=reason, at=at)
+        if to == CANCELLED:
+            return self.cancel(by=by, reason=reason, duplicate_of=duplicate_of, at=at)
+        self.check_move(to)
+
+    def change_severity(self, *, to, by, reason, at=None):
+        """Set a new severity with a reason; the SLA is recomputed from the start on it."""
+        if to not in (1, 2, 3, 4):
+            raise InvalidTransition("Severity must be 1, 2, 3 or 4.")
+        if not (reason or "").strip():
+            raise InvalidTransition("A severity change needs a reason.")
+        if self.status in (CLOSED, CANCELLED):
+            raise InvalidTransition(f"{self.reference} is {MOVES.label(self.status)}; its "
+                                    "severity can no longer change.")
+        if to == self.severity:
+            raise InvalidTransition(f"{self.reference} is already Sev{to}.")
+        at = at or timezone.now()
+        self.severity_changes.create(from_severity=self.severity, to_severity=to, reason=reason,
+                                     by=by, at=at)
+        self.severity = to
+        self.save(update_fields=["severity", "updated_at"])
+
+
+class IncidentTransition(TransitionRecord):
+    """One change of status (who, when, from, to, why, channel). SLA replay reads these rows."""
+
+    statuses = Status
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=Status.choices)
-    to_status = models.CharField(max_length=12, choices=Status.choices)
     pending_reason = models.CharField(max_length=24, choices=PendingReason.choices, blank=True)
     resolution_code = models.CharField(max_length=16, choices=ResolutionCode.choices, blank=True)
-    reason = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+", help_text="Empty when the system acted.")
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionRecord.Meta):
         indexes = [models.Index(fields=["incident", "at"], name="inc_transition_idx")]
 
     def __str__(self):
@@ -261,8 +402,6 @@ class SeverityChange(models.Model):
 class IncidentCommentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return comments `user` may read: work notes never reach participants."""
-        from accounts import policy
-
         qs = self.filter(incident__in=Incident.objects.visible_to(user))
         if policy.may_read_work_notes(user):
             return qs
@@ -292,28 +431,17 @@ class IncidentComment(models.Model):
         return f"{'Comment' if self.is_public else 'Work note'} on {self.incident_id}"
 
 
-def attachment_path(instance, filename):
-    # The stored name is random (never guessable, never the uploader's choice); the original
-    # name is kept in `filename` for the permission-checked download view.
-    return f"incidents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+class IncidentAttachment(Attachment):
+    """A file on an incident; an internal one (not public) is for staff only."""
 
+    storage_folder = "incidents"
 
-class IncidentAttachment(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path)
-    filename = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
     is_public = models.BooleanField(default=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.filename
+    def may_download(self, user):
+        return (Incident.objects.visible_to(user).filter(pk=self.incident_id).exists()
+                and (self.is_public or policy.may_read_work_notes(user)))
 
 
 class IncidentLink(models.Model):

@@ -207,3 +207,13 @@ def test_list_query_count_is_constant(api_client, make_incident, desk_agent,
     client = api_client(desk_agent)
     with django_assert_max_num_queries(8):
         assert len(client.get(URL).json()["results"]) == 5
+
+
+def test_each_move_records_the_channel_it_came_through(api_client, make_incident, desk_agent):
+    incident = make_incident()
+    api_client(desk_agent).post(f"{URL}{incident.reference}/transitions/",
+                                {"to": "in_progress", "reason": "Investigating"})
+    services.transition_incident(incident=incident, by=desk_agent, to="pending",
+                                 pending_reason="awaiting_provider")  # a task, a command
+    assert [(t.to_status, t.channel) for t in incident.transitions.all()] == [
+        ("in_progress", "api"), ("pending", "system")]

@@ -37,7 +37,7 @@ def test_new_mail_from_a_participant_becomes_an_incident(maildir, supplier_user)
     incident = Incident.objects.get()
     assert (incident.channel, incident.title, incident.organisation) == (
         "email", "Switches stuck", supplier_user.organisation)
-    assert incident.attachments.get().filename == "trace.txt"
+    assert incident.attachments.get().original_name == "trace.txt"
     assert list(maildir.iterkeys()) == []
     assert len(maildir.get_folder("processed")) == 1
 

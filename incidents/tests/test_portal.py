@@ -26,7 +26,7 @@ def test_participant_raises_an_incident_with_an_attachment(client, supplier_user
     incident = Incident.objects.get()
     assert response.status_code == 302 and response.url == f"/incidents/{incident.reference}/"
     assert incident.channel == "portal" and incident.proposed_severity == 2
-    assert incident.attachments.get().filename == "trace.log"
+    assert incident.attachments.get().original_name == "trace.log"
 
 
 @pytest.mark.parametrize("data, field", [
@@ -160,3 +160,14 @@ def test_desk_work_note_with_a_file_keeps_the_file_internal(client, make_inciden
     client.force_login(supplier_user)
     page = client.get(f"/incidents/{incident.reference}/")
     assert b"provider.log" not in page.content and b"Provider log attached" not in page.content
+
+
+def test_an_uploaded_files_name_is_kept_safe_and_stored_under_a_random_name(
+        client, make_incident, supplier_user):
+    incident = make_incident()
+    attachment = services.add_attachment(
+        incident=incident, by=supplier_user,
+        upload=SimpleUploadedFile("..\\..\\Meter\x00 readings.csv", b"mpan,read\n"))
+    assert attachment.original_name == "Meter readings.csv"
+    assert attachment.content_type == "text/csv" and attachment.size == 10
+    assert "Meter" not in attachment.file.name and attachment.file.name.startswith("incidents/")

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 
 from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
 from incidents.models import Escalation, Incident
+from kernel.periods import LONDON
 from services.models import Service
 from servicestatus import availability as availability_maths
 
@@ -287,7 +288,7 @@ def monthly_sla_trend(last, months, *, target):
     periods = last.trailing(months)
     rows = (Incident.objects.filter(resolved_at__gte=periods[0].start,
                                     resolved_at__lt=periods[-1].end)
-            .annotate(month=TruncMonth("resolved_at", tzinfo=availability_maths.LONDON))
+            .annotate(month=TruncMonth("resolved_at", tzinfo=LONDON))
             .order_by().values("month")
             .annotate(resolved=Count("pk"), within=Count("pk", filter=Q(resolution_breached=False))))
     by_month = {(r["month"].year, r["month"].month): (r["within"], r["resolved"]) for r in rows}

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from servicestatus.availability import LONDON
+from kernel.periods import LONDON
 
 
 def fmt_value(value, unit):

@@ -100,6 +100,6 @@ def test_only_a_failed_report_can_be_tried_again_and_only_by_operations(
 
 
 def _october():
-    from reporting.periods import Period
+    from kernel.periods import Period
 
     return Period.month(2026, 10)

@@ -12,10 +12,10 @@ from pypdf import PdfReader
 
 from changes.models import ChangeTransition
 from incidents.models import Escalation, Incident
+from kernel.periods import Period
 from reporting import generation
 from reporting.factories import KpiReturnFactory, KpiReturnFigureFactory, london
 from reporting.models import ImprovementOpportunity, ServiceReport
-from reporting.periods import Period
 
 from .conftest import AFTER
 
@@ -160,11 +160,12 @@ def test_a_kpi_below_target_two_months_running_proposes_one_csi_entry(
         october, frozen, desk_agent, supplier_user, service):
     # September: one Sev1 resolved late -> 0 % within SLA (October is 83.33 %, target 95 %).
     from incidents.factories import IncidentFactory
+    from incidents.services import transition_incident
 
     late = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
                            severity=1, services=[service], at=london(2026, 9, 10, 9, 0))
-    late.resolve(by=desk_agent, resolution_code="fixed", notes="Fixed.",
-                 at=london(2026, 9, 10, 9, 0) + timedelta(hours=5))
+    transition_incident(incident=late, by=desk_agent, to="resolved", resolution_code="fixed",
+                        resolution_notes="Fixed.", at=london(2026, 9, 10, 9, 0) + timedelta(hours=5))
     _generate(ServiceReport.Edition.INTERNAL, trigger=ServiceReport.Trigger.SCHEDULE)
     entry = ImprovementOpportunity.objects.get(kpi="resolved_within_sla", service=None)
     assert entry.source == "kpi_breach" and "September 2026" in entry.description

@@ -9,11 +9,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from kernel.periods import Period
 from reporting import returns
 from reporting.factories import KpiReturnFactory, KpiReturnFigureFactory, london
 from reporting.kpis.engine import PeriodKpis
 from reporting.models import KpiReturn, KpiSetting
-from reporting.periods import Period
 from reporting.reconciliation import ReturnStatus, reconcile, return_statuses
 
 from .conftest import AFTER

@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-import servicerequests.models.lifecycle
 from django.conf import settings
 from django.db import migrations, models
 
@@ -102,7 +101,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at'],
             },
-            bases=(servicerequests.models.lifecycle.RequestLifecycle, models.Model),
         ),
         migrations.CreateModel(
             name='RequestTransition',
@@ -139,7 +137,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['created_at', 'pk'],
             },
-            bases=(servicerequests.models.lifecycle.TaskLifecycle, models.Model),
         ),
         migrations.CreateModel(
             name='Approval',

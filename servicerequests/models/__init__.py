@@ -11,7 +11,6 @@ from .catalogue import (  # noqa: F401
     RequestSlaPolicy,
     RequestSlaVersion,
 )
-from .lifecycle import ALLOWED_TRANSITIONS  # noqa: F401
 from .request import (  # noqa: F401
     DONE_STATUSES,
     FINAL_STATUSES,

@@ -1,14 +1,23 @@
-"""A service request, the rows that make up its history, its approval and fulfilment tasks."""
+"""A service request, its lifecycle, the rows that make up its history, its approval and tasks.
+
+Every move checks the allowed-moves table (`MOVES`, `TASK_MOVES`), raises
+InvalidTransition with a readable message, writes a transition row (who, when,
+from, to, why, channel) and saves with update_fields. Permission is checked and
+the SLA clocks are recomputed from the rows by the callers (servicerequests.services).
+"""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Organisation
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 
-from .catalogue import RequestItem, RequestSlaVersion
-from .lifecycle import RequestLifecycle, TaskLifecycle
+from ..errors import InvalidTransition
+from .catalogue import ApproverRole, RequestItem, RequestSlaVersion
 
 
 class Status(models.TextChoices):
@@ -24,6 +33,19 @@ class Status(models.TextChoices):
 
 FINAL_STATUSES = (Status.REJECTED, Status.CLOSED, Status.CANCELLED)
 DONE_STATUSES = (Status.FULFILLED, *FINAL_STATUSES)
+S = Status
+MOVES = Moves(Status, {
+    S.SUBMITTED: {S.AWAITING_APPROVAL, S.IN_FULFILMENT, S.CANCELLED},
+    S.AWAITING_APPROVAL: {S.APPROVED, S.REJECTED, S.CANCELLED},
+    S.APPROVED: {S.IN_FULFILMENT, S.CANCELLED},
+    S.IN_FULFILMENT: {S.FULFILLED, S.CANCELLED},
+    S.FULFILLED: {S.CLOSED},
+    S.REJECTED: set(),
+    S.CLOSED: set(),
+    S.CANCELLED: set(),
+}, error=InvalidTransition)
+# Moves that count as the first response (the response clock stops).
+RESPONSES = {S.APPROVED, S.REJECTED, S.IN_FULFILMENT}
 
 
 class Channel(models.TextChoices):
@@ -51,8 +73,6 @@ class ServiceRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return what `user` may see: internal staff all, a participant its organisation's,
         a provider its organisation's and those with a task handed to it. Fails closed."""
-        from accounts import policy
-
         if policy.is_internal(user):
             return self
         org_id = policy.organisation_scope(user)
@@ -67,10 +87,6 @@ class ServiceRequestQuerySet(models.QuerySet):
 
     def awaiting_decision_by(self, user):
         """Return requests awaiting an approval `user` may give."""
-        from accounts import policy
-
-        from .catalogue import ApproverRole
-
         if policy.is_operations(user):
             roles = Q(item__approver_role=ApproverRole.OPERATIONS)
         else:
@@ -82,7 +98,8 @@ class ServiceRequestQuerySet(models.QuerySet):
             requester=user)
 
 
-class ServiceRequest(RequestLifecycle, models.Model):
+class ServiceRequest(Lifecycle, models.Model):
+    MOVES = MOVES
     Status = Status
     Channel = Channel
 
@@ -142,27 +159,92 @@ class ServiceRequest(RequestLifecycle, models.Model):
                 rows.append((field.label, "" if value is None else str(value)))
         return rows
 
+    # --- the lifecycle ---------------------------------------------------
+    def _move(self, to, *, by, reason="", at=None, extra_fields=()):
+        self.check_move(to)
+        at = at or timezone.now()
+        fields = ["updated_at", *extra_fields]
+        if to in RESPONSES and self.responded_at is None:
+            self.responded_at = at
+            fields.append("responded_at")
+        self.record_move(to, by=by, reason=reason, at=at, update_fields=fields)
 
-class TransitionRow(models.Model):
-    """Who moved something, when and why; subclasses add what moved, from and to."""
+    def send_for_approval(self, *, by=None, at=None):
+        """Submitted -> Awaiting approval; opens the Approval for the item's approver role."""
+        self.check_move(S.AWAITING_APPROVAL)
+        at = at or timezone.now()
+        Approval.objects.create(request=self, approver_role=self.item.approver_role,
+                                requested_at=at)
+        self._move(S.AWAITING_APPROVAL, by=by, at=at,
+                   reason=f"Sent to {self.item.get_approver_role_display()} for approval")
 
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+")
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
+    def _decide(self, decision, *, by, comment, at):
+        approval = self.approval
+        at = at or timezone.now()
+        approval.decision, approval.decided_by, approval.decided_at = decision, by, at
+        approval.comment = comment
+        approval.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        return at
 
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
+    def approve(self, *, by, comment="", at=None):
+        self.check_move(S.APPROVED)
+        at = self._decide(S.APPROVED, by=by, comment=comment, at=at)
+        self._move(S.APPROVED, by=by, reason=comment or "Approved", at=at)
+
+    def reject(self, *, by, comment, at=None):
+        """Awaiting approval -> Rejected (final); the requester is told why."""
+        if not (comment or "").strip():
+            raise InvalidTransition("Say why the request is rejected; the requester sees it.")
+        self.check_move(S.REJECTED)
+        at = self._decide(S.REJECTED, by=by, comment=comment, at=at)
+        self.closed_at = at
+        self._move(S.REJECTED, by=by, reason=comment, at=at, extra_fields=["closed_at"])
+
+    def start_fulfilment(self, *, by, reason="", at=None):
+        """Submitted (no approval needed) or Approved -> In fulfilment."""
+        if self.status == S.SUBMITTED and self.item.needs_approval:
+            raise InvalidTransition(f"{self.reference} must be approved before it is fulfilled.")
+        self._move(S.IN_FULFILMENT, by=by, reason=reason or "Fulfilment started", at=at)
+
+    def fulfil(self, *, by, outcome, at=None):
+        """In fulfilment -> Fulfilled, once every task is done or cancelled."""
+        if not (outcome or "").strip():
+            raise InvalidTransition("Say what was done; the requester sees it.")
+        self.check_move(S.FULFILLED)
+        if self.tasks.open().exists():
+            raise InvalidTransition(f"{self.reference} still has open fulfilment tasks.")
+        at = at or timezone.now()
+        self.fulfilled_at, self.outcome = at, outcome
+        self._move(S.FULFILLED, by=by, reason=outcome, at=at,
+                   extra_fields=["fulfilled_at", "outcome"])
+
+    def close(self, *, by, reason="", at=None):
+        self.check_move(S.CLOSED)
+        self.closed_at = at or timezone.now()
+        self._move(S.CLOSED, by=by, reason=reason or "Closed", at=self.closed_at,
+                   extra_fields=["closed_at"])
+
+    def cancel(self, *, by, reason, at=None):
+        """Withdraw the request; open tasks are cancelled with it. Return those tasks."""
+        if not (reason or "").strip():
+            raise InvalidTransition("Say why the request is cancelled.")
+        self.check_move(S.CANCELLED)
+        at = at or timezone.now()
+        tasks = list(self.tasks.open())
+        for task in tasks:
+            task.cancel(by=by, reason=f"Request cancelled: {reason}", at=at)
+        self.closed_at = at
+        self._move(S.CANCELLED, by=by, reason=reason, at=at, extra_fields=["closed_at"])
+        return tasks
 
 
-class RequestTransition(TransitionRow):
+class RequestTransition(TransitionRecord):
     """A status change of a request. The SLA clocks are replayed from these."""
+
+    statuses = Status
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
                                 related_name="transitions")
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Status.choices)
 
     def __str__(self):
         return f"{self.request.reference}: {self.from_status or '-'} -> {self.to_status}"
@@ -192,8 +274,6 @@ class Approval(models.Model):
 
     @property
     def approver_role_label(self):
-        from .catalogue import ApproverRole
-
         return ApproverRole(self.approver_role).label
 
 
@@ -202,6 +282,14 @@ class TaskStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"  # the group is working on it
     DONE = "done", "Done"  # completed, with notes; final
     CANCELLED = "cancelled", "Cancelled"  # no longer needed; final
+
+
+TASK_MOVES = Moves(TaskStatus, {
+    TaskStatus.OPEN: {TaskStatus.IN_PROGRESS, TaskStatus.DONE, TaskStatus.CANCELLED},
+    TaskStatus.IN_PROGRESS: {TaskStatus.DONE, TaskStatus.CANCELLED},
+    TaskStatus.DONE: set(),
+    TaskStatus.CANCELLED: set(),
+}, error=InvalidTransition)
 
 
 class FulfilmentTaskQuerySet(models.QuerySet):
@@ -215,10 +303,15 @@ class FulfilmentTaskQuerySet(models.QuerySet):
         return self.filter(request__in=ServiceRequest.objects.visible_to(user))
 
 
-class FulfilmentTask(TaskLifecycle, models.Model):
-    """A piece of fulfilment work handed to the desk, Operations or a CDS provider."""
+class FulfilmentTask(Lifecycle, models.Model):
+    """A piece of fulfilment work handed to the desk, Operations or a CDS provider.
 
+    Open -> in progress -> done (or cancelled); the task's own clock runs until then.
+    """
+
+    MOVES = TASK_MOVES
     Status = TaskStatus
+    lifecycle_subject = "The task"
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)
@@ -246,14 +339,28 @@ class FulfilmentTask(TaskLifecycle, models.Model):
     def is_open(self):
         return self.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
+    def start(self, *, by, at=None):
+        self.record_move(TaskStatus.IN_PROGRESS, by=by, reason="Started", at=at)
 
-class TaskTransition(TransitionRow):
+    def complete(self, *, by, notes, at=None):
+        if not (notes or "").strip():
+            raise InvalidTransition("Say what was done to complete the task.")
+        self.check_move(TaskStatus.DONE)
+        self.completed_at, self.notes = at or timezone.now(), notes
+        self.record_move(TaskStatus.DONE, by=by, reason=notes, at=self.completed_at,
+                         update_fields=["completed_at", "notes"])
+
+    def cancel(self, *, by, reason, at=None):
+        self.record_move(TaskStatus.CANCELLED, by=by, reason=reason, at=at)
+
+
+class TaskTransition(TransitionRecord):
     """A task's status change; the task's own clock is replayed from these."""
+
+    statuses = TaskStatus
 
     task = models.ForeignKey(FulfilmentTask, on_delete=models.CASCADE,
                              related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=TaskStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=TaskStatus.choices)
 
     def __str__(self):
         return f"{self.task}: {self.from_status or '-'} -> {self.to_status}"

@@ -5,15 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from kernel.periods import day_bounds, month_bounds
 from services.factories import ServiceFactory
 from services.models import BusinessCalendar
-from servicestatus.availability import (
-    daily_history,
-    day_bounds,
-    measure,
-    measure_one,
-    month_bounds,
-)
+from servicestatus.availability import daily_history, measure, measure_one
 from servicestatus.factories import StatusIntervalFactory
 from servicestatus.models import Status
 

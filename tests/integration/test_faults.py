@@ -19,11 +19,11 @@ from django.utils import timezone
 from accounts.factories import issue_token
 from incidents.models import Incident
 from kernel.models import IdempotencyRecord
+from kernel.periods import Period
 from notifications import services as notices
 from notifications.models import OutboundEmail
 from reporting import generation
 from reporting.models import ServiceReport
-from reporting.periods import Period
 from switching_sm.celery import app as celery_app
 
 from .stack import SMTPServer, app_env, point_producer_at, start_web, start_worker, wait_for

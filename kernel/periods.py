@@ -1,19 +1,39 @@
-"""Reporting periods: a day, a week, a month or a custom run of days, in UK time.
+"""UK time: day bounds and reporting periods (a day, a week, a month or a custom run of days).
 
 A period is a half-open interval [start, end) of aware UTC datetimes whose
 ends are midnight Europe/London, so a period always means what people in the
 UK mean by it: October has 745 hours, March 743, and the day of a clock change
-23 or 25. The boundaries come from servicestatus.availability.day_bounds (the
-same function the availability maths uses), so the incident, change and
-availability figures of one report all cover exactly the same instants.
+23 or 25. Availability, incident and change figures all take their bounds from
+`day_bounds` here, so the figures of one report cover exactly the same instants.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from servicestatus.availability import LONDON, day_bounds
+LONDON = ZoneInfo("Europe/London")
+
+
+def day_bounds(day, tz=LONDON):
+    """Return the UTC (start, end) of one UK day (23 or 25 hours on clock-change days)."""
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def month_bounds(year, month, tz=LONDON):
+    """Return the UTC (start, end) of a calendar month in UK time."""
+    start = datetime.combine(date(year, month, 1), time(0), tzinfo=tz)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    end = datetime.combine(nxt, time(0), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def uk_date(moment=None):
+    """Return the UK calendar day of `moment` (default now)."""
+    return timezone.localtime(moment or timezone.now(), LONDON).date()
 
 
 class Kind:
@@ -56,7 +76,7 @@ class Period:
     @classmethod
     def containing(cls, kind, moment=None):
         """Return the day, week or month (UK time) containing `moment` (default now)."""
-        today = timezone.localtime(moment or timezone.now(), LONDON).date()
+        today = uk_date(moment)
         if kind == Kind.DAY:
             return cls.day(today)
         if kind == Kind.WEEK:
