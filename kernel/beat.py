@@ -5,4 +5,8 @@ SCHEDULE = {
         "task": "kernel.tasks.expire_idempotency_records",
         "schedule": 3600.0,
     },
+    "kernel-forget-old-heartbeats": {
+        "task": "kernel.tasks.forget_old_heartbeats",
+        "schedule": 86400.0,
+    },
 }

@@ -10,3 +10,11 @@ def expire_idempotency_records():
 
     return sweep_expired()
 
+
+
+@shared_task(name="kernel.tasks.forget_old_heartbeats", ignore_result=True)
+def forget_old_heartbeats():
+    """Delete heartbeats of workers gone for a week (containers scaled down or replaced)."""
+    from . import heartbeats
+
+    heartbeats.forget_older_than(days=7)

@@ -126,3 +126,4 @@ def _matches(template, path):
     parts, actual = template.strip("/").split("/"), path.strip("/").split("/")
     return len(parts) == len(actual) and all(
         t == a or t.startswith("{") for t, a in zip(parts, actual, strict=True))
+
