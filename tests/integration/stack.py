@@ -334,6 +334,11 @@ class DatabaseLink:
                     pass
 
     def cut(self):
+        # shutdown() first: close() alone leaves a listener blocked in accept() accepting.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         with self.lock:
             pairs, self.pairs = self.pairs, set()
