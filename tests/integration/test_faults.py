@@ -127,9 +127,12 @@ def test_redis_killed_twice_mid_flow_loses_and_duplicates_nothing(
 
     create_batch(6)
     reports.append(generation.request_report(by=operations_user, period=Period.month(2026, 10)))
+    status_pages = []
     for _ in range(2):  # two kills, each with creates, notices and a report while it is down
         redis.kill()
         create_batch(6)
+        # The cache is down too: pages are built from the database instead.
+        status_pages.append(requests.get(f"{web.url}/status/", timeout=15).status_code)
         reports.append(generation.request_report(by=operations_user,
                                                  period=Period.month(2026, 9)))
         time.sleep(1)
@@ -157,10 +160,12 @@ def test_redis_killed_twice_mid_flow_loses_and_duplicates_nothing(
           f"{len(keys)} keys: {sorted(set(map(str, outcomes)))}; 5xx: {len(server_errors)}; "
           f"incidents stored: {Incident.objects.count()}; notices: {len(rows)} rows, "
           f"{len(message_ids)} delivered, {len(message_ids) - len(set(message_ids))} duplicate "
-          f"Message-IDs; worker alive after each kill: {worker_alive_after_kill}; reports: "
+          f"Message-IDs; status page while Redis was down: {status_pages}; worker alive after "
+          f"each kill: {worker_alive_after_kill}; reports: "
           f"{list(ServiceReport.objects.values_list('status', flat=True))}")
 
     assert server_errors == []  # no 500 (or 503) for work that was saved
+    assert status_pages == [200, 200]
     assert all(r.status_code == 201 for r in finals.values())
     assert Incident.objects.count() == len(keys) == len(set(references))  # none lost, none twice
     assert IdempotencyRecord.objects.count() == len(keys)
