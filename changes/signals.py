@@ -5,14 +5,10 @@ commit on every transition and every edit of a notification's window or
 impacts. The service status app listens to it to show planned outages.
 """
 
-import logging
-
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
 from kernel.after_commit import enqueue_after_commit, send_after_commit
-
-logger = logging.getLogger(__name__)
 
 change_notification_changed = Signal()
 

@@ -4,7 +4,6 @@ Portal views, the API, admin actions, Celery tasks and other apps call these;
 each is keyword-only and atomic, and the rule it enforces is written here once.
 """
 
-import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -31,8 +30,6 @@ from .models import (
     Risk,
     RiskTransition,
 )
-
-logger = logging.getLogger(__name__)
 
 ALERT_TOPIC = "demand.excessive"
 OUTCOME_TOPIC = "demand.outcome"

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import logging
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -30,8 +29,6 @@ from accounts import policy
 from kernel.after_commit import enqueue_after_commit
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-
-logger = logging.getLogger(__name__)
 
 USER_AGENT = "SwitchingSM-Webhooks/1.0"
 LEASE = timedelta(minutes=2)  # longer than any attempt; a crashed worker's claim then expires

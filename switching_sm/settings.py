@@ -300,7 +300,7 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULER = "kernel.heartbeats:HeartbeatScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 15  # beat wakes at least this often (its heartbeat)
-# Queues by kind (switching_sm/celery.py routes every task to one of them), so a long
+# Queues by kind (CELERY_TASK_ROUTES sends every task to one of them), so a long
 # report never waits in front of an SLA escalation or a notice: production runs a worker
 # per group (docker-compose.yml); `make run` runs one worker for reports, one for the rest.
 CELERY_TASK_DEFAULT_QUEUE = "default"
