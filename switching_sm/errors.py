@@ -10,7 +10,7 @@ request (no context processors), because those would query the database again.
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -19,7 +19,17 @@ from .api_errors import error_body
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def is_database_outage(exc):
+    """Return True if `exc` says the database is unreachable, not that a query was wrong.
+
+    OperationalError (cannot connect, connection lost, server shutting down) and
+    InterfaceError (connection already closed), and a bare DatabaseError: libpq's
+    "error with no message" when the connection drops mid-query. Integrity, data and
+    programming errors are bugs or bad input, and stay 500 / 400.
+    """
+    return isinstance(exc, (OperationalError, InterfaceError)) or type(exc) is DatabaseError
 
 
 def wants_json(request):
@@ -45,7 +55,7 @@ def service_unavailable(request):
 def server_error(request):
     """handler500: the 503 answer when the database failed, else a 500 in the same forms."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, DATABASE_ERRORS):
+    if is_database_outage(exc):
         return service_unavailable(request)
     if wants_json(request):
         return JsonResponse(error_body(status_code=500, code="server_error",
@@ -64,7 +74,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_ERRORS):
+        if is_database_outage(exception):
             logger.warning("Database unavailable for %s %s: %s", request.method, request.path,
                            exception)
             return service_unavailable(request)

@@ -99,3 +99,15 @@ def test_a_database_error_outside_the_view_still_gets_the_503_page(monkeypatch, 
     response = client.get("/")
     assert response.status_code == 503
     assert "Service briefly unavailable" in response.content.decode()
+
+
+def test_only_errors_that_mean_the_database_is_unreachable_are_503():
+    from django.db import DatabaseError, IntegrityError, InterfaceError, ProgrammingError
+
+    from switching_sm.errors import is_database_outage
+
+    assert is_database_outage(OperationalError("could not connect"))
+    assert is_database_outage(InterfaceError("connection already closed"))
+    assert is_database_outage(DatabaseError("error with status PGRES_TUPLES_OK and no message"))
+    assert not is_database_outage(IntegrityError("duplicate key"))
+    assert not is_database_outage(ProgrammingError("column does not exist"))
