@@ -335,7 +335,7 @@ def test_a_database_restart_answers_503_with_retry_after_and_loses_nothing(
               f"{sorted(set(map(str, page_statuses)))}; incidents {Incident.objects.count()} "
               f"for {len(keys)} keys")
         assert set(outcomes) <= {201, 503}  # never a 500, never a bare page
-        assert api_503, "the cut produced no failed request: the test proved nothing"
+        assert api_503 or 503 in page_statuses, "the cut failed no request: it proved nothing"
         assert all(r.status_code == 201 for r in finals.values())
         assert Incident.objects.count() == len(keys)  # retries with the key made no duplicate
         for page in pages:
