@@ -32,6 +32,14 @@ def _fresh_content_type_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start each test with an empty cache: rate-limit counts must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's PBKDF2 default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

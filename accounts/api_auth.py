@@ -36,7 +36,7 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid API token.")
         if token.is_revoked:
             raise exceptions.AuthenticationFailed("This API token has been revoked.")
-        if not token.organisation.is_active or not token.acts_as.is_active:
+        if not token.organisation.is_active or not token.acts_as.has_access:
             raise exceptions.AuthenticationFailed("This API token's organisation is deactivated.")
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
 from . import security
@@ -27,6 +27,14 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     def _remote_addr(self):
         return self.request.META.get("REMOTE_ADDR") if self.request else None
+
+
+class AccessPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending no link to anyone who may no longer sign in
+    (a deactivated person or organisation: User.has_access)."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.has_access)
 
 
 class CodeForm(forms.Form):

@@ -178,6 +178,17 @@ class User(AbstractUser):
     def display_name(self):
         return self.get_full_name() or self.username
 
+    @property
+    def has_access(self):
+        """Return True if the account may use the system at all: it is active, and so is its
+        organisation (superusers may have none).
+
+        Checked on every request (accounts.backends for sessions, accounts.api_auth for
+        tokens, accounts.policy for every rule), not only at sign-in, so deactivating a person
+        or their whole organisation stops their sessions and tokens at once.
+        """
+        return self.is_active and (self.organisation_id is None or self.organisation.is_active)
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):

@@ -17,7 +17,8 @@ from .models import Role
 
 
 def _active(user):
-    return bool(user and user.is_authenticated and user.is_active)
+    """Return True for a signed-in account whose organisation is active (User.has_access)."""
+    return bool(user and user.is_authenticated and user.has_access)
 
 
 def role_of(user):

@@ -48,7 +48,11 @@ def _pending_user(request):
     if not pending or time.time() - pending["at"] > PENDING_TTL_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None, None
-    user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+    user = (get_user_model().objects.select_related("organisation")
+            .filter(pk=pending["user_id"]).first())
+    if user is None or not user.has_access:
+        request.session.pop(PENDING_KEY, None)
+        return None, None
     return user, pending
 
 

@@ -18,12 +18,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import policy
 from kernel.idempotency import idempotent
 from switching_sm.api_errors import Conflict
+from switching_sm.api_schema import ApiErrorSerializer
+from switching_sm.input_guard import GuardedMultiPartParser
 
 from . import services
 from .models import (
@@ -35,7 +36,6 @@ from .models import (
 )
 from .serializers import (
     ActionSerializer,
-    ApiErrorSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     ChangeNotificationSerializer,
@@ -234,7 +234,7 @@ class ChangeNotificationViewSet(BodyLimitMixin, mixins.ListModelMixin,
                    request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={201: AttachmentSerializer, **_errors(400, 403, 404, 413)})
     @action(detail=True, methods=["post"], url_path="attachments",
-            parser_classes=[MultiPartParser])
+            parser_classes=[GuardedMultiPartParser])
     def attach(self, request, reference=None):
         change = self.get_object()
         body = AttachmentUploadSerializer(data=request.data)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from services.models import Service
+from switching_sm.api_input import WholeFieldsOnPatch
 
 from .models import (
     ChangeAttachment,
@@ -75,8 +76,10 @@ class ChangeNotificationSerializer(serializers.ModelSerializer):
         return [{"service": i.service.code, "impact": i.impact} for i in obj.impacts.all()]
 
 
-class ChangeNotificationWriteSerializer(serializers.Serializer):
-    """Fields a provider sends to create or update a draft (all UTC or with an offset)."""
+class ChangeNotificationWriteSerializer(WholeFieldsOnPatch, serializers.Serializer):
+    """Fields a provider sends to create or update a draft (all UTC or with an offset).
+
+    PATCH may send any of them; each one sent is validated as on create."""
 
     title = serializers.CharField(max_length=200)
     change_type = serializers.ChoiceField(choices=ChangeNotification.Type.choices)
@@ -154,17 +157,3 @@ class ConsultationResponseSerializer(serializers.Serializer):
     response = serializers.ChoiceField(choices=[("no_impact", "No impact"),
                                                 ("impact", "Impact")])
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class ApiErrorBodySerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   required=False)
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (switching_sm/api_errors.py); for the schema only."""
-
-    error = ApiErrorBodySerializer()

@@ -3,7 +3,7 @@
 Every signed-in party reads the schedule (approved and in-progress changes and
 active freezes). Calendar clients cannot sign in, so the feed also accepts a
 signed per-user `key` (shown on the schedule page); it stops working when the
-user is deactivated.
+user or their organisation is deactivated.
 """
 
 import csv
@@ -44,7 +44,8 @@ def _feed_user(request):
         pk = signing.Signer(salt=FEED_SALT).unsign(request.GET.get("key", ""))
     except signing.BadSignature:
         return None
-    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+    user = get_user_model().objects.select_related("organisation").filter(pk=pk).first()
+    return user if user is not None and user.has_access else None
 
 
 def _uk_midnight(day):

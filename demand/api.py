@@ -3,11 +3,17 @@
 from django.db import transaction
 from django.db.models import Sum
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,10 +22,12 @@ from accounts.models import Organisation
 from kernel.idempotency import idempotent
 from services.models import Service
 from switching_sm.api_errors import Conflict
+from switching_sm.api_schema import ApiErrorSerializer
+from switching_sm.input_guard import GuardedFormParser, GuardedMultiPartParser
 
 from . import csv_import, services
 from .errors import InvalidTransition
-from .models import ActualVolume, ExcessiveDemandAlert, Forecast, validate_window
+from .models import ActualVolume, ExcessiveDemandAlert, Forecast, Unit, validate_window
 
 UPLOAD_EXAMPLE = ("service,window_start,window_end,volume,unit,reason\n"
                   "css-registration,2026-03-02T08:00,2026-03-02T12:00,4000,switch_requests,"
@@ -32,6 +40,8 @@ class ForecastSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
     alert = serializers.SerializerMethodField()
     volume = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    # Declared with its default so a body without `unit` reaches submit_forecast complete.
+    unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.SWITCH_REQUESTS)
 
     class Meta:
         model = Forecast
@@ -110,7 +120,7 @@ class ForecastViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     "nothing is imported and `fields.rows` lists each problem (row, column).",
     )
     @action(detail=False, methods=["post"],
-            parser_classes=[MultiPartParser, FormParser, CsvParser])
+            parser_classes=[GuardedMultiPartParser, GuardedFormParser, CsvParser])
     @idempotent
     def upload(self, request):
         self._require_submitter()
@@ -164,7 +174,8 @@ class AggregateSerializer(serializers.Serializer):
     OpenApiParameter("service", str, required=True, description="Service code"),
     OpenApiParameter("from", OpenApiTypes.DATETIME, required=False),
     OpenApiParameter("to", OpenApiTypes.DATETIME, required=False),
-], responses=AggregateSerializer(many=True))
+], responses={200: AggregateSerializer(many=True), 404: OpenApiResponse(
+    ApiErrorSerializer, description="You may not see this service's demand.")})
 class AggregateView(APIView):
     """Total forecast demand per window on one service, without who forecast it.
 
@@ -269,7 +280,7 @@ class ActualVolumeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
                     "report for the same service, participant and hour replaces the earlier.",
     )
     @action(detail=False, methods=["post"],
-            parser_classes=[MultiPartParser, FormParser, CsvParser])
+            parser_classes=[GuardedMultiPartParser, GuardedFormParser, CsvParser])
     def upload(self, request):
         if not policy.may_report_actuals(request.user):
             raise PermissionDenied("Only providers report actual volumes.")

@@ -90,7 +90,7 @@ class LegInline(ReadOnlyInline):
     @admin.display(description="Time used")
     def time_used(self, leg):
         text = fmt_duration(leg.time_used())
-        return format_html('{} <span style="color:#b00">OLA missed</span>', text) \
+        return format_html('{} <span class="sla-alert">OLA missed</span>', text) \
             if leg.ola_breached() else text
 
 
@@ -196,7 +196,7 @@ class IncidentAdmin(ConsoleAdmin):
         if not incident.is_open:
             return "—"
         if incident.response_breached or incident.resolution_breached:
-            return format_html('<strong style="color:#b00">breached</strong>')
+            return format_html('<strong class="sla-alert">breached</strong>')
         dues = [incident.resolution_due_at] if not incident.sla_paused else []
         if incident.responded_at is None:
             dues.append(incident.response_due_at)
@@ -204,8 +204,9 @@ class IncidentAdmin(ConsoleAdmin):
         if not dues:
             return "paused"
         left = min(dues) - timezone.now()
-        colour = "#b00" if left.total_seconds() < 1800 else "inherit"
-        return format_html('<span style="color:{}">{}</span>', colour, fmt_duration(left))
+        if left.total_seconds() < 1800:
+            return format_html('<span class="sla-alert">{}</span>', fmt_duration(left))
+        return fmt_duration(left)
 
     @admin.display(description="SLA (replayed from the transition rows)")
     def sla_panel(self, incident):

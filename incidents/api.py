@@ -172,7 +172,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
     @extend_schema(methods=["post"], request=CommentSerializer,
                    responses={201: CommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    # All of them, as a plain list: comments are neither paginated nor filtered.
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     @idempotent
     def comments(self, request, reference=None):
         """Read the comments you may see, or add one (`public: false` is a desk work note)."""

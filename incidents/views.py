@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -46,14 +47,16 @@ def incident_raise(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            incident = services.raise_incident(
-                organisation=request.user.organisation, raised_by=request.user,
-                title=data["title"], description=data["description"],
-                services=data["services"], severity=data["severity"],
-                proposed_severity=data["severity"], channel="portal")
-            if data.get("attachment"):
-                services.add_attachment(incident=incident, by=request.user,
-                                        upload=data["attachment"])
+            # One transaction: an incident is never raised without the file that came with it.
+            with transaction.atomic():
+                incident = services.raise_incident(
+                    organisation=request.user.organisation, raised_by=request.user,
+                    title=data["title"], description=data["description"],
+                    services=data["services"], severity=data["severity"],
+                    proposed_severity=data["severity"], channel="portal")
+                if data.get("attachment"):
+                    services.add_attachment(incident=incident, by=request.user,
+                                            upload=data["attachment"])
         except IncidentError as exc:
             form.add_error(None, str(exc))
         else:
@@ -92,11 +95,13 @@ def incident_comment(request, reference):
         return redirect(incident)
     public = request.POST.get("work_note") != "on"  # a work note's file is internal too
     try:
-        services.add_comment(incident=incident, author=request.user, body=form.cleaned_data["body"],
-                             public=public)
-        if form.cleaned_data.get("attachment"):
-            services.add_attachment(incident=incident, by=request.user, public=public,
-                                    upload=form.cleaned_data["attachment"])
+        # One transaction: a comment is never saved without the file that came with it.
+        with transaction.atomic():
+            services.add_comment(incident=incident, author=request.user,
+                                 body=form.cleaned_data["body"], public=public)
+            if form.cleaned_data.get("attachment"):
+                services.add_attachment(incident=incident, by=request.user, public=public,
+                                        upload=form.cleaned_data["attachment"])
     except IncidentError as exc:
         messages.error(request, str(exc))
     else:

@@ -25,7 +25,6 @@ from functools import wraps
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
@@ -154,14 +153,3 @@ def sweep_expired(*, now=None, batch=5000):
     ids = list(IdempotencyRecord.objects.expired(now=now).values_list("pk", flat=True)[:batch])
     return IdempotencyRecord.objects.filter(pk__in=ids).delete()[0]
 
-
-class AutoSchema(SpectacularAutoSchema):
-    """The project's OpenAPI schema class: documents the Idempotency-Key header on every
-    view method decorated with @idempotent."""
-
-    def get_override_parameters(self):
-        parameters = super().get_override_parameters()
-        action = getattr(self.view, "action", None) or self.method.lower()
-        if self.method == "POST" and getattr(getattr(self.view, action, None), "idempotent", False):
-            parameters = [*parameters, PARAMETER]
-        return parameters

@@ -14,10 +14,18 @@ class NotificationPreferenceSerializer(serializers.ModelSerializer):
         model = NotificationPreference
         fields = ["id", "topic", "email"]
 
+    def validate_topic(self, topic):
+        """Refuse renaming a preference onto a topic the caller already has (one per topic)."""
+        if self.instance is not None and NotificationPreference.objects.filter(
+                user=self.instance.user_id, topic=topic).exclude(pk=self.instance.pk).exists():
+            raise serializers.ValidationError(
+                "You already have a preference for this topic; change that one instead.")
+        return topic
+
     def create(self, validated_data):
         preference, _ = NotificationPreference.objects.update_or_create(
             user=self.context["request"].user, topic=validated_data["topic"],
-            defaults={"email": validated_data["email"]},
+            defaults={"email": validated_data.get("email", True)},
         )
         return preference
 

@@ -1,7 +1,7 @@
 """REST API of the reporting app: provider KPI returns (with a published JSON schema) and KPIs."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
@@ -13,6 +13,8 @@ from accounts.models import Organisation
 from kernel.idempotency import idempotent
 from kernel.periods import Period
 from services.models import Service
+from switching_sm.api_input import bounded_int, integer_schema
+from switching_sm.api_schema import ApiErrorSerializer
 
 from . import returns, services
 from .errors import NotAllowed
@@ -153,13 +155,15 @@ def kpi_payload(result):
 
 
 @extend_schema(
-    tags=["KPIs"], responses={200: KpisSerializer},
+    tags=["KPIs"], responses={200: KpisSerializer, 404: OpenApiResponse(
+        ApiErrorSerializer, description="No such service or provider, or not yours.")},
     parameters=[
         OpenApiParameter("period", str, description="2026-10, 2026-W43, 2026-10-25 or "
                          "2026-10-01..2026-10-15 (UK time). Default: this month."),
         OpenApiParameter("service", str, description="Service code."),
         OpenApiParameter("provider", str, description="Provider short code."),
-        OpenApiParameter("severity", int, description="1-4 (incident KPIs only)."),
+        OpenApiParameter("severity", integer_schema(minimum=1, maximum=4),
+                         description="1-4 (incident KPIs only)."),
     ])
 class KpiView(APIView):
     """The KPIs of the strategy's table for a period and scope, as the reports show them.
@@ -182,10 +186,7 @@ class KpiView(APIView):
         if not (policy.is_internal(user) or policy.is_provider(user)):
             raise PermissionDenied("KPIs are for internal staff and providers.")
         provider = service = severity = None
-        if params.get("severity"):
-            if params["severity"] not in ("1", "2", "3", "4"):
-                raise ValidationError({"severity": ["Severity must be 1, 2, 3 or 4."]})
-            severity = int(params["severity"])
+        severity = bounded_int(params, "severity", minimum=1, maximum=4)
         if params.get("service"):
             service = Service.objects.visible_to(user).filter(code=params["service"]).first()
             if service is None:

@@ -123,7 +123,7 @@ class ServiceRequestAdmin(ConsoleAdmin):
         if obj.sla_paused:
             return "Paused for approval"
         if obj.fulfilment_breached or obj.response_breached:
-            return format_html('<strong style="color:#b00">Breached</strong>')
+            return format_html('<strong class="sla-alert">Breached</strong>')
         return f"due {timezone.localtime(obj.fulfilment_due_at):%d %b %H:%M}"
 
     @admin.display(description="Answers")

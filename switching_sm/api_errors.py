@@ -3,32 +3,50 @@
     {"error": {"status": 400, "code": "invalid", "message": "...",
                "fields": {"title": ["This field is required."]}}}
 
-`fields` is present only for validation errors. Providers' systems rely on
+`fields` is present only for validation errors; its keys are dotted field paths
+(`impacts.0.service` for the first impact's service). Providers' systems rely on
 this shape to show field messages to their own users.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def _flatten(detail):
-    """Return validation detail as {field: [messages]} with plain strings."""
-    if isinstance(detail, dict):
-        return {key: _flatten_list(value) for key, value in detail.items()}
-    return {"non_field_errors": _flatten_list(detail)}
+    """Return validation detail as {field path: [messages]} with plain strings.
+
+    Nested serializers, lists of them and list/dict fields give nested detail; each
+    message is filed under the dotted path of the field it is about, e.g.
+    `impacts.0.service`, so a client can point at the exact input. A nested
+    serializer's own non-field errors are filed under its path (`impacts.0`).
+    """
+    fields = {}
+    if not isinstance(detail, dict):
+        detail = {"non_field_errors": detail}
+    for key, value in detail.items():
+        _collect(fields, (str(key),), value)
+    return fields
 
 
-def _flatten_list(value):
+def _collect(fields, path, value):
     if isinstance(value, dict):
-        return {key: _flatten_list(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        out = []
-        for item in value:
-            out.extend(_flatten_list(item) if isinstance(item, list) else [_flatten_list(item)])
-        return out
-    return str(value)
+        for key, inner in value.items():
+            inner_path = path if key in ("non_field_errors", api_settings.NON_FIELD_ERRORS_KEY) \
+                else (*path, str(key))
+            _collect(fields, inner_path, inner)
+    elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        # A list serializer's errors: one entry per item, empty for the valid ones.
+        for index, inner in enumerate(value):
+            if isinstance(inner, (dict, list)):
+                _collect(fields, (*path, str(index)), inner)
+            else:
+                fields.setdefault(".".join(path), []).append(str(inner))
+    else:
+        messages = value if isinstance(value, list) else [value]
+        fields.setdefault(".".join(path), []).extend(str(message) for message in messages)
 
 
 def error_body(*, status_code, code, message, fields=None):

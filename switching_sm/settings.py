@@ -8,9 +8,11 @@ cannot be parsed raises ImproperlyConfigured naming the variable and the fix.
 """
 
 import importlib
+import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "guardian",
     "kernel",
     "accounts",
@@ -85,6 +88,9 @@ MIDDLEWARE = [
     # First: probes are answered before host checks, HTTPS redirects and sessions.
     "switching_sm.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see "Security" below).
+    "csp.middleware.CSPMiddleware",
+    "switching_sm.security_headers.PermissionsPolicyMiddleware",
     # Serves static files under gunicorn without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +102,9 @@ MIDDLEWARE = [
     "accounts.audit.AuditContextMiddleware",
     # A database error in a view answers 503 with Retry-After (switching_sm/errors.py).
     "switching_sm.errors.DatabaseUnavailableMiddleware",
+    # 400 for a control character in the URL or query string, before any view sees it
+    # (last, so the 400 carries every header the middleware above adds).
+    "switching_sm.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "switching_sm.urls"
@@ -161,7 +170,8 @@ SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Username and password; refuses deactivated users and organisations on every request.
+    "accounts.backends.AccessBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public pages need none
@@ -206,6 +216,31 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Our pages open no cross-origin windows that need a handle back to us.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page uses these browser features; a script injected despite the CSP cannot either.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=()")
+# Content-Security-Policy (django-csp): our own origin only, no inline script or style.
+# A page that must run inline code stamps it with the request's nonce
+# (`request.csp_nonce`); the nonce is sent only on responses that used it. Redoc needs it
+# for the styles it injects; images may be data: URIs (the docs' and admin's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -347,6 +382,24 @@ HEARTBEAT_SECONDS = _strict("HEARTBEAT_SECONDS", env.float, 15.0, "Use a number 
 HEARTBEAT_STALE_SECONDS = _strict("HEARTBEAT_STALE_SECONDS", env.float, 90.0,
                                   "Use a number of seconds.")
 
+# --- Rate limits (switching_sm/rate_limits.py): "<count>/<second|minute|hour|day>" ------
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _rate(name, default):
+    value = env.str(name, default=default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} is invalid ({value!r}). Use e.g. 30/minute or 5/hour.")
+    return value
+
+
+RATE_LIMITS = {
+    "sign_in": _rate("RATE_LIMIT_SIGN_IN", "30/minute"),  # per client address
+    "password_reset": _rate("RATE_LIMIT_PASSWORD_RESET", "20/hour"),  # per client address
+    "password_reset_address": _rate("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "3/hour"),  # per email
+    "api_writes": _rate("RATE_LIMIT_API_WRITES", "120/minute"),  # per API token
+}
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -355,11 +408,20 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "kernel.idempotency.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "switching_sm.api_schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "switching_sm.api_pagination.LimitOffsetPagination",
+    # DRF's parsers, refusing control characters anywhere in a body (switching_sm/input_guard.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "switching_sm.input_guard.GuardedJSONParser",
+        "switching_sm.input_guard.GuardedFormParser",
+        "switching_sm.input_guard.GuardedMultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "switching_sm.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["switching_sm.rate_limits.ApiTokenWrites"],
+    # Proxies in front of us whose X-Forwarded-For we trust (0: use the peer's address).
+    "NUM_PROXIES": _strict("NUM_PROXIES", env.int, 0, "Use the number of proxies, e.g. 1."),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -105,8 +105,8 @@ def test_anonymous_is_401(service):
 
 @pytest.mark.parametrize("overrides,field", [
     ({"planned_end": "2027-03-06T23:00:00Z"}, "planned_end"),
-    ({"impacts": [{"service": "no-such-service", "impact": "outage"}]}, "impacts"),
-    ({"impacts": [{"service": "uk-link", "impact": "apocalypse"}]}, "impacts"),
+    ({"impacts": [{"service": "no-such-service", "impact": "outage"}]}, "impacts.0.service"),
+    ({"impacts": [{"service": "uk-link", "impact": "apocalypse"}]}, "impacts.0.impact"),
     ({"impacts": "uk-link"}, "impacts"),
     ({"planned_start": "next tuesday"}, "planned_start"),
     ({"planned_start": 12345}, "planned_start"),

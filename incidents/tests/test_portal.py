@@ -171,3 +171,43 @@ def test_an_uploaded_files_name_is_kept_safe_and_stored_under_a_random_name(
     assert attachment.original_name == "Meter readings.csv"
     assert attachment.content_type == "text/csv" and attachment.size == 10
     assert "Meter" not in attachment.file.name and attachment.file.name.startswith("incidents/")
+
+
+def test_comment_with_a_very_long_file_name_keeps_both_with_the_name_bounded(
+        client, make_incident, supplier_user):
+    incident = make_incident()
+    client.force_login(supplier_user)
+    response = client.post(f"/incidents/{incident.reference}/comment/", {
+        "body": "Trace attached", "attachment": SimpleUploadedFile("t" * 250 + ".log", b"trace")})
+    assert response.status_code == 302
+    attachment = incident.attachments.get()
+    assert len(attachment.original_name) == 200 and attachment.original_name.endswith(".log")
+    assert incident.comments.get().body == "Trace attached"
+
+
+def test_comment_is_not_saved_when_its_file_cannot_be_stored(client, make_incident, supplier_user,
+                                                              settings, tmp_path):
+    incident = make_incident()
+    not_a_folder = tmp_path / "media"
+    not_a_folder.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(not_a_folder)
+    client.force_login(supplier_user)
+    client.raise_request_exception = False
+    response = client.post(f"/incidents/{incident.reference}/comment/", {
+        "body": "Trace attached", "attachment": SimpleUploadedFile("trace.log", b"trace")})
+    assert response.status_code == 500
+    assert not incident.comments.exists() and not incident.attachments.exists()
+
+
+def test_incident_is_not_raised_when_its_file_cannot_be_stored(client, supplier_user, service,
+                                                               settings, tmp_path):
+    not_a_folder = tmp_path / "media"
+    not_a_folder.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(not_a_folder)
+    client.force_login(supplier_user)
+    client.raise_request_exception = False
+    response = client.post("/incidents/raise/", {
+        "title": "Late responses", "description": "Since 09:40", "services": [service.pk],
+        "severity": 3, "attachment": SimpleUploadedFile("trace.log", b"trace")})
+    assert response.status_code == 500
+    assert not Incident.objects.exists()

@@ -43,10 +43,10 @@ def test_field_level_400_from_the_same_field_definitions(api_client, supplier_us
                     "environment": "Staging", "go_live_date": "soon", "colour": "red"}},
         format="json")
     assert response.status_code == 400
-    fields = response.json()["error"]["fields"]["answers"]
-    assert fields["mpid"] == ["An MPID is four capital letters, e.g. BWTR."]
-    assert "environment" in fields and "go_live_date" in fields
-    assert fields["colour"] == ["Not a field of this item."]
+    fields = response.json()["error"]["fields"]
+    assert fields["answers.mpid"] == ["An MPID is four capital letters, e.g. BWTR."]
+    assert "answers.environment" in fields and "answers.go_live_date" in fields
+    assert fields["answers.colour"] == ["Not a field of this item."]
     assert not ServiceRequest.objects.exists()
 
 

@@ -22,7 +22,9 @@ def test_participant_raises_an_incident_and_sees_its_reference(live_server, page
     sign_in(page, live_server.url, "bea")
     page.goto(f"{live_server.url}/incidents/raise/")
     page.get_by_role("button", name="Raise incident").click()
-    # Submitting empty shows field errors in the page, not a crash.
+    # Submitting empty shows field errors in the page, not a crash (wait for the reply:
+    # counting at once raced the page load on a busy machine).
+    page.locator(".error").first.wait_for()
     assert page.locator(".error").count() >= 2
     page.get_by_label("Title").fill("Switch requests rejected with address mismatch")
     page.get_by_label("Description").fill("Since 09:00 every gas switch request is rejected.")

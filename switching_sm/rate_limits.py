@@ -1,0 +1,108 @@
+"""Rate limits: sign-in, password reset, and writes by an API token. Over the limit is a 429
+with `Retry-After` (seconds), so one misbehaving client cannot crowd out the others.
+
+The limits are kept in the shared cache (Redis when REDIS_URL is set), so they hold across
+every web worker. One mechanism serves both kinds of view: DRF's sliding-window
+`SimpleRateThrottle`, used as DEFAULT_THROTTLE_CLASSES for the API and through
+`rate_limited` for the sign-in and password-reset pages. The rates are settings
+(RATE_LIMITS, from RATE_LIMIT_* environment variables; see README).
+
+Clients are told apart by REMOTE_ADDR, or by X-Forwarded-For as far as NUM_PROXIES trusted
+proxies vouch for it (REST_FRAMEWORK["NUM_PROXIES"]), so a client cannot pick its own
+address to escape the limit.
+"""
+
+import math
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import render
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class RateLimit(SimpleRateThrottle):
+    """A sliding-window limit whose rate is read from settings.RATE_LIMITS[scope]."""
+
+    def get_rate(self):
+        return settings.RATE_LIMITS[self.scope]
+
+    @staticmethod
+    def applies_to(method):
+        """Return True if requests with `method` count (the schema documents 429 for them)."""
+        return True
+
+    def key_for(self, ident):
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ApiTokenWrites(RateLimit):
+    """Writes (POST, PUT, PATCH, DELETE) made with one API token. Reads and the portal's own
+    session calls are not limited here."""
+
+    scope = "api_writes"
+
+    @staticmethod
+    def applies_to(method):
+        return method not in SAFE_METHODS
+
+    def get_cache_key(self, request, view):
+        from accounts.models import ApiToken
+
+        if request.method in SAFE_METHODS or not isinstance(request.auth, ApiToken):
+            return None
+        return self.key_for(request.auth.pk)
+
+
+class SignInAttempts(RateLimit):
+    """Sign-in and second-factor submissions from one client address (the per-username
+    lockout in accounts.security stops password guessing; this stops spraying)."""
+
+    scope = "sign_in"
+
+    def get_cache_key(self, request, view):
+        return self.key_for(self.get_ident(request))
+
+
+class PasswordResetRequests(RateLimit):
+    """Password-reset requests from one client address."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request, view):
+        return self.key_for(self.get_ident(request))
+
+
+class PasswordResetsPerAddress(RateLimit):
+    """Password-reset emails to one address, from anywhere: nobody's inbox is flooded."""
+
+    scope = "password_reset_address"
+
+    def get_cache_key(self, request, view):
+        address = str(request.POST.get("email", "")).strip().lower()[:254]
+        return self.key_for(address) if address else None
+
+
+def rate_limited(*limits, methods=("POST",)):
+    """Decorate a (non-API) view: over any of `limits` it answers 429 with Retry-After."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods:
+                refused = [limit for limit in (cls() for cls in limits)
+                           if not limit.allow_request(request, None)]
+                if refused:
+                    return too_many_requests(request, max(limit.wait() or 1 for limit in refused))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def too_many_requests(request, wait):
+    seconds = max(1, math.ceil(wait))
+    response = render(request, "429.html", {"minutes": math.ceil(seconds / 60)}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
