@@ -6,12 +6,26 @@ providers), desk_agent, operations_user, auditor_user, a small catalogue
 (`service`, `other_service`), and API clients (`api_client`, `token_client`).
 """
 
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from accounts.factories import OrganisationFactory, UserFactory, issue_token
 from services.factories import ServiceFactory
 from switching_sm.celery import app as celery_app
+
+# Property tests (hypothesis): a bounded, reproducible run by default, so the suite stays
+# quick on both databases; HYPOTHESIS_PROFILE=thorough searches much harder.
+hypothesis_settings.register_profile(
+    "default", max_examples=50, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "thorough", max_examples=2000, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True, scope="session")

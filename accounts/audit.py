@@ -8,7 +8,7 @@ table with a JSON diff is all the admin console and the regulator need.
 Apps register their models in AppConfig.ready():  `audit.register(Incident)`.
 Saves through the ORM (`save()`, `create()`, `delete()`) are recorded;
 `QuerySet.update()` bypasses signals, so services that change business
-records use `save(update_fields=...)`.
+records use `save(update_fields=...)`; bulk writes call `record_bulk()`.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -94,6 +94,37 @@ def _on_post_save(sender, instance, created, raw=False, **kwargs):
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if changes:
         _write(instance, "update", changes)
+
+
+def record_bulk(entries):
+    """Write the audit rows of changes saved in bulk (bulk_create and bulk_update skip the
+    signals): `entries` is [(instance, "update", {field: [before, after]})] or
+    [(instance, "create", None)] (the new row's fields are recorded, as for a save()).
+
+    Fields the model's registration leaves out are dropped, as for a save().
+    """
+    from .models_audit import AuditEntry
+
+    actor, channel, remote_addr = current_context()
+    rows = []
+    for instance, action, changes in entries:
+        fields = _registry[type(instance)]
+        if changes is None:
+            changes = {k: [None, v] for k, v in _snapshot(instance, fields).items()
+                       if v not in (None, "")}
+        tracked = {name for name, _ in fields}
+        changes = {name: [_serialisable(a), _serialisable(b)]
+                   for name, (a, b) in changes.items() if name in tracked}
+        if not changes:
+            continue
+        rows.append(AuditEntry(
+            content_type_id=_content_type_id(type(instance)), object_id=str(instance.pk),
+            object_repr=str(instance)[:200], action=action, changes=changes,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_label=(actor.get_username() if actor is not None else "system")[:150],
+            channel=channel, remote_addr=remote_addr))
+    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def _on_post_delete(sender, instance, **kwargs):

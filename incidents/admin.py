@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 from accounts.models import Organisation, User
+from kernel.clocks.units import fmt_duration
 
 from . import major_incidents, services, sla_service
 from .errors import IncidentError
@@ -35,9 +36,11 @@ from .models import (
     SlaTarget,
     Status,
 )
-from .sla import fmt_duration
 from .timeline import timeline_for
 
+# The panel's state column: the engine's verdict in the console's words.
+SLA_STATE = {"met": "met", "breached": "BREACHED", "within target": "ok",
+             "not measured": "not measured (cancelled)", "no target": "–"}
 REFERENCE_SEARCH = re.compile(r"(?:INC-?)?(\d{1,9})", re.IGNORECASE)
 
 
@@ -83,15 +86,16 @@ class WorkspaceActionForm(ActionForm):
 
 class LegInline(ReadOnlyInline):
     model = AssignmentLeg
-    fields = ["resolver_group", "assigned_at", "assigned_by", "ended_at", "ola_due_at",
-              "time_used", "reason"]
+    fields = ["resolver_group", "assigned_at", "assigned_by", "ended_at", "ended_because",
+              "ola_due_at", "time_used", "reason"]
     verbose_name_plural = "Assignment legs (OLA clocks)"
 
     @admin.display(description="Time used")
     def time_used(self, leg):
-        text = fmt_duration(leg.time_used())
+        clock = leg.ola_clock()
+        text = fmt_duration(clock.used)
         return format_html('{} <span class="sla-alert">OLA missed</span>', text) \
-            if leg.ola_breached() else text
+            if clock.breached else text
 
 
 class EscalationInline(ReadOnlyInline):
@@ -211,9 +215,9 @@ class IncidentAdmin(ConsoleAdmin):
     @admin.display(description="SLA (replayed from the transition rows)")
     def sla_panel(self, incident):
         figures = sla_service.figures_for(incident)
-        rows = [(c.name.capitalize(), fmt_duration(c.target), fmt_duration(c.elapsed),
+        rows = [(c.name.capitalize(), fmt_duration(c.target), fmt_duration(c.used),
                  fmt_duration(c.remaining), timezone.localtime(c.due_at).strftime("%d %b %H:%M"),
-                 "BREACHED" if c.breached else ("paused" if c.paused_since else "ok"))
+                 SLA_STATE[c.verdict] if not c.paused else "paused")
                 for c in (figures.response, figures.resolution)]
         table = format_html_join(
             "", "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -221,7 +225,9 @@ class IncidentAdmin(ConsoleAdmin):
         lines = format_html_join("", "<li>{}</li>", ((line,) for line in figures.explanation))
         return format_html(
             '<table><tr><th></th><th>Target</th><th>Used</th><th>Remaining</th><th>Due</th>'
-            '<th>State</th></tr>{}</table><ul class="sla-explanation">{}</ul>', table, lines)
+            '<th>State</th></tr>{}</table><ul class="sla-explanation">{}</ul>'
+            '<p><a href="{}">How SLA figures are computed</a></p>', table, lines,
+            reverse("reporting:sla_rules"))
 
     # --- bulk actions -------------------------------------------------------
     def _bulk(self, request, queryset, verb, fn):

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import Organisation, User
+from kernel.clocks.units import Unit
 from services.models import BusinessCalendar, Service
 
 from . import major_incidents, services
-from .models import Incident, OlaTarget, Unit
+from .models import Incident, OlaTarget
 
 # resolver group short code: hours to resolve per severity 1-4 (24x7 for 1-3, working for 4)
 OLAS = {code: (3, 16, 48, 60) for code in ["css-provider", "xoserve", "gemserv", "dcc", "ukpn"]}

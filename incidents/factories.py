@@ -1,8 +1,9 @@
 import factory
 
 from accounts.factories import OrganisationFactory, UserFactory
+from kernel.clocks.units import Unit
 
-from .models import Incident, OlaTarget, Unit
+from .models import Incident, OlaTarget
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.clocks.serializers import ClockSerializer
 from services.models import Service
 
 from .models import (
@@ -145,7 +146,12 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["author", "via", "created_at"]
 
 class SlaSerializer(serializers.Serializer):
-    response = serializers.DictField()
-    resolution = serializers.DictField()
+    response = ClockSerializer()
+    resolution = ClockSerializer()
+    response_severity = serializers.IntegerField(
+        help_text="The severity whose target the response clock is judged on.")
+    resolution_severity = serializers.IntegerField(
+        help_text="The severity whose target the resolution clock is judged on (the severity "
+                  "in force at resolution once resolved).")
     explanation = serializers.ListField(child=serializers.CharField())
 

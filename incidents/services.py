@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import policy
 
-from . import notify, sla_service
+from . import notify, ola, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
 from .models import (
     AssignmentLeg,
@@ -19,7 +19,6 @@ from .models import (
     IncidentAttachment,
     IncidentComment,
     IncidentLink,
-    OlaTarget,
     PendingReason,
     ReferenceCounter,
     SlaPolicy,
@@ -36,6 +35,7 @@ def after_change(incident, *, at=None):
 
     Every function here that moves an incident or changes its severity calls this last.
     """
+    ola.follow_status(incident)  # SLA rule: legs stop at resolve/cancel/close, reopen opens one
     sla_service.refresh_sla(incident, now=at)
     incident.announce()
 
@@ -150,16 +150,9 @@ def assign_incident(*, incident, resolver_group, by, reason=""):
     if incident.assigned_group_id == resolver_group.pk:
         raise InvalidTransition(f"{incident.reference} is already with {resolver_group}.")
     now = timezone.now()
-    current = incident.legs.filter(ended_at__isnull=True).first()
-    if current:
-        current.ended_at = now
-        current.save(update_fields=["ended_at"])
-    ola = OlaTarget.objects.filter(resolver_group=resolver_group,
-                                   severity=incident.severity).select_related("calendar").first()
-    leg = AssignmentLeg.objects.create(
-        incident=incident, resolver_group=resolver_group, assigned_by=by, reason=reason,
-        assigned_at=now, ola_target=ola,
-        ola_due_at=ola.calendar.add_business_time(now, ola.duration()) if ola else None)
+    ola.end_open_leg(incident=incident, at=now, because=AssignmentLeg.EndReason.REASSIGNED)
+    leg = ola.open_leg(incident=incident, resolver_group=resolver_group, by=by, reason=reason,
+                       at=now)
     incident.assigned_group = resolver_group
     incident.save(update_fields=["assigned_group", "updated_at"])
     notify.assigned(leg)

@@ -1,35 +1,49 @@
-"""The SLA engine: rebuild an incident's clocks from its history, and explain each figure.
+"""An incident's SLA clocks: its own events, fed to the one clock engine (kernel.clocks).
 
-A pure function of (creation time, status transitions, the pinned target, the
-calendar, now). The live figures stored on the incident and the `sla_replay`
-command both come from `replay()`, so "replay equals live" holds by
-construction rather than by two implementations agreeing.
+Pure (no database): from the incident's creation, severity history and status
+transitions, the pinned policy version's targets and `now`, to SlaFigures. The
+figures stored on the incident, the breach escalations, the `sla/` endpoint, the
+console SLA panel, `sla_replay` and so the KPIs all come from `replay()`; the
+verdicts come from the engine's one `met()` rule.
 
-Rules:
-- Response clock: from creation to the first move out of New; never paused.
-- Resolution clock: from creation to resolution; stopped while Pending for a
-  pausing reason (per policy version) and while Resolved before a reopen.
-  Each stop extends the due time by exactly the stopped business time.
-- A severity change recomputes both clocks from creation on the new target.
-- Breach at 100 % of the target (a running clock breaches when it reaches the
-  due time; a stopped clock breached if it used more than the target).
+Which incident events drive the clocks (the engine's own rules are in
+kernel/clocks/engine.py):
+- Response clock: starts at creation; stops at the first move out of New (in
+  progress, pending or resolved). Never paused.
+- Resolution clock: starts at creation; pauses while Pending for a reason the
+  pinned policy version pauses on; resumes when it leaves Pending or is
+  reopened; stops at resolution (closing afterwards changes nothing). Resolved
+  straight from Pending: the pause runs until the resolution, counts as paused
+  time, and the clock stops at the resolution.
+- Cancelled: both clocks stop at the cancellation and are not measured (never
+  breached, never met), the response clock even if the response came before;
+  the sweep records nothing after it; KPIs leave cancelled incidents out.
+- A severity change re-targets both clocks to the new severity's targets (and
+  calendar), measured from creation. A clock that has already stopped keeps the
+  verdict judged on the severity in force when it stopped.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
-from django.utils import timezone
+from kernel.clocks import engine
+from kernel.clocks.explain import fmt_time, interval_lines, outcome_line
+from kernel.clocks.serializers import clock_dict
+from kernel.clocks.units import fmt_duration
 
-STOPPING_STATUSES = {"resolved", "closed", "cancelled"}
-RESPONDED_STATUSES = {"in_progress", "pending", "resolved", "closed"}
+NEW, IN_PROGRESS, PENDING = "new", "in_progress", "pending"
+RESOLVED, CLOSED, CANCELLED = "resolved", "closed", "cancelled"
+RESPONDED_STATUSES = {IN_PROGRESS, PENDING, RESOLVED, CLOSED}
 
 
 @dataclass(frozen=True)
-class ClockEvent:
-    """A status transition as the engine needs it."""
+class Transition:
+    """A status transition as the clocks need it (IncidentTransition rows fit too)."""
 
     at: datetime
     to_status: str
+    from_status: str = ""
     pending_reason: str = ""
 
 
@@ -38,12 +52,12 @@ class SeverityEvent:
     at: datetime
     from_severity: int
     to_severity: int
-    reason: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class Target:
-    """The target in force: durations are business time on `calendar` (CalendarMaths)."""
+    """A severity's targets: business time on `calendar` (kernel.clocks.calendar.CalendarMaths)."""
 
     severity: int
     response: timedelta
@@ -53,180 +67,147 @@ class Target:
 
 
 @dataclass
-class Clock:
-    name: str
-    target: timedelta
-    due_at: datetime
-    warn_at: datetime
-    elapsed: timedelta
-    stopped_at: datetime | None = None  # responded/resolved/cancelled: the clock no longer runs
-    paused_since: datetime | None = None
-    paused_total: timedelta = timedelta(0)
-
-    @property
-    def running(self):
-        return self.stopped_at is None and self.paused_since is None
-
-    @property
-    def remaining(self):
-        return self.target - self.elapsed
-
-    @property
-    def percent_used(self):
-        if not self.target:
-            return 100.0
-        return round(100 * self.elapsed / self.target, 1)
-
-    @property
-    def breached(self):
-        if self.stopped_at is None:
-            return self.elapsed >= self.target
-        return self.elapsed > self.target
-
-    def reached(self, fraction):
-        return self.elapsed >= self.target * fraction
-
-
-@dataclass
 class SlaFigures:
-    response: Clock
-    resolution: Clock
+    response: engine.Clock
+    resolution: engine.Clock
     responded_at: datetime | None
-    explanation: list[str] = field(default_factory=list)
+    response_severity: int  # the severity whose target the response clock is judged on
+    resolution_severity: int  # likewise the resolution clock (at resolution once resolved)
+    context: dict = field(default_factory=dict, repr=False)  # what the explanation needs
+
+    @cached_property
+    def explanation(self):
+        """Return the figures in plain words, one line per step (built when first read: a
+        replay of a whole history never needs them)."""
+        return _explain(self, **self.context)
 
     def as_dict(self):
-        def clock(c):
-            return {"target": fmt_duration(c.target), "due_at": c.due_at, "warn_at": c.warn_at,
-                    "elapsed": fmt_duration(c.elapsed), "remaining": fmt_duration(c.remaining),
-                    "percent_used": c.percent_used, "breached": c.breached,
-                    "running": c.running, "paused": c.paused_since is not None,
-                    "paused_total": fmt_duration(c.paused_total)}
-
-        return {"response": clock(self.response), "resolution": clock(self.resolution),
+        return {"response": clock_dict(self.response), "resolution": clock_dict(self.resolution),
+                "response_severity": self.response_severity,
+                "resolution_severity": self.resolution_severity,
                 "explanation": self.explanation}
 
 
-def fmt_duration(td):
-    """Return '1 h 8 min' style text; negative durations get a minus sign."""
-    sign = "-" if td < timedelta(0) else ""
-    seconds = int(abs(td).total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} d")
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes or not parts:
-        parts.append(f"{minutes} min")
-    if secs and not days:
-        parts.append(f"{secs} s")
-    return sign + " ".join(parts)
+def _reason_label(reason):
+    return reason.replace("_", " ")
 
 
-def fmt_time(moment):
-    return timezone.localtime(moment).strftime("%d %b %Y %H:%M")
-
-
-def _hhmm(moment):
-    return timezone.localtime(moment).strftime("%H:%M")
-
-
-def _stopped_intervals(events, pausing_reasons, now):
-    """Return [(start, end or None, label)] when the resolution clock stood still."""
-    intervals, start, label = [], None, ""
-    for event in events:
-        if event.at > now:
-            break
-        pausing = event.to_status == "pending" and event.pending_reason in pausing_reasons
-        stopping = pausing or event.to_status in STOPPING_STATUSES
-        if stopping and start is None:
-            start = event.at
-            label = event.pending_reason.replace("_", " ") if pausing else event.to_status
-        elif stopping and start is not None and not pausing:
-            label = event.to_status  # e.g. resolved -> closed: still stopped
-        elif not stopping and start is not None:
-            intervals.append((start, event.at, label))
-            start = None
-    if start is not None:
-        intervals.append((start, None, label))
-    return intervals
-
-
-def replay(*, created_at, events, target, pausing_reasons, warning_percent, now,
-           severity_events=(), policy_name=""):
-    """Return SlaFigures for an incident rebuilt from its history at `now`."""
-    cal = target.calendar
-    events = sorted(events, key=lambda e: e.at)
-    lines = [f"Policy {policy_name}: {target.description}." if policy_name
-             else f"{target.description}.", f"Raised {fmt_time(created_at)}."]
+def clock_events(*, created_at, first_severity, transitions, severity_events, targets,
+                 pausing_reasons):
+    """Return (response events, resolution events) for the engine, from the incident's own
+    history. No arithmetic here: only which event does what to which clock."""
+    first = targets[first_severity]
+    response = [engine.start(created_at, first.response, f"Sev{first_severity}",
+                             calendar=first.calendar)]
+    resolution = [engine.start(created_at, first.resolution, f"Sev{first_severity}",
+                               calendar=first.calendar)]
     for change in severity_events:
-        if change.at <= now:
-            lines.append(f"Severity changed Sev{change.from_severity} -> Sev{change.to_severity} "
-                         f"at {fmt_time(change.at)} ({change.reason}); both clocks recomputed "
-                         f"from {fmt_time(created_at)} on the Sev{change.to_severity} target.")
+        new = targets[change.to_severity]
+        label = f"Sev{change.from_severity} -> Sev{change.to_severity}"
+        response.append(engine.retarget(change.at, new.response, label, calendar=new.calendar))
+        resolution.append(engine.retarget(change.at, new.resolution, label,
+                                          calendar=new.calendar))
+    responded = False
+    for row in transitions:
+        to = row.to_status
+        if to in RESPONDED_STATUSES and not responded:
+            response.append(engine.stop(row.at, "responded"))
+            responded = True
+        if to == PENDING and row.pending_reason in pausing_reasons:
+            resolution.append(engine.pause(row.at, _reason_label(row.pending_reason)))
+        elif to == IN_PROGRESS:
+            resolution.append(engine.resume(row.at, "reopened" if row.from_status == RESOLVED
+                                            else "resumed"))
+        elif to in (RESOLVED, CLOSED):
+            resolution.append(engine.stop(row.at, "resolved" if to == RESOLVED else "closed"))
+        elif to == CANCELLED:
+            response.append(engine.stop(row.at, "cancelled", counts=False))
+            resolution.append(engine.stop(row.at, "cancelled", counts=False))
+    return response, resolution
+
+
+def _severity_at(first_severity, severity_events, moment):
+    severity = first_severity
+    for change in severity_events:
+        if change.at <= moment:
+            severity = change.to_severity
+    return severity
+
+
+def replay(*, created_at, severity, transitions, severity_events, targets, pausing_reasons,
+           warning_percent, now, policy_name=""):
+    """Return SlaFigures rebuilt from the incident's history at `now`.
+
+    `severity` is the incident's current severity, `targets` {severity: Target} of its
+    pinned policy version, `transitions` and `severity_events` its rows (any order).
+    """
+    transitions = sorted((t for t in transitions if t.at <= now), key=lambda t: t.at)
+    severity_events = sorted((c for c in severity_events if c.at <= now), key=lambda c: c.at)
+    first_severity = severity_events[0].from_severity if severity_events else severity
+    response_events, resolution_events = clock_events(
+        created_at=created_at, first_severity=first_severity, transitions=transitions,
+        severity_events=severity_events, targets=targets, pausing_reasons=pausing_reasons)
     fraction = warning_percent / 100
+    response = engine.run(response_events, now=now, warning_fraction=fraction, name="response")
+    resolution = engine.run(resolution_events, now=now, warning_fraction=fraction,
+                            name="resolution")
+    responded_at = next((t.at for t in transitions if t.to_status in RESPONDED_STATUSES), None)
+    return SlaFigures(
+        response=response, resolution=resolution, responded_at=responded_at,
+        response_severity=_severity_at(first_severity, severity_events, response.done_at),
+        resolution_severity=_severity_at(first_severity, severity_events, resolution.done_at),
+        context={"created_at": created_at, "targets": targets,
+                 "severity_events": severity_events, "policy_name": policy_name})
 
-    # Response clock.
-    responded_at = next((e.at for e in events if e.at <= now
-                         and e.to_status in RESPONDED_STATUSES), None)
-    cancelled_at = next((e.at for e in events if e.at <= now and e.to_status == "cancelled"),
-                        None)
-    response_end = responded_at or cancelled_at
-    response = Clock(
-        name="response", target=target.response,
-        due_at=cal.add_business_time(created_at, target.response),
-        warn_at=cal.add_business_time(created_at, target.response * fraction),
-        elapsed=cal.business_time_between(created_at, response_end or now),
-        stopped_at=response_end)
-    if responded_at:
-        verdict = "breached" if response.breached else "met"
-        lines.append(f"Responded {fmt_time(responded_at)}: {fmt_duration(response.elapsed)} of "
-                     f"{fmt_duration(response.target)} used ({verdict}; due "
-                     f"{fmt_time(response.due_at)}).")
-    elif cancelled_at is None:
-        lines.append(f"Not yet responded: {fmt_duration(response.elapsed)} of "
-                     f"{fmt_duration(response.target)} used, due {fmt_time(response.due_at)}.")
 
-    # Resolution clock.
-    due = cal.add_business_time(created_at, target.resolution)
-    warn = cal.add_business_time(created_at, target.resolution * fraction)
-    stopped_total, paused_since, stopped_at = timedelta(0), None, None
-    for start, end, label in _stopped_intervals(events, pausing_reasons, now):
-        if end is None and label in STOPPING_STATUSES:
-            stopped_at = start  # resolved/closed/cancelled and not reopened
-            break
-        length = cal.business_time_between(start, end or now)
-        stopped_total += length
-        if start < due:
-            due = cal.add_business_time(due, length)
-        if start < warn:
-            warn = cal.add_business_time(warn, length)
-        kind = "Stopped while " if label in STOPPING_STATUSES else "Paused "
-        if end is None:
-            paused_since = start
-            lines.append(f"{kind}{label} since {fmt_time(start)}: "
-                         f"{fmt_duration(length)} business time so far; resolution due moves "
-                         f"on while paused (now {fmt_time(due)}).")
-        else:
-            reopened = " (reopened)" if label in STOPPING_STATUSES else ""
-            lines.append(f"{kind}{label}{reopened} {fmt_time(start)}-{_hhmm(end)}: "
-                         f"{fmt_duration(length)} business time; resolution due extended to "
-                         f"{fmt_time(due)}.")
-    end = stopped_at or now
-    elapsed = cal.business_time_between(created_at, end) - stopped_total
-    resolution = Clock(name="resolution", target=target.resolution, due_at=due, warn_at=warn,
-                       elapsed=elapsed, stopped_at=stopped_at, paused_since=paused_since,
-                       paused_total=stopped_total)
-    state = "breached" if resolution.breached else "within target"
-    if stopped_at:
-        lines.append(f"Resolution clock stopped {fmt_time(stopped_at)}: "
-                     f"{fmt_duration(elapsed)} of {fmt_duration(target.resolution)} used "
-                     f"({state}; due {fmt_time(due)}).")
+def _explain(figures, *, created_at, targets, severity_events, policy_name):
+    response, resolution = figures.response, figures.resolution
+    described = targets[figures.resolution_severity].description
+    lines = [f"Policy {policy_name}: {described}." if policy_name else f"{described}.",
+             f"Raised {fmt_time(created_at)}."]
+    for change, r_change, s_change in zip(severity_events, response.target_changes,
+                                          resolution.target_changes, strict=True):
+        line = (f"Severity changed Sev{change.from_severity} -> Sev{change.to_severity} at "
+                f"{fmt_time(change.at)} ({change.reason}): both clocks re-targeted on the "
+                f"Sev{change.to_severity} targets, measured from creation "
+                f"({fmt_time(created_at)}), not from the change.")
+        if not r_change.applies:
+            line += (f" The response clock had already stopped, so it stays judged on "
+                     f"Sev{figures.response_severity}.")
+        if not s_change.applies:
+            line += (f" The resolution clock had already stopped, so it stays judged on "
+                     f"Sev{figures.resolution_severity} (the severity at resolution) unless "
+                     "the incident is reopened.")
+        lines.append(line)
+    if not response.counts and figures.responded_at:
+        lines.append(f"Responded {fmt_time(figures.responded_at)}; the incident was then "
+                     f"cancelled, so the response clock is not measured.")
+    elif not response.counts:
+        lines.append(f"Cancelled {fmt_time(response.stopped_at)} before a response: the "
+                     "response clock is not measured.")
+    elif response.stopped_at:
+        lines.append(f"Responded {fmt_time(response.stopped_at)}: "
+                     f"{fmt_duration(response.used)} of {fmt_duration(response.target)} used "
+                     f"({'met' if response.met else 'breached'}; due {fmt_time(response.due_at)}).")
     else:
-        lines.append(f"Resolution: {fmt_duration(elapsed)} of {fmt_duration(target.resolution)} "
-                     f"used, {fmt_duration(resolution.remaining)} remaining, due {fmt_time(due)} "
-                     f"({state}).")
-    return SlaFigures(response=response, resolution=resolution, responded_at=responded_at,
-                      explanation=lines)
+        lines.append(f"Not yet responded: {fmt_duration(response.used)} of "
+                     f"{fmt_duration(response.target)} used, due {fmt_time(response.due_at)}"
+                     f" ({'breached' if response.breached else 'within target'}).")
+    lines.extend(interval_lines(resolution, "resolution"))
+    if resolution.stopped_at and not resolution.counts:
+        lines.append(outcome_line(resolution, "resolution", stopped_words="stopped at "
+                                  "cancellation"))
+        lines.append("A cancelled incident is not measured: it is never counted as breached "
+                     "or as met, and KPIs leave it out.")
+    elif resolution.stopped_at:
+        at = {"closed": "closure"}.get(resolution.stop_label, "resolution")
+        lines.append(outcome_line(resolution, "resolution", stopped_words=f"stopped at {at}"))
+        last = resolution.intervals[-1] if resolution.intervals else None
+        if last is not None and last.ended_by_stop:
+            lines.append(f"Resolved straight from Pending: the clock stopped at the resolution "
+                         f"({fmt_time(resolution.stopped_at)}), not when the incident was put "
+                         f"pending ({fmt_time(last.start)}); the time pending until then counts "
+                         "as paused.")
+    else:
+        lines.append(outcome_line(resolution, "resolution"))
+    return lines

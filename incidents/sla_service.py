@@ -1,4 +1,8 @@
-"""Apply the SLA engine to stored incidents: live figures, escalations, the sweep."""
+"""Apply the incident SLA clocks to stored incidents: live figures, escalations, the sweep.
+
+Every figure here comes from incidents.sla.replay (the one clock engine under it); this
+module loads the rows, stores the result and records escalations once.
+"""
 
 import logging
 from datetime import timedelta
@@ -7,76 +11,73 @@ from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from kernel.clocks.units import to_duration
+
 from . import notify
 from .models import Escalation, Incident, Status
-from .sla import ClockEvent, SeverityEvent, Target, fmt_duration, replay  # noqa: F401
+from .sla import Target, replay
 
 logger = logging.getLogger(__name__)
 
 
-def target_for(incident):
-    """Return the engine Target for the incident's severity under its pinned policy."""
-    row = incident.sla_policy.target_for(incident.severity)
-    return Target(
-        severity=row.severity, response=row.response_duration(),
-        resolution=row.resolution_duration(), calendar=row.calendar.maths,
-        description=f"Sev{row.severity}: respond {row.response_text}, resolve "
-                    f"{row.resolution_text} ({row.calendar.name})")
+def policy_targets(policy, cache=None):
+    """Return {severity: Target} for the policy version (each calendar's holidays loaded once).
+
+    `cache` is an optional dict the caller keeps across incidents (the sweep, the
+    correction run) so each policy's targets are loaded once.
+    """
+    if cache is not None and policy.pk in cache:
+        return cache[policy.pk]
+    calendars = {}
+    targets = {}
+    for row in policy.targets.select_related("calendar"):
+        maths = calendars.setdefault(row.calendar_id, row.calendar.maths)
+        targets[row.severity] = Target(
+            severity=row.severity, response=to_duration(row.response_amount, row.response_unit,
+                                                        maths),
+            resolution=to_duration(row.resolution_amount, row.resolution_unit, maths),
+            calendar=maths, description=f"Sev{row.severity}: respond {row.response_text}, "
+                                        f"resolve {row.resolution_text} ({row.calendar.name})")
+    if cache is not None:
+        cache[policy.pk] = targets
+    return targets
 
 
 def figures_for(incident, *, now=None, targets=None):
-    """Return SlaFigures rebuilt from the incident's transition and severity rows.
-
-    `targets` is an optional dict the caller keeps across incidents (the sweep) so each
-    (policy, severity) target and its calendar's holidays are loaded once.
-    """
-    events = [ClockEvent(at=t.at, to_status=t.to_status, pending_reason=t.pending_reason)
-              for t in incident.transitions.all()]
-    severity_events = [SeverityEvent(at=c.at, from_severity=c.from_severity,
-                                     to_severity=c.to_severity, reason=c.reason)
-                       for c in incident.severity_changes.all()]
-    return _replay(incident, now=now or timezone.now(), events=events,
-                   severity_events=severity_events, targets=targets)
+    """Return SlaFigures rebuilt from the incident's transition and severity rows."""
+    return _replay(incident, now=now or timezone.now(), transitions=incident.transitions.all(),
+                   severity_events=incident.severity_changes.all(), targets=targets)
 
 
-def _replay(incident, *, now, events, severity_events, targets=None):
-    key = (incident.sla_policy_id, incident.severity)
-    if targets is None or key not in targets:
-        target = target_for(incident)
-        if targets is not None:
-            targets[key] = target
-    else:
-        target = targets[key]
+def _replay(incident, *, now, transitions, severity_events, targets=None):
     policy = incident.sla_policy
-    return replay(created_at=incident.created_at, events=events, target=target,
+    return replay(created_at=incident.created_at, severity=incident.severity,
+                  transitions=transitions, severity_events=severity_events,
+                  targets=policy_targets(policy, targets),
                   pausing_reasons=policy.pausing_reasons(),
-                  warning_percent=policy.warning_percent, now=now,
-                  severity_events=severity_events, policy_name=policy.name)
+                  warning_percent=policy.warning_percent, now=now, policy_name=policy.name)
 
 
 def initial_fields(incident):
     """Return the SLA fields of a new, unsaved incident (no history yet), so the insert
     carries them and no second write is needed."""
-    figures = _replay(incident, now=incident.created_at, events=[], severity_events=[])
-    return _stored(incident, figures, recorded=set())
+    figures = _replay(incident, now=incident.created_at, transitions=[], severity_events=[])
+    return stored_fields(figures, recorded=set())
 
 
-def _reached_levels(incident, figures):
-    """Yield (clock, level, due_at) the figures have reached; none for cancelled incidents."""
-    if incident.status == Status.CANCELLED:
-        return
-    fraction = incident.sla_policy.warning_percent / 100
+def _reached_levels(figures):
+    """Yield (clock, level, due_at) the figures have reached (the engine's verdict: a
+    cancelled incident's clocks are not measured, so nothing is reached after it)."""
     for clock in (figures.response, figures.resolution):
-        if clock.reached(fraction):
+        if clock.warning_reached:
             yield clock.name, Escalation.Level.WARNING, clock.warn_at
         if clock.breached:
             yield clock.name, Escalation.Level.BREACH, clock.due_at
 
 
-def _next_check(incident, figures, recorded):
-    """Return when the sweep should next look at this incident, or None."""
-    if incident.status in (Status.RESOLVED, Status.CLOSED, Status.CANCELLED):
-        return None
+def _next_check(figures, recorded):
+    """Return when the sweep should next look at this incident (the next warning or
+    deadline of a running clock), or None."""
     moments = []
     for clock in (figures.response, figures.resolution):
         if not clock.running:
@@ -111,10 +112,10 @@ def refresh_sla(incident, *, now=None, targets=None):
     now = now or timezone.now()
     figures = figures_for(incident, now=now, targets=targets)
     recorded = {(e.clock, e.level) for e in incident.escalations.all()}
-    for clock, level, due_at in _reached_levels(incident, figures):
+    for clock, level, due_at in _reached_levels(figures):
         if (clock, level) not in recorded and _record(incident, clock, level, due_at, now):
             recorded.add((clock, level))
-    stored = _stored(incident, figures, recorded)
+    stored = stored_fields(figures, recorded)
     changed = [name for name, value in stored.items() if getattr(incident, name) != value]
     for name in changed:
         setattr(incident, name, stored[name])
@@ -123,16 +124,16 @@ def refresh_sla(incident, *, now=None, targets=None):
     return figures
 
 
-def _stored(incident, figures, recorded):
-    """Return the SLA fields stored on the incident for these figures."""
-    counts = incident.status != Status.CANCELLED
+def stored_fields(figures, recorded):
+    """Return the SLA fields stored on the incident for these figures (the verdicts are the
+    engine's: breached means not met, and a cancelled incident is never breached)."""
     return {
         "response_due_at": figures.response.due_at,
         "resolution_due_at": figures.resolution.due_at,
-        "sla_paused": figures.resolution.paused_since is not None,
-        "response_breached": counts and figures.response.breached,
-        "resolution_breached": counts and figures.resolution.breached,
-        "sla_next_check_at": _next_check(incident, figures, recorded),
+        "sla_paused": figures.resolution.paused,
+        "response_breached": figures.response.breached,
+        "resolution_breached": figures.resolution.breached,
+        "sla_next_check_at": _next_check(figures, recorded),
     }
 
 
@@ -162,6 +163,7 @@ def auto_close(*, now=None):
     from accounts import audit
 
     from .models import SlaPolicy
+    from .services import after_change
 
     now = now or timezone.now()
     closed = 0
@@ -177,7 +179,6 @@ def auto_close(*, now=None):
                         continue
                     incident.close(by=None, at=now, reason=f"Closed automatically "
                                    f"{policy.auto_close_days} days after resolution")
-                    refresh_sla(incident, now=now)
-                    incident.announce()
+                    after_change(incident, at=now)
                     closed += 1
     return closed

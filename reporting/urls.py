@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/progress.json", views.report_progress, name="report_progress"),
     path("<int:pk>/download/<str:kind>/", views.report_download, name="report_download"),
     path("dashboard/", views.ops_dashboard, name="dashboard"),
+    path("how-sla-figures-are-computed/", views.sla_rules, name="sla_rules"),
     path("csi/", views.csi_list, name="csi_list"),
     path("csi/<int:pk>/", views.csi_detail, name="csi_detail"),
     path("returns/", views_returns.return_list, name="returns"),

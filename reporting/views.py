@@ -101,6 +101,17 @@ def report_download(request, pk, kind):
 
 
 @login_required
+def sla_rules(request):
+    """The auditors' page: every SLA rule in plain words, with a worked example per severity
+    computed by the same engine the figures come from."""
+    from .sla_rules import worked_examples
+
+    return render(request, "reporting/sla_rules.html", {**_nav(request.user),
+                                                        "examples": worked_examples(),
+                                                        "kpis": definitions.KPIS})
+
+
+@login_required
 def ops_dashboard(request):
     if not policy.may_view_ops_dashboard(request.user):
         raise Http404

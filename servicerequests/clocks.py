@@ -1,92 +1,84 @@
-"""SLA clocks for requests and fulfilment tasks, from the shared engine (incidents.sla).
+"""SLA clocks of requests and fulfilment tasks: their own events, fed to the one clock
+engine (kernel.clocks.engine), as incidents feed theirs. No clock arithmetic lives here,
+only which request event does what to which clock:
 
-The engine replays a history of status moves against a target. It speaks the
-incident vocabulary (a response clock stopped by the first move out of "new";
-a resolution clock paused by "pending" with a pausing reason and stopped by
-resolved/closed/cancelled), so request moves are translated into it here:
-
-- Response clock ("respond"): from submission until the request is approved,
-  rejected or taken into fulfilment. Waiting for approval does not stop it:
-  deciding is the first response.
-- Fulfilment clock: from submission until fulfilled (or rejected/cancelled);
-  paused while awaiting approval when the pinned version says so.
-
-The two clocks need different translations of the same rows, so the engine is
-run twice and one clock taken from each run. No clock arithmetic lives here.
+- Response clock: starts at submission; stops at the first response (approved,
+  rejected or taken into fulfilment; fulfilled counts too). Waiting for approval
+  does not stop it: deciding is the first response. Cancelled before a response:
+  stopped and not measured.
+- Fulfilment clock: starts at submission; paused while awaiting approval when
+  the pinned version says so, resumed when approved or taken into fulfilment;
+  stops when fulfilled (closing changes nothing more). Rejected or cancelled:
+  stopped and not measured.
+- Task clock: starts when the task is handed over; stops when done; cancelled:
+  stopped and not measured.
 """
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from incidents.sla import ClockEvent, Target, fmt_duration, fmt_time, replay
+from kernel.clocks import engine
+from kernel.clocks.explain import fmt_time, interval_lines, outcome_line
+from kernel.clocks.serializers import clock_dict
+from kernel.clocks.units import fmt_duration
 
 from . import notify
+from .models.request import RESPONSES, Status, TaskStatus
 
-AWAITING_APPROVAL = "awaiting_approval"  # the engine's pending reason for approval waits
-
-# Request status -> (engine status, pending reason) for each clock.
-RESPONSE_VOCABULARY = {
-    "submitted": ("new", ""), "awaiting_approval": ("new", ""),
-    "approved": ("in_progress", ""), "rejected": ("in_progress", ""),
-    "in_fulfilment": ("in_progress", ""), "fulfilled": ("resolved", ""),
-    "closed": ("closed", ""), "cancelled": ("cancelled", ""),
-}
-FULFILMENT_VOCABULARY = {
-    **RESPONSE_VOCABULARY,
-    "awaiting_approval": ("pending", AWAITING_APPROVAL),
-    "rejected": ("cancelled", ""),
-}
-TASK_VOCABULARY = {
-    "open": ("new", ""), "in_progress": ("in_progress", ""),
-    "done": ("resolved", ""), "cancelled": ("cancelled", ""),
-}
+APPROVED, AWAITING_APPROVAL, CANCELLED = Status.APPROVED, Status.AWAITING_APPROVAL, Status.CANCELLED
+CLOSED, FULFILLED, IN_FULFILMENT = Status.CLOSED, Status.FULFILLED, Status.IN_FULFILMENT
+REJECTED = Status.REJECTED
+TASK_CANCELLED, TASK_DONE = TaskStatus.CANCELLED, TaskStatus.DONE
 
 
 @dataclass
 class RequestFigures:
-    response: object  # incidents.sla.Clock
-    fulfilment: object  # incidents.sla.Clock
+    response: engine.Clock
+    fulfilment: engine.Clock
     explanation: list
 
     def as_dict(self):
-        def clock(c):
-            return {"target": fmt_duration(c.target), "due_at": c.due_at,
-                    "elapsed": fmt_duration(c.elapsed), "remaining": fmt_duration(c.remaining),
-                    "percent_used": c.percent_used, "breached": c.breached,
-                    "running": c.running, "paused": c.paused_since is not None}
-
-        return {"response": clock(self.response), "fulfilment": clock(self.fulfilment),
+        return {"response": clock_dict(self.response), "fulfilment": clock_dict(self.fulfilment),
                 "explanation": self.explanation}
 
 
-def _events(rows, vocabulary):
-    events = []
+def request_events(*, created_at, rows, response_target, fulfilment_target, calendar,
+                   pause_for_approval):
+    """Return (response events, fulfilment events) from the request's transition rows."""
+    response = [engine.start(created_at, response_target, calendar=calendar)]
+    fulfilment = [engine.start(created_at, fulfilment_target, calendar=calendar)]
     for row in rows:
-        status, reason = vocabulary[row.to_status]
-        events.append(ClockEvent(at=row.at, to_status=status, pending_reason=reason))
-    return events
-
-
-def _target(version, response, resolution, description):
-    return Target(severity=0, response=response, resolution=resolution,
-                  calendar=version.calendar.maths, description=description)
+        to = row.to_status
+        if to in RESPONSES or to == FULFILLED:
+            response.append(engine.stop(row.at, "responded"))
+        elif to == CANCELLED:
+            response.append(engine.stop(row.at, "cancelled", counts=False))
+        if to == AWAITING_APPROVAL and pause_for_approval:
+            fulfilment.append(engine.pause(row.at, "awaiting approval"))
+        elif to in (APPROVED, IN_FULFILMENT):
+            fulfilment.append(engine.resume(row.at, "approved" if to == APPROVED else "started"))
+        elif to in (FULFILLED, CLOSED):
+            fulfilment.append(engine.stop(row.at, to))
+        elif to in (REJECTED, CANCELLED):
+            fulfilment.append(engine.stop(row.at, to, counts=False))
+    return response, fulfilment
 
 
 def request_figures(request, *, now=None):
     """Return RequestFigures for `request` rebuilt from its transition rows at `now`."""
     now = now or timezone.now()
     version = request.sla_version
-    rows = [t for t in request.transitions.all() if t.from_status]  # skip the "raised" row
-    target = _target(version, version.response_duration(), version.fulfilment_duration(),
-                     f"respond {version.response_text}, fulfil {version.fulfilment_text}")
-    pausing = {AWAITING_APPROVAL} if version.pause_while_awaiting_approval else set()
-    common = {"created_at": request.created_at, "target": target, "now": now,
-              "warning_percent": version.warning_percent, "policy_name": version.policy.name}
-    response = replay(events=_events(rows, RESPONSE_VOCABULARY), pausing_reasons=set(),
-                      **common).response
-    fulfilment = replay(events=_events(rows, FULFILMENT_VOCABULARY), pausing_reasons=pausing,
-                        **common).resolution
+    maths = version.calendar.maths
+    response_events, fulfilment_events = request_events(
+        created_at=request.created_at, rows=request.transitions.all(),
+        response_target=version.response_duration(),
+        fulfilment_target=version.fulfilment_duration(), calendar=maths,
+        pause_for_approval=version.pause_while_awaiting_approval)
+    fraction = version.warning_percent / 100
+    response = engine.run(response_events, now=now, warning_fraction=fraction, name="response")
+    fulfilment = engine.run(fulfilment_events, now=now, warning_fraction=fraction,
+                            name="fulfilment")
     return RequestFigures(response=response, fulfilment=fulfilment,
                           explanation=_explain(request, version, response, fulfilment))
 
@@ -95,22 +87,14 @@ def _explain(request, version, response, fulfilment):
     lines = [f"Policy {version.policy.name}: respond {version.response_text}, fulfil "
              f"{version.fulfilment_text} ({version.calendar.name}).",
              f"Submitted {fmt_time(request.created_at)}."]
-    state = "missed" if response.breached else "met"
-    if response.stopped_at and request.responded_at:
-        lines.append(f"Responded {fmt_time(request.responded_at)}: "
-                     f"{fmt_duration(response.elapsed)} used ({state}).")
+    if response.stopped_at and response.counts:
+        lines.append(f"Responded {fmt_time(response.stopped_at)}: "
+                     f"{fmt_duration(response.used)} used "
+                     f"({'met' if response.met else 'missed'}; due {fmt_time(response.due_at)}).")
     elif response.stopped_at is None:
         lines.append(f"Not yet responded: due {fmt_time(response.due_at)}.")
-    if fulfilment.paused_total or fulfilment.paused_since:
-        lines.append(f"Fulfilment clock paused for approval: "
-                     f"{fmt_duration(fulfilment.paused_total)} business time.")
-    state = "breached" if fulfilment.breached else "within target"
-    if fulfilment.stopped_at:
-        lines.append(f"Fulfilment clock stopped {fmt_time(fulfilment.stopped_at)}: "
-                     f"{fmt_duration(fulfilment.elapsed)} used ({state}).")
-    else:
-        lines.append(f"Fulfilment due {fmt_time(fulfilment.due_at)}: "
-                     f"{fmt_duration(fulfilment.remaining)} remaining ({state}).")
+    lines.extend(interval_lines(fulfilment, "fulfilment"))
+    lines.append(outcome_line(fulfilment, "fulfilment"))
     return lines
 
 
@@ -133,14 +117,15 @@ def refresh_request(request, *, now=None):
 
 
 def task_clock(task, *, now=None):
-    """Return the task's own clock (incidents.sla.Clock): handed over until done."""
+    """Return the task's own clock (kernel.clocks.engine.Clock): handed over until done."""
     version = task.request.sla_version
-    duration = version.task_duration()
-    target = _target(version, duration, duration, f"complete within {version.task_text}")
-    return replay(created_at=task.created_at, events=_events(task.transitions.all(),
-                                                               TASK_VOCABULARY),
-                  target=target, pausing_reasons=set(), now=now or timezone.now(),
-                  warning_percent=version.warning_percent).resolution
+    events = [engine.start(task.created_at, version.task_duration(),
+                           calendar=version.calendar.maths)]
+    for row in task.transitions.all():
+        if row.to_status in (TASK_DONE, TASK_CANCELLED):
+            events.append(engine.stop(row.at, row.to_status, counts=row.to_status == TASK_DONE))
+    return engine.run(events, now=now or timezone.now(),
+                      warning_fraction=version.warning_percent / 100, name="task")
 
 
 def refresh_task(task, *, now=None):

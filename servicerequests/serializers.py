@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import Organisation, User
+from kernel.clocks.serializers import ClockSerializer
 
 from .models import (
     Approval,
@@ -137,18 +138,7 @@ class RequestTaskMoveSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class RequestSlaClockSerializer(serializers.Serializer):
-    target = serializers.CharField()
-    due_at = serializers.DateTimeField()
-    elapsed = serializers.CharField()
-    remaining = serializers.CharField()
-    percent_used = serializers.FloatField()
-    breached = serializers.BooleanField()
-    running = serializers.BooleanField()
-    paused = serializers.BooleanField()
-
-
 class RequestSlaSerializer(serializers.Serializer):
-    response = RequestSlaClockSerializer()
-    fulfilment = RequestSlaClockSerializer()
+    response = ClockSerializer()
+    fulfilment = ClockSerializer()
     explanation = serializers.ListField(child=serializers.CharField())

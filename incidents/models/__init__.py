@@ -24,4 +24,4 @@ from .major import (  # noqa: F401
     MajorIncidentUpdate,
     PostIncidentReview,
 )
-from .sla import Escalation, OlaTarget, SlaPolicy, SlaTarget, Unit  # noqa: F401
+from .sla import Escalation, OlaTarget, SlaPolicy, SlaTarget  # noqa: F401

@@ -137,9 +137,10 @@ class IncidentQuerySet(models.QuerySet):
         """Return running incidents whose next due time falls within `minutes` from now."""
         now = now or timezone.now()
         horizon = now + timedelta(minutes=minutes)
-        response = Q(responded_at__isnull=True, response_due_at__gt=now,
+        # Not yet late (exactly at the deadline is still met) and due within the horizon.
+        response = Q(responded_at__isnull=True, response_due_at__gte=now,
                      response_due_at__lte=horizon)
-        resolution = Q(sla_paused=False, resolution_due_at__gt=now,
+        resolution = Q(sla_paused=False, resolution_due_at__gte=now,
                        resolution_due_at__lte=horizon)
         return self.open().filter(response | resolution)
 
@@ -470,7 +471,13 @@ class IncidentLink(models.Model):
 
 
 class AssignmentLeg(models.Model):
-    """One hand-off to a resolver group, with its own OLA clock."""
+    """One hand-off to a resolver group, with its own OLA clock (incidents.ola)."""
+
+    class EndReason(models.TextChoices):
+        REASSIGNED = "reassigned", "Handed to another group"  # a new leg started
+        RESOLVED = "resolved", "Incident resolved"  # the OLA clock stopped at resolution
+        CANCELLED = "cancelled", "Incident cancelled"
+        CLOSED = "closed", "Incident closed"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="legs")
     resolver_group = models.ForeignKey(Organisation, on_delete=models.PROTECT,
@@ -480,6 +487,7 @@ class AssignmentLeg(models.Model):
     reason = models.TextField(blank=True)
     assigned_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_because = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
     ola_target = models.ForeignKey("incidents.OlaTarget", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="+")
     ola_due_at = models.DateTimeField(null=True, blank=True)
@@ -494,14 +502,15 @@ class AssignmentLeg(models.Model):
     def __str__(self):
         return f"{self.resolver_group} from {self.assigned_at:%Y-%m-%d %H:%M}"
 
+    def ola_clock(self, now=None):
+        """Return this leg's OLA clock from the one clock engine (kernel.clocks)."""
+        from ..ola import ola_clock
+
+        return ola_clock(self, now=now)
+
     def time_used(self, now=None):
         """Return the business time this group held the incident (on its OLA calendar)."""
-        end = self.ended_at or now or timezone.now()
-        if self.ola_target_id:
-            return self.ola_target.calendar.business_time_between(self.assigned_at, end)
-        return end - self.assigned_at
+        return self.ola_clock(now).used
 
     def ola_breached(self, now=None):
-        if not self.ola_due_at:
-            return False
-        return (self.ended_at or now or timezone.now()) > self.ola_due_at
+        return self.ola_clock(now).breached

@@ -1,7 +1,5 @@
 """SLA and OLA targets as versioned data, and the escalations their clocks raise."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,31 +7,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from kernel.clocks.units import Unit, describe_amount, to_duration
 from services.models import BusinessCalendar
 
 SEVERITY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
-
-
-class Unit(models.TextChoices):
-    MINUTES = "minutes", "minutes"  # business minutes on the target's calendar
-    HOURS = "hours", "hours"  # business hours on the target's calendar
-    WORKING_DAYS = "working_days", "working days"  # one working day's length of business time each
-
-
-def to_duration(amount, unit, calendar):
-    """Return `amount` `unit`s as business time on `calendar` (a timedelta)."""
-    if unit == Unit.MINUTES:
-        return timedelta(minutes=amount)
-    if unit == Unit.HOURS:
-        return timedelta(hours=amount)
-    return amount * calendar.maths.working_day_length()
-
-
-def describe_amount(amount, unit):
-    label = {Unit.MINUTES: "min", Unit.HOURS: "h"}.get(unit)
-    if label:
-        return f"{amount} {label}"
-    return f"{amount} working day{'s' if amount != 1 else ''}"
 
 
 class SlaPolicyQuerySet(models.QuerySet):
@@ -115,10 +92,10 @@ class SlaTarget(models.Model):
         return describe_amount(self.resolution_amount, self.resolution_unit)
 
     def response_duration(self):
-        return to_duration(self.response_amount, self.response_unit, self.calendar)
+        return to_duration(self.response_amount, self.response_unit, self.calendar.maths)
 
     def resolution_duration(self):
-        return to_duration(self.resolution_amount, self.resolution_unit, self.calendar)
+        return to_duration(self.resolution_amount, self.resolution_unit, self.calendar.maths)
 
 
 class OlaTarget(models.Model):
@@ -150,7 +127,7 @@ class OlaTarget(models.Model):
             raise ValidationError({"resolver_group": "A Market Participant is not a resolver."})
 
     def duration(self):
-        return to_duration(self.resolution_amount, self.resolution_unit, self.calendar)
+        return to_duration(self.resolution_amount, self.resolution_unit, self.calendar.maths)
 
 
 class Escalation(models.Model):

@@ -150,14 +150,17 @@ def test_resolved_time_is_not_counted_after_a_reopen(clock, make_incident, desk_
     assert incident.resolution_due_at == london(2026, 11, 27, 15, 0)
 
 
-def test_warning_at_75_percent_and_breach_at_100_percent_escalate_exactly_once(
+def test_warning_at_75_percent_and_breach_after_the_deadline_escalate_exactly_once(
         clock, make_incident, operations_user, mailoutbox, django_capture_on_commit_callbacks):
     clock.to(london(2026, 11, 27, 10, 0))
     incident = make_incident(severity=1)
     clock.to(london(2026, 11, 27, 10, 7, 30))  # 75 % of 10 min
     assert sla_service.sweep() == 1
     assert list(incident.escalations.values_list("clock", "level")) == [("response", "warning")]
-    clock.to(london(2026, 11, 27, 10, 10))
+    clock.to(london(2026, 11, 27, 10, 10))  # exactly at the deadline: still met
+    sla_service.sweep()
+    assert not incident.escalations.filter(level="breach").exists()
+    clock.to(london(2026, 11, 27, 10, 10, 1))
     with django_capture_on_commit_callbacks(execute=True):
         sla_service.sweep()
         sla_service.sweep()

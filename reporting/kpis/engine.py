@@ -13,11 +13,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 
 from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
-from incidents.models import Escalation, Incident
+from incidents.models import Incident, SeverityChange
 from kernel.periods import LONDON
 from services.models import Service
 from servicestatus import availability as availability_maths
@@ -132,126 +142,138 @@ def _change_scope(scope):
 
 
 # --- the families -------------------------------------------------------------
+def _severity_at_resolution(prefix=""):
+    """Return the severity in force when the incident was resolved: the from-severity of the
+    first severity change after the resolution, else the current severity."""
+    later = SeverityChange.objects.filter(
+        incident_id=OuterRef(f"{prefix}pk" if prefix else "pk"),
+        at__gt=OuterRef(f"{prefix}resolved_at")).order_by("at", "pk")
+    return Coalesce(Subquery(later.values("from_severity")[:1]), F(f"{prefix}severity"))
+
+
 def _incident_aggregates(period, prefix=""):
     """Return (filter, aggregates) over incidents reached through `prefix` ("" or
-    "incident__"): raised, responded and resolved in the period, with summed durations."""
+    "incident__"): raised, responded and resolved in the period, with summed durations.
+
+    Cancelled incidents are left out of every figure. "within" and "escalated" read the
+    stored resolution verdict, which the clock engine's one met() rule wrote (and which is
+    judged on the severity in force at resolution), so the two always add up to "resolved".
+    """
     f = prefix
     raised, responded, resolved = (_between(f"{f}{name}", period) for name in
                                    ("created_at", "responded_at", "resolved_at"))
-    return raised | responded | resolved, {
-        "raised": Count("pk", filter=raised & ~Q(**{f"{f}status": Incident.Status.CANCELLED})),
+    reached = (raised | responded | resolved) & ~Q(**{f"{f}status": Incident.Status.CANCELLED})
+    return reached, {
+        "raised": Count("pk", filter=raised),
         "responded": Count("pk", filter=responded),
         "response_total": Sum(_duration(f"{f}responded_at", f"{f}created_at"), filter=responded),
         "resolved": Count("pk", filter=resolved),
         "resolution_total": Sum(_duration(f"{f}resolved_at", f"{f}created_at"), filter=resolved),
         "within": Count("pk", filter=resolved & Q(**{f"{f}resolution_breached": False})),
+        "escalated": Count("pk", filter=resolved & Q(**{f"{f}resolution_breached": True})),
     }
 
 
 def incident_rows(period, scope):
-    """Return {severity: aggregated figures} for incidents in `scope` (one query)."""
+    """Return {(severity, severity at resolution): aggregated figures} for incidents in
+    `scope` (one query)."""
     reached, aggregates = _incident_aggregates(period)
     qs = Incident.objects.filter(_incident_scope(scope)).filter(reached)
+    qs = qs.annotate(resolution_severity=_severity_at_resolution())
+    rows = qs.order_by().values("severity", "resolution_severity").annotate(**aggregates)
     if scope.severity is not None:
-        qs = qs.filter(severity=scope.severity)
-    rows = qs.order_by().values("severity").annotate(**aggregates)
-    return {row.pop("severity"): row for row in rows}
+        rows = [r for r in rows if scope.severity in (r["severity"], r["resolution_severity"])]
+    return {(row.pop("severity"), row.pop("resolution_severity")): row for row in rows}
 
 
 def incident_rows_by_service(period):
-    """Return {service_id: {severity: aggregated figures}} for every service in one query.
+    """Return {service_id: {(severity, severity at resolution): aggregated figures}} for every
+    service in one query.
 
     Grouped over the incident-service links, which are unique per pair, so each incident
     counts once per service it names (the same result as a per-service scope).
     """
     reached, aggregates = _incident_aggregates(period, prefix="incident__")
-    rows = (IncidentServices.objects.filter(reached).order_by()
-            .values("service_id", "incident__severity").annotate(**aggregates))
+    rows = (IncidentServices.objects.filter(reached)
+            .annotate(resolution_severity=_severity_at_resolution("incident__")).order_by()
+            .values("service_id", "incident__severity", "resolution_severity")
+            .annotate(**aggregates))
     by_service = {}
     for row in rows:
-        service_id, severity = row.pop("service_id"), row.pop("incident__severity")
-        by_service.setdefault(service_id, {})[severity] = row
+        key = (row.pop("incident__severity"), row.pop("resolution_severity"))
+        by_service.setdefault(row.pop("service_id"), {})[key] = row
     return by_service
-
-
-def escalation_rows_by_service(period):
-    """Return {service_id: {severity: count}} of resolution breaches in the period."""
-    rows = (Escalation.objects.filter(
-        _between("created_at", period), clock=Escalation.Clock.RESOLUTION,
-        level=Escalation.Level.BREACH, incident__services__isnull=False).order_by()
-        .values("incident__services", "severity").annotate(n=Count("pk")))
-    by_service = {}
-    for row in rows:
-        by_service.setdefault(row["incident__services"], {})[row["severity"]] = row["n"]
-    return by_service
-
-
-def escalation_rows(period, scope):
-    """Return {severity: count} of resolution breaches recorded in the period (one query)."""
-    qs = Escalation.objects.filter(
-        _between("created_at", period), clock=Escalation.Clock.RESOLUTION,
-        level=Escalation.Level.BREACH).filter(_incident_scope(scope, ref="incident_id"))
-    if scope.severity is not None:
-        qs = qs.filter(severity=scope.severity)
-    return dict(qs.order_by().values("severity").annotate(n=Count("pk"))
-                .values_list("severity", "n"))
 
 
 def change_rows(period, scope):
-    """Return {change type: count} of changes whose outcome was recorded in the period."""
+    """Return {(change type, outcome): count} of changes whose outcome (implemented, failed
+    or backed out) was recorded in the period."""
     qs = ChangeTransition.objects.filter(
         _between("at", period), to_status__in=ChangeNotification.OUTCOME_STATUSES,
         is_retrospective_approval=False).filter(_change_scope(scope))
-    return dict(qs.order_by().values("change_notification__change_type")
-                .annotate(n=Count("change_notification", distinct=True))
-                .values_list("change_notification__change_type", "n"))
+    rows = (qs.order_by().values("change_notification__change_type", "to_status")
+            .annotate(n=Count("change_notification", distinct=True)))
+    return {(r["change_notification__change_type"], r["to_status"]): r["n"] for r in rows}
 
 
 MINUTE, HOUR = Decimal(60), Decimal(3600)
 
 
-def _incident_results(period, scope, targets, *, rows=None, escalations=None):
-    """Return the incident KPIs; `rows`/`escalations` may be given already aggregated."""
+# Which severity each incident figure is grouped by: raised and responded by the current
+# severity, resolution figures by the severity in force at resolution (s.10.9 escalations).
+BY_CURRENT = ("raised", "responded", "response_total")
+BY_RESOLUTION = ("resolved", "resolution_total", "within", "escalated")
+
+
+def _incident_results(period, scope, targets, *, rows=None):
+    """Return the incident KPIs; `rows` may be given already aggregated."""
     rows = incident_rows(period, scope) if rows is None else rows
-    escalations = escalation_rows(period, scope) if escalations is None else escalations
     zero = timedelta(0)
 
-    def figures(group):
-        """Return {key: (value, population)} for a list of aggregated rows."""
-        total = {name: sum((r[name] for r in group), 0) for name in
-                 ("raised", "responded", "resolved", "within")}
-        response = sum((r["response_total"] or zero for r in group), zero)
-        resolution = sum((r["resolution_total"] or zero for r in group), zero)
+    def total(name, severity=None):
+        """Sum `name` over the rows (of one severity, grouped as the figure is)."""
+        column = 0 if name in BY_CURRENT else 1
+        start = zero if name.endswith("_total") else 0
+        return sum((r[name] or start for key, r in rows.items()
+                    if severity is None or key[column] == severity), start)
+
+    def figures(severity=None):
+        """Return {key: (value, population)} over every row, or over one severity's."""
+        t = {name: total(name, severity) for name in (*BY_CURRENT, *BY_RESOLUTION)}
         return {
-            "incidents": (total["raised"], total["raised"]),
-            "response_minutes": (_mean(response, total["responded"], MINUTE), total["responded"]),
-            "resolution_hours": (_mean(resolution, total["resolved"], HOUR), total["resolved"]),
-            "resolved_within_sla": (_percent(total["within"], total["resolved"]),
-                                    total["resolved"]),
+            "incidents": (t["raised"], t["raised"]),
+            "escalations": (t["escalated"], t["resolved"]),
+            "response_minutes": (_mean(t["response_total"], t["responded"], MINUTE),
+                                 t["responded"]),
+            "resolution_hours": (_mean(t["resolution_total"], t["resolved"], HOUR),
+                                 t["resolved"]),
+            "resolved_within_sla": (_percent(t["within"], t["resolved"]), t["resolved"]),
         }
 
-    overall = figures(list(rows.values()))
-    per_severity = {sev: figures([rows[sev]]) if sev in rows else figures([])
-                    for sev in SEVERITIES}
+    overall = figures()
+    per_severity = {sev: figures(sev) for sev in SEVERITIES}
+    if scope.severity is not None:  # a severity scope is that severity's figures
+        overall = per_severity[scope.severity]
     results = {}
     for key, (value, population) in overall.items():
         results[key] = KpiResult(key, value, population, targets[key][0],
                                  {sev: per_severity[sev][key] for sev in SEVERITIES})
-    n = sum(escalations.values())
-    results["escalations"] = KpiResult(
-        "escalations", n, n, targets["escalations"][0],
-        {sev: (escalations.get(sev, 0), escalations.get(sev, 0)) for sev in SEVERITIES})
     return results
 
 
 def _change_results(period, scope, targets):
     rows = change_rows(period, scope)
-    major = rows.get(ChangeNotification.Type.MAJOR, 0)
-    emergency = rows.get(ChangeNotification.Type.EMERGENCY, 0)
+    E, T = ChangeNotification.Type, ChangeNotification.Status
+    major = sum(n for (kind, _), n in rows.items() if kind == E.MAJOR)
+    emergency = rows.get((E.EMERGENCY, T.IMPLEMENTED), 0)
+    unsuccessful = rows.get((E.EMERGENCY, T.FAILED), 0) + rows.get((E.EMERGENCY, T.BACKED_OUT), 0)
     return {
         "major_changes": KpiResult("major_changes", major, major, targets["major_changes"][0]),
         "emergency_changes": KpiResult("emergency_changes", emergency, emergency,
                                        targets["emergency_changes"][0]),
+        "emergency_changes_unsuccessful": KpiResult(
+            "emergency_changes_unsuccessful", unsuccessful, unsuccessful,
+            targets["emergency_changes_unsuccessful"][0]),
     }
 
 
@@ -288,6 +310,7 @@ def monthly_sla_trend(last, months, *, target):
     periods = last.trailing(months)
     rows = (Incident.objects.filter(resolved_at__gte=periods[0].start,
                                     resolved_at__lt=periods[-1].end)
+            .exclude(status=Incident.Status.CANCELLED)
             .annotate(month=TruncMonth("resolved_at", tzinfo=LONDON))
             .order_by().values("month")
             .annotate(resolved=Count("pk"), within=Count("pk", filter=Q(resolution_breached=False))))
@@ -347,18 +370,15 @@ class PeriodKpis:
         return self._results[scope]
 
     def preload_services(self):
-        """Aggregate every service's incident KPIs in two queries (instead of two per
+        """Aggregate every service's incident KPIs in one query (instead of one per
         service); later `results(Scope(service=...))` calls use them."""
-        self._by_service = (incident_rows_by_service(self.period),
-                            escalation_rows_by_service(self.period))
+        self._by_service = incident_rows_by_service(self.period)
 
     def _compute(self, scope):
         if self._by_service is not None and scope.service is not None \
                 and scope.severity is None and scope.provider is None:
-            rows, escalations = self._by_service
             results = _incident_results(self.period, scope, self.targets,
-                                        rows=rows.get(scope.service.pk, {}),
-                                        escalations=escalations.get(scope.service.pk, {}))
+                                        rows=self._by_service.get(scope.service.pk, {}))
         else:
             results = _incident_results(self.period, scope, self.targets)
         if scope.severity is None:
@@ -380,9 +400,11 @@ class PeriodKpis:
                 for p in self.period.trailing(months)]
 
     def changes_by_type(self, scope=END_TO_END):
-        """Return {type label: count} of changes carried out in the period (every type)."""
+        """Return {type label: count} of changes carried out in the period (every type, every
+        outcome)."""
         rows = change_rows(self.period, scope)
-        return {label: rows.get(value, 0) for value, label in ChangeNotification.Type.choices}
+        return {label: sum(n for (kind, _), n in rows.items() if kind == value)
+                for value, label in ChangeNotification.Type.choices}
 
     def providers(self):
         """Return the organisations providing the active services, by name."""

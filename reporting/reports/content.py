@@ -46,6 +46,28 @@ class ReportContent:
     def definitions(self):
         return [kpi for kpi in definitions.KPIS if self.is_internal or kpi.public]
 
+    @property
+    def sla_rules_url(self):
+        """Return the address of the "How SLA figures are computed" page the report cites."""
+        from django.conf import settings
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("reporting:sla_rules")
+
+    def definition_notes(self):
+        """Return the definitions section's opening notes (the choices the source leaves open)."""
+        return [
+            "Periods are UK-time calendar months; an incident counts in the period in which "
+            "the measured event happened (raised, first responded to, resolved).",
+            "Cancelled incidents (withdrawn, raised in error, duplicates) are not measured: "
+            "their SLA clocks stop at the cancellation and every incident KPI leaves them out.",
+            "An SLA target is met if and only if the work is done at or before the deadline "
+            "instant; escalations and incidents within SLA are judged on the severity in "
+            "force at resolution, so together they make up the incidents resolved.",
+            f"How SLA figures are computed (every rule, with a worked example per severity): "
+            f"{self.sla_rules_url}",
+        ]
+
     def rows(self):
         """Yield flat rows (scope kind, scope, kpi, severity, result value, population, target,
         met) for CSV and checks; severity rows for KPIs reported by severity."""

@@ -131,6 +131,7 @@ def render(content):
     if content.is_internal:
         story += _provider_section(content, styles) + _reconciliation_section(content, styles)
     story += [Paragraph("Definitions", styles["Heading2"])]
+    story += [Paragraph(note, styles["BodyText"]) for note in content.definition_notes()]
     for kpi in content.definitions():
         story.append(Paragraph(f"<b>{kpi.title}</b> ({kpi.unit}): {kpi.definition}",
                                styles["BodyText"]))

@@ -108,6 +108,8 @@ def render(content):
             returns.cell(returns.max_row, 2).number_format = "dd mmm yyyy"
 
     definitions = _sheet(book, "Definitions", ["KPI", "Unit", "Definition"])
+    for note in content.definition_notes():
+        definitions.append(["(all)", "", note])
     for kpi in content.definitions():
         definitions.append([kpi.title, kpi.unit, kpi.definition])
     definitions.column_dimensions["C"].width = 120

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
-from incidents.models.sla import Unit, describe_amount, to_duration
+from kernel.clocks.units import Unit, describe_amount, to_duration
 from services.models import BusinessCalendar
 
 
@@ -82,13 +82,13 @@ class RequestSlaVersion(models.Model):
         return describe_amount(self.task_amount, self.task_unit)
 
     def response_duration(self):
-        return to_duration(self.response_amount, self.response_unit, self.calendar)
+        return to_duration(self.response_amount, self.response_unit, self.calendar.maths)
 
     def fulfilment_duration(self):
-        return to_duration(self.fulfilment_amount, self.fulfilment_unit, self.calendar)
+        return to_duration(self.fulfilment_amount, self.fulfilment_unit, self.calendar.maths)
 
     def task_duration(self):
-        return to_duration(self.task_amount, self.task_unit, self.calendar)
+        return to_duration(self.task_amount, self.task_unit, self.calendar.maths)
 
 
 class Audience(models.TextChoices):

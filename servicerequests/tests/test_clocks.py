@@ -148,3 +148,35 @@ def test_an_overdue_task_is_told_to_its_group(supplier_user, desk_agent, provide
     clocks.refresh_open(now=MONDAY_9 + timedelta(hours=4))
     overdue = OutboundEmail.objects.filter(subject__contains="task overdue at Xoserve")
     assert overdue.count() == 1 and provider_user.email in overdue.get().to
+
+
+def test_a_rejected_request_is_not_measured_and_deciding_was_the_response(
+        supplier_user, operations_user, fast_policy):
+    fast_policy.policy = RequestSlaPolicy.objects.get(code="connection")
+    fast_policy.save()
+    with time_machine.travel(MONDAY_9, tick=False):
+        sr = raise_request(code="switching-network-connection", by=supplier_user)
+    with time_machine.travel(MONDAY_9 + timedelta(minutes=30), tick=False):
+        services.decide(service_request=sr, by=operations_user, approve=False,
+                        comment="Not eligible")
+    figures = clocks.request_figures(sr, now=MONDAY_9 + timedelta(days=2))
+    assert figures.response.verdict == "met"  # decided in 30 min of 1 h
+    assert figures.fulfilment.verdict == "not measured" and not figures.fulfilment.breached
+    sr.refresh_from_db()
+    assert not sr.fulfilment_breached
+
+
+def test_a_request_fulfilled_exactly_at_its_deadline_is_met(supplier_user, desk_agent,
+                                                            fast_policy):
+    with time_machine.travel(MONDAY_9, tick=False):
+        sr = raise_request(by=supplier_user)
+        services.start_fulfilment(service_request=sr, by=desk_agent)
+    deadline = MONDAY_9 + timedelta(hours=8)
+    with time_machine.travel(deadline, tick=False):
+        for task in sr.tasks.all():
+            services.move_task(task=task, by=desk_agent, to="done", notes="Done")
+        sr.refresh_from_db()
+        services.fulfil(service_request=sr, by=desk_agent, outcome="Access granted")
+    sr.refresh_from_db()
+    assert sr.fulfilment_due_at == deadline and not sr.fulfilment_breached
+    assert clocks.request_figures(sr, now=deadline + timedelta(days=1)).fulfilment.met

@@ -63,8 +63,11 @@ def test_business_time_between_is_zero_for_reversed_range(working):
     assert working.business_time_between(uk(2026, 1, 5, 10), uk(2026, 1, 5, 9)) == timedelta(0)
 
 
-def test_zero_duration_outside_hours_moves_to_opening(working):
-    assert working.add_business_time(uk(2026, 11, 23, 7, 0), timedelta(0)) == uk(2026, 11, 23, 8)
+def test_adding_no_business_time_never_moves_a_moment_even_outside_hours(working):
+    # A deadline moves only by business time: an 18:00 deadline plus an evening's zero
+    # business time stays 18:00 (it used to become the next morning's 08:00).
+    assert working.add_business_time(uk(2026, 11, 23, 7, 0), timedelta(0)) == uk(2026, 11, 23, 7)
+    assert working.add_business_time(uk(2026, 11, 20, 18, 0), timedelta(0)) == uk(2026, 11, 20, 18)
 
 
 def test_add_working_days_skips_weekend_and_christmas(working):
