@@ -15,18 +15,18 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.idempotency import idempotent
 from switching_sm.api_errors import Conflict
 from switching_sm.api_schema import ApiErrorSerializer
 from switching_sm.input_guard import GuardedMultiPartParser
 
 from . import services
-from .idempotency import HEADER, idempotent
 from .models import (
     ATTACHMENT_MAX_BYTES,
     ChangeImpact,
@@ -88,12 +88,6 @@ class BodyLimitMixin:
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="Any unique string (e.g. a UUID), up to 200 characters. A retry with the same "
-    "key and body returns the first response (header `Idempotent-Replayed: true`); the same "
-    "key with a different body gets 422.")
-
 CREATE_EXAMPLE = OpenApiExample(
     "A planned CSS outage", request_only=True, value={
         "title": "CSS database patching",
@@ -123,8 +117,8 @@ def _errors(*codes):
 def _transition_schema(summary, request=ActionSerializer):
     return extend_schema(
         summary=summary, request=request,
-        responses={200: ChangeNotificationSerializer, **_errors(400, 403, 404, 409, 422)},
-        parameters=[IDEMPOTENCY_PARAMETER], examples=[CONFLICT_EXAMPLE],
+        responses={200: ChangeNotificationSerializer, **_errors(400, 403, 404, 409)},
+        examples=[CONFLICT_EXAMPLE],
     )
 
 
@@ -134,8 +128,7 @@ def _transition_schema(summary, request=ActionSerializer):
     create=extend_schema(summary="Create a draft change notification",
                          request=ChangeNotificationWriteSerializer,
                          responses={201: ChangeNotificationSerializer,
-                                    **_errors(400, 403, 413, 422)},
-                         parameters=[IDEMPOTENCY_PARAMETER],
+                                    **_errors(400, 403, 409, 413)},
                          examples=[CREATE_EXAMPLE, VALIDATION_EXAMPLE]),
     partial_update=extend_schema(summary="Update a draft (only drafts can be edited)",
                                  request=ChangeNotificationWriteSerializer,

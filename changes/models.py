@@ -375,7 +375,6 @@ from .models_coordination import (  # noqa: E402,F401
     AgendaItem,
     ConsultationRequest,
     CoordinationMeeting,
-    IdempotencyRecord,
     ScheduleSubscription,
 )
 from .models_policy import ChangeFreeze, ChangeWarning, NoticePeriodRule  # noqa: E402,F401

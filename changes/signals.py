@@ -5,13 +5,10 @@ commit on every transition and every edit of a notification's window or
 impacts. The service status app listens to it to show planned outages.
 """
 
-import logging
-
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from kernel.after_commit import enqueue_after_commit, send_after_commit
 
 change_notification_changed = Signal()
 
@@ -19,24 +16,19 @@ change_notification_changed = Signal()
 def send_changed_on_commit(change_notification):
     from .models import ChangeNotification
 
-    transaction.on_commit(lambda: change_notification_changed.send(
-        sender=ChangeNotification, change_notification=change_notification))
-
-
-def _enqueue_live_refresh():
-    from .tasks import refresh_live_warnings
-
-    try:
-        refresh_live_warnings.delay()
-    except Exception:  # broker down: the hourly beat sweep refreshes them
-        logger.warning("Could not enqueue the change warnings refresh; the sweep will run it")
+    send_after_commit(change_notification_changed, sender=ChangeNotification,
+                      change_notification=change_notification,
+                      name="change_notification_changed",
+                      sweep="the status sweep (every minute)")
 
 
 def schedule_live_refresh(**kwargs):
     """Re-run every live notification's checks after this transaction commits."""
     if kwargs.get("raw"):
         return
-    transaction.on_commit(_enqueue_live_refresh)
+    from .tasks import refresh_live_warnings
+
+    enqueue_after_commit(refresh_live_warnings, sweep="the hourly warnings sweep")
 
 
 def connect():

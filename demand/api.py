@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.idempotency import idempotent
 from services.models import Service
 from switching_sm.api_errors import Conflict
 from switching_sm.api_schema import ApiErrorSerializer
@@ -97,6 +98,10 @@ class ForecastViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if not policy.may_submit_forecast(self.request.user):
             raise PermissionDenied("Only Market Participants and providers submit forecasts.")
 
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         self._require_submitter()
         user = self.request.user
@@ -116,6 +121,7 @@ class ForecastViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"],
             parser_classes=[GuardedMultiPartParser, GuardedFormParser, CsvParser])
+    @idempotent
     def upload(self, request):
         self._require_submitter()
         report = csv_import.read_forecasts(_upload_text(request))

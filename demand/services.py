@@ -4,7 +4,6 @@ Portal views, the API, admin actions, Celery tasks and other apps call these;
 each is keyword-only and atomic, and the rule it enforces is written here once.
 """
 
-import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -13,6 +12,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Organisation, Role
+from kernel.after_commit import enqueue_after_commit
 from notifications.services import notify_users, queue_email, wants_email
 from services.graph import DependencyGraph
 from services.models import Service
@@ -30,8 +30,6 @@ from .models import (
     Risk,
     RiskTransition,
 )
-
-logger = logging.getLogger(__name__)
 
 ALERT_TOPIC = "demand.excessive"
 OUTCOME_TOPIC = "demand.outcome"
@@ -75,15 +73,10 @@ def import_forecasts(*, organisation, submitted_by, rows):
     )
     ids = [f.pk for f in forecasts]
 
-    def enqueue():
-        from .tasks import evaluate_forecasts
+    from .tasks import evaluate_forecasts
 
-        try:
-            evaluate_forecasts.delay(ids)
-        except Exception:  # broker down: the evaluate_pending sweep picks them up
-            logger.warning("Could not enqueue evaluation of %d forecasts; sweep will", len(ids))
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(evaluate_forecasts, ids,
+                         sweep="the evaluate_pending sweep (every 5 minutes)")
     return forecasts
 
 

@@ -33,8 +33,7 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    if _wants_json(request):
-        return JsonResponse({"error": {"status": 500, "code": "server_error",
-                                       "message": "Internal error; the desk has been alerted."}},
-                            status=500)
-    return render(request, "500.html", status=500)
+    """The 500 page, or 503 with Retry-After when the database failed (switching_sm/errors.py)."""
+    from switching_sm.errors import server_error as answer
+
+    return answer(request)

@@ -6,7 +6,7 @@ class ReportingError(Exception):
 
 
 class InvalidTransition(ReportingError):
-    """A CSI status change that is not allowed from the current status."""
+    """A status change that is not allowed from the current status (CSI entry, report)."""
 
 
 class NotAllowed(ReportingError):
