@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,11 +23,11 @@ from accounts import policy
 from kernel.api_errors import Conflict
 from kernel.api_schema import ApiErrorSerializer
 from kernel.attachments import serve
+from kernel.idempotency import idempotent
 from kernel.input_guard import GuardedMultiPartParser
 
 from . import selectors, services
 from .errors import InvalidTransition
-from .idempotency import HEADER, idempotent
 from .models import ChangeAttachment, ChangeImpact, ChangeNotification, ConsultationRequest
 from .serializers import (
     ActionSerializer,
@@ -83,12 +83,6 @@ class BodyLimitMixin:
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="Any unique string (e.g. a UUID), up to 200 characters. A retry with the same "
-    "key and body returns the first response (header `Idempotent-Replayed: true`); the same "
-    "key with a different body gets 422.")
-
 CREATE_EXAMPLE = OpenApiExample(
     "A planned CSS outage", request_only=True, value={
         "title": "CSS database patching",
@@ -118,8 +112,8 @@ def _errors(*codes):
 def _transition_schema(summary, request=ActionSerializer):
     return extend_schema(
         summary=summary, request=request,
-        responses={200: ChangeNotificationSerializer, **_errors(400, 403, 404, 409, 422)},
-        parameters=[IDEMPOTENCY_PARAMETER], examples=[CONFLICT_EXAMPLE],
+        responses={200: ChangeNotificationSerializer, **_errors(400, 403, 404, 409)},
+        examples=[CONFLICT_EXAMPLE],
     )
 
 
@@ -129,8 +123,7 @@ def _transition_schema(summary, request=ActionSerializer):
     create=extend_schema(summary="Create a draft change notification",
                          request=ChangeNotificationWriteSerializer,
                          responses={201: ChangeNotificationSerializer,
-                                    **_errors(400, 403, 413, 422)},
-                         parameters=[IDEMPOTENCY_PARAMETER],
+                                    **_errors(400, 403, 409, 413)},
                          examples=[CREATE_EXAMPLE, VALIDATION_EXAMPLE]),
     partial_update=extend_schema(summary="Update a draft (only drafts can be edited)",
                                  request=ChangeNotificationWriteSerializer,

@@ -26,14 +26,13 @@ from .models_coordination import (
     AgendaItem,
     ConsultationRequest,
     CoordinationMeeting,
-    IdempotencyRecord,
     ScheduleSubscription,
 )
 from .models_policy import ChangeFreeze, ChangeWarning, NoticePeriodRule
 
 __all__ = ["MAX_WINDOW", "AgendaItem", "ChangeAttachment", "ChangeFreeze", "ChangeImpact",
            "ChangeNotification", "ChangeReview", "ChangeTransition", "ChangeWarning",
-           "ConsultationRequest", "CoordinationMeeting", "IdempotencyRecord",
+           "ConsultationRequest", "CoordinationMeeting",
            "NoticePeriodRule", "ScheduleSubscription"]
 
 # The longest change window; the conflict check relies on it to bound its search.

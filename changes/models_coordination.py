@@ -1,4 +1,4 @@
-"""Change Co-ordination records: impact consultation, CCG meetings, subscriptions, API idempotency."""
+"""Change Co-ordination records: impact consultation, CCG meetings, schedule subscriptions."""
 
 from django.conf import settings
 from django.db import models
@@ -121,21 +121,3 @@ class ScheduleSubscription(models.Model):
 
     def __str__(self):
         return f"{self.user} -> {self.service}"
-
-
-class IdempotencyRecord(models.Model):
-    """The stored response of a POST sent with an `Idempotency-Key`, replayed on a retry."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "key"],
-                                               name="uniq_idempotency_key")]
-
-    def __str__(self):
-        return f"{self.organisation}: {self.key}"

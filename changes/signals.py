@@ -5,39 +5,30 @@ commit on every transition and every edit of a notification's window or
 impacts. The service status app listens to it to show planned outages.
 """
 
-import logging
-
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
+from kernel.after_commit import enqueue_after_commit, send_after_commit
 from services.models import Service, ServiceDependency
 
 from .models import ChangeFreeze, ChangeNotification, NoticePeriodRule
 from .tasks import refresh_live_warnings
 
-logger = logging.getLogger(__name__)
-
 change_notification_changed = Signal()
 
 
 def send_changed_on_commit(change_notification):
-    transaction.on_commit(lambda: change_notification_changed.send(
-        sender=ChangeNotification, change_notification=change_notification))
-
-
-def _enqueue_live_refresh():
-    try:
-        refresh_live_warnings.delay()
-    except Exception:  # broker down: the hourly beat sweep refreshes them
-        logger.warning("Could not enqueue the change warnings refresh; the sweep will run it")
+    send_after_commit(change_notification_changed, sender=ChangeNotification,
+                      change_notification=change_notification,
+                      name="change_notification_changed",
+                      sweep="the status sweep (every minute)")
 
 
 def schedule_live_refresh(**kwargs):
     """Re-run every live notification's checks after this transaction commits."""
     if kwargs.get("raw"):
         return
-    transaction.on_commit(_enqueue_live_refresh)
+    enqueue_after_commit(refresh_live_warnings, sweep="the hourly warnings sweep")
 
 
 def connect():

@@ -21,6 +21,7 @@ from accounts import policy
 from accounts.models import Organisation
 from kernel.api_errors import Conflict
 from kernel.api_schema import ApiErrorSerializer
+from kernel.idempotency import idempotent
 from kernel.input_guard import GuardedFormParser, GuardedMultiPartParser
 from services.models import Service
 
@@ -97,6 +98,10 @@ class ForecastViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if not policy.may_submit_forecast(self.request.user):
             raise PermissionDenied("Only Market Participants and providers submit forecasts.")
 
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         self._require_submitter()
         user = self.request.user
@@ -116,6 +121,7 @@ class ForecastViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"],
             parser_classes=[GuardedMultiPartParser, GuardedFormParser, CsvParser])
+    @idempotent
     def upload(self, request):
         self._require_submitter()
         report = csv_import.read_forecasts(_upload_text(request))

@@ -4,14 +4,13 @@ Portal views, the API, admin actions, Celery tasks and other apps call these;
 each is keyword-only and atomic, and the rule it enforces is written here once.
 """
 
-import logging
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.after_commit import enqueue_after_commit
 from notifications.services import notify_users
 
 from . import evaluation, tasks
@@ -25,8 +24,6 @@ from .models import (
     Risk,
     RiskTransition,
 )
-
-logger = logging.getLogger(__name__)
 
 OUTCOME_TOPIC = "demand.outcome"
 
@@ -69,13 +66,8 @@ def import_forecasts(*, organisation, submitted_by, rows):
     )
     ids = [f.pk for f in forecasts]
 
-    def enqueue():
-        try:
-            tasks.evaluate_forecasts.delay(ids)
-        except Exception:  # broker down: the evaluate_pending sweep picks them up
-            logger.warning("Could not enqueue evaluation of %d forecasts; sweep will", len(ids))
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(tasks.evaluate_forecasts, ids,
+                         sweep="the evaluate_pending sweep (every 5 minutes)")
     return forecasts
 
 

@@ -14,7 +14,9 @@ from .models import Forecast
 CHUNK = 500
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+# A 10 000-row upload takes minutes: longer limits than the default (reports queue).
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5,
+             soft_time_limit=15 * 60, time_limit=16 * 60)
 def evaluate_forecasts(forecast_ids):
     """Check uploaded forecasts against capacity (each is evaluated once; re-runs are no-ops)."""
     with audit.acting(channel=audit.Channel.SYSTEM):
@@ -32,5 +34,7 @@ def evaluate_pending():
     cutoff = timezone.now() - timedelta(minutes=5)
     ids = list(Forecast.objects.filter(status=Forecast.Status.SUBMITTED, created_at__lt=cutoff)
                .values_list("pk", flat=True)[:5000])
-    evaluate_forecasts(ids)
+    if ids:
+        # On the reports queue with its long limits, not inline in this short sweep.
+        evaluate_forecasts.delay(ids)
     return len(ids)

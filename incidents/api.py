@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts import policy
 from kernel.api_errors import Conflict
 from kernel.attachments import AttachmentRejected
+from kernel.idempotency import idempotent
 
 from . import services, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
@@ -103,6 +104,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                        "title": "Registration responses delayed", "severity": 2,
                        "description": "No responses from UK Link since 09:40.",
                        "services": ["uk-link"]})])
+    @idempotent
     def create(self, request):
         """Raise an incident. The severity is the caller's proposal; the desk confirms it."""
         if not policy.may_raise_incident(request.user):
@@ -170,6 +172,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                    responses={201: CommentSerializer})
     # All of them, as a plain list: comments are neither paginated nor filtered.
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @idempotent
     def comments(self, request, reference=None):
         """Read the comments you may see, or add one (`public: false` is a desk work note)."""
         incident = self.get_object()

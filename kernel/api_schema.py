@@ -6,6 +6,9 @@ REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS. On top of drf-spectacular it
   (kernel/api_errors.py): 400 and 401 everywhere, 403 unless the operation is a
   public read, 404 where the path names a record, 409 for writes, 415 for writes with a
   body, 429 (with Retry-After) where a rate limit applies;
+- documents the `Idempotency-Key` header on every POST decorated with
+  `kernel.idempotency.idempotent`, and 503 (database failing over, with Retry-After)
+  on every operation;
 - marks a response field nullable when the model field it reads (or a relation on the
   way to it) is nullable, so a read-only `SlugRelatedField` on an optional foreign key
   is documented as the `null` it returns.
@@ -19,6 +22,8 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
+
+from kernel import idempotency
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -47,9 +52,11 @@ ERRORS = {
     "403": "Signed in, but not allowed to do this.",
     "404": "No such record, or it is not visible to you.",
     "409": "The record's current state does not allow this (e.g. an invalid transition), "
-           "with the reason.",
+           "with the reason; or the Idempotency-Key was used with a different request.",
     "415": "The body's Content-Type is not one this operation reads (see its request body).",
     "429": "Too many requests from this API token; try again after `Retry-After` seconds.",
+    "503": "The database is briefly unavailable (a restart or failover); nothing was changed. "
+           "Retry after `Retry-After` seconds, with the same Idempotency-Key.",
 }
 RETRY_AFTER = {"Retry-After": {
     "schema": {"type": "integer", "minimum": 1},
@@ -102,7 +109,15 @@ class AutoSchema(openapi.AutoSchema):
         if any(throttle.applies_to(self.method)
                for throttle in self.view.throttle_classes if hasattr(throttle, "applies_to")):
             codes.append("429")
+        codes.append("503")
         return codes
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        action = getattr(self.view, "action", None) or self.method.lower()
+        if self.method == "POST" and getattr(getattr(self.view, action, None), "idempotent", False):
+            parameters = [*parameters, idempotency.PARAMETER]
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
@@ -114,6 +129,6 @@ class AutoSchema(openapi.AutoSchema):
                 bodies[code] = self._get_response_for_code(
                     OpenApiResponse(ApiErrorSerializer, description=ERRORS[code]), code,
                     direction=direction)
-            if code == "429":
+            if code in ("429", "503"):
                 bodies[code].setdefault("headers", {}).update(RETRY_AFTER)
         return bodies

@@ -3,6 +3,13 @@
 A Celery task delivers it; a periodic sweep delivers anything a lost task
 left behind. So when Redis or the mail server is down, the business record is
 still saved and the notice goes out later: a delay, never a loss.
+
+Delivery is claim-then-send (services.deliver): the attempt is recorded and committed
+before the mail server is contacted, and each row carries one Message-ID for all its
+attempts. A worker that dies between the server accepting a message and recording it
+as sent leaves a claim that expires; the sweep sends again with the same Message-ID,
+which mail clients and our inbound mail reader de-duplicate on. The guarantee is "at
+least once, same Message-ID".
 """
 
 from datetime import timedelta
@@ -14,14 +21,17 @@ from django.utils import timezone
 
 class OutboundEmailQuerySet(models.QuerySet):
     def due(self, now=None):
-        """Return pending emails whose next attempt is due (index used by the outbox sweep)."""
+        """Return emails due an attempt: pending and due, or claimed by a worker whose claim
+        expired (it died mid-send). Index used by the outbox sweep."""
         now = now or timezone.now()
-        return self.filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
+        return self.filter(status__in=(OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING),
+                           next_attempt_at__lte=now)
 
 
 class OutboundEmail(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"  # waiting for (another) delivery attempt
+        SENDING = "sending", "Sending"  # claimed by a worker until next_attempt_at (the lease)
         SENT = "sent", "Sent"  # handed to the mail server
         FAILED = "failed", "Failed"  # gave up after MAX_ATTEMPTS; visible to the desk
 
@@ -43,9 +53,14 @@ class OutboundEmail(models.Model):
     )
     reply_to = models.CharField(max_length=254, blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    message_id = models.CharField(
+        max_length=255, blank=True,
+        help_text="Message-ID sent with every attempt, so a repeat is recognisable.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When pending: when to try next. When sending: when the claim expires.")
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,10 @@
 """Queue notices in the outbox; deliver them."""
 
 import logging
+import time
+import uuid
+from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -8,18 +12,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kernel.after_commit import enqueue_after_commit
+
 from .models import NotificationPreference, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-
-def _enqueue_delivery(email_id):
-    from .tasks import deliver_email
-
-    try:
-        deliver_email.delay(email_id)
-    except Exception:  # broker down: the outbox sweep delivers it later
-        logger.warning("Could not enqueue delivery of outbound email %s; sweep will retry", email_id)
+OUTBOX_SWEEP = "the outbox sweep (every minute)"
 
 
 def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None,
@@ -46,13 +45,13 @@ def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None
             email = OutboundEmail.objects.create(
                 to=recipients, subject=subject[:300], body_text=body_text, body_html=body_html,
                 topic=topic, dedup_key=dedup_key, reply_to=reply_to, headers=headers or {},
-                sensitive=sensitive,
+                sensitive=sensitive, message_id=new_message_id(),
             )
     except IntegrityError:
         if dedup_key and OutboundEmail.objects.filter(dedup_key=dedup_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
+    enqueue_after_commit("notifications.tasks.deliver_email", email.pk, sweep=OUTBOX_SWEEP)
     return email
 
 
@@ -78,49 +77,89 @@ def notify_users(*, users, topic, subject, template, context=None, dedup_key=Non
                        topic=topic, dedup_key=dedup_key)
 
 
-def deliver(email_id):
-    """Send one outbox email if it is still pending; record the outcome.
+def new_message_id():
+    """Return a Message-ID for a new outbox row, in the sender's domain."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "switching-sm.local"
+    return f"<outbox.{uuid.uuid4().hex}@{domain}>"
 
-    Locks the row so two workers (or a task and the sweep) never send it twice.
+
+def send_lease():
+    """Return how long a claim on an email lasts: longer than a slow SMTP conversation."""
+    return timedelta(seconds=getattr(settings, "NOTIFICATIONS_SEND_LEASE_SECONDS", 300))
+
+
+def _claim(email_id):
+    """Record an attempt on one due email and commit it; return the email, or None.
+
+    Committed before the mail server is contacted: no row lock is held while it
+    answers, a task and the sweep never send the same email at the same time, and
+    an attempt that dies half-way is visible (status sending, attempts counted).
     """
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status != OutboundEmail.Status.PENDING:
-            return False
-        message = EmailMultiAlternatives(
-            subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
-            to=email.to, reply_to=[email.reply_to] if email.reply_to else None,
-            headers=email.headers or None,
-        )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
+        email = OutboundEmail.objects.select_for_update().due().filter(pk=email_id).first()
+        if email is None:
+            return None  # sent, failed, not due yet, or claimed by another worker
+        email.message_id = email.message_id or new_message_id()
+        email.status = OutboundEmail.Status.SENDING
         email.attempts += 1
-        try:
-            message.send()
-        except Exception as exc:  # SMTP and network errors: try again later
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if email.attempts >= OutboundEmail.MAX_ATTEMPTS:
-                email.status = OutboundEmail.Status.FAILED
-            else:
-                email.next_attempt_at = timezone.now() + email.backoff()
-            email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return False
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        fields = ["attempts", "status", "sent_at", "last_error"]
-        if email.sensitive:
-            email.body_text = email.body_html = "(removed after delivery: it held a credential)"
-            fields += ["body_text", "body_html"]
-        email.save(update_fields=fields)
-        return True
+        email.next_attempt_at = timezone.now() + send_lease()
+        email.save(update_fields=["message_id", "status", "attempts", "next_attempt_at"])
+    return email
 
 
-def deliver_due(limit=500):
-    """Deliver every due outbox email; return how many were sent."""
+def _message(email):
+    headers = {**(email.headers or {}), "Message-ID": email.message_id}
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to, reply_to=[email.reply_to] if email.reply_to else None, headers=headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def deliver(email_id):
+    """Send one due outbox email: claim it, send it, then record the outcome. Return True if sent.
+
+    The send happens outside any transaction (EMAIL_TIMEOUT bounds each SMTP step). The
+    outcome is recorded only while this attempt's claim stands (same attempt number),
+    so a claim that expired and was taken over is not overwritten.
+    """
+    email = _claim(email_id)
+    if email is None:
+        return False
+    ours = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING,
+                                        attempts=email.attempts)
+    try:
+        _message(email).send()
+    except Exception as exc:  # SMTP, network and timeout errors: try again later
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts >= OutboundEmail.MAX_ATTEMPTS:
+            ours.update(status=OutboundEmail.Status.FAILED, last_error=error)
+        else:
+            ours.update(status=OutboundEmail.Status.PENDING, last_error=error,
+                        next_attempt_at=timezone.now() + email.backoff())
+        logger.warning("Outbound email %s attempt %s failed: %s", email.pk, email.attempts, error)
+        return False
+    done = {"status": OutboundEmail.Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if email.sensitive:
+        done["body_text"] = done["body_html"] = "(removed after delivery: it held a credential)"
+    ours.update(**done)
+    return True
+
+
+def deliver_due(limit=500, *, budget_seconds=60):
+    """Deliver due outbox emails for up to `budget_seconds`; return how many were sent.
+
+    The budget keeps one sweep inside its task's time limit when the mail server is
+    slow or hanging (each attempt may take EMAIL_TIMEOUT); the next sweep goes on.
+    """
+    deadline = time.monotonic() + budget_seconds
     sent = 0
     for email_id in OutboundEmail.objects.due().order_by("next_attempt_at").values_list(
         "pk", flat=True
     )[:limit]:
+        if time.monotonic() > deadline:
+            break
         sent += deliver(email_id)
     return sent

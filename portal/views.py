@@ -31,10 +31,3 @@ def not_found(request, exception=None):
                                        "message": "Not found."}}, status=404)
     return render(request, "404.html", status=404)
 
-
-def server_error(request):
-    if _wants_json(request):
-        return JsonResponse({"error": {"status": 500, "code": "server_error",
-                                       "message": "Internal error; the desk has been alerted."}},
-                            status=500)
-    return render(request, "500.html", status=500)

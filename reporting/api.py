@@ -12,6 +12,7 @@ from accounts import policy
 from accounts.models import Organisation
 from kernel.api_input import bounded_int, integer_schema
 from kernel.api_schema import ApiErrorSerializer
+from kernel.idempotency import idempotent
 from kernel.periods import Period
 from services.models import Service
 
@@ -92,6 +93,7 @@ class KpiReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         examples=[OpenApiExample("October return", value=RETURN_EXAMPLE, request_only=True)],
         description="Submit (or resubmit, superseding) your return for a month that has ended. "
                     "Errors name the field, e.g. `figures.2.value`.")
+    @idempotent
     def create(self, request, *args, **kwargs):
         user = request.user
         if not policy.may_submit_kpi_return(user):

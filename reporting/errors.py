@@ -8,7 +8,7 @@ class ReportingError(Exception):
 
 
 class InvalidTransition(ReportingError, KernelInvalidTransition):
-    """A CSI status change that is not allowed from the current status."""
+    """A status change that is not allowed from the current status (CSI entry, report)."""
 
 
 class NotAllowed(ReportingError):

@@ -1,23 +1,36 @@
 """Produce service reports: on demand, on the monthly schedule, with progress and history.
 
 Rows first, work after commit: `request_report` writes a ServiceReport row
-(queued) and enqueues the task with transaction.on_commit, so a lost task
-leaves a visible queued row rather than nothing, and the scheduled run is
-idempotent (one scheduled report per period and edition, a unique constraint).
+(queued) and enqueues the task after commit, so a lost task leaves a visible
+queued row rather than nothing, and the scheduled run is idempotent (one
+scheduled report per period and edition, a unique constraint).
+
+Jobs cannot hang: a worker claims a queued report (queued -> running in one
+UPDATE, so a repeated task does nothing) and records a heartbeat every
+REPORT_HEARTBEAT_SECONDS while it works. The beat sweep (`sweep`, every minute)
+marks a running report whose heartbeat is older than REPORT_STALE_SECONDS as
+failed, saying why, and re-enqueues a report queued for longer than
+REPORT_REQUEUE_SECONDS (its task was lost, e.g. requested while the broker was
+down). A failed report offers "Try again" (`retry_report`).
 """
 
 import logging
 import traceback
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import audit, policy
+from kernel.after_commit import enqueue_after_commit
+from kernel.jobs import heartbeat
 from kernel.periods import Kind, Period
 from services.models import BusinessCalendar
 
-from .errors import NotAllowed
+from .errors import InvalidTransition, NotAllowed
 from .kpis import definitions
 from .kpis.engine import END_TO_END, PeriodKpis, Scope
 from .models import ImprovementOpportunity, ServiceReport
@@ -27,11 +40,27 @@ from .services import record_improvement
 
 logger = logging.getLogger(__name__)
 
+REPORT_SWEEP = "the report sweep (every minute)"
+
 
 def _enqueue(report):
-    from .tasks import generate_service_report
+    ServiceReport.objects.filter(pk=report.pk).update(enqueued_at=timezone.now())
+    enqueue_after_commit("reporting.tasks.generate_service_report", report.pk,
+                         sweep=REPORT_SWEEP)
 
-    transaction.on_commit(lambda: generate_service_report.delay(report.pk))
+
+def heartbeat_seconds():
+    return float(getattr(settings, "REPORT_HEARTBEAT_SECONDS", 15))
+
+
+def stale_after():
+    """Return how long a running report may go without a heartbeat before it is failed."""
+    return timedelta(seconds=float(getattr(settings, "REPORT_STALE_SECONDS", 120)))
+
+
+def requeue_after():
+    """Return how long a report may stay queued before the sweep sends its task again."""
+    return timedelta(seconds=float(getattr(settings, "REPORT_REQUEUE_SECONDS", 120)))
 
 
 @transaction.atomic
@@ -75,14 +104,33 @@ def schedule_monthly(*, now=None):
     return queued
 
 
+def _claim(report_id):
+    """Move a queued report to running for this worker; return it, or None if it is not queued.
+
+    One conditional UPDATE, so of two tasks for the same report (the sweep re-enqueued
+    it while the first was still waiting in the queue) exactly one does the work.
+    """
+    started = timezone.now()
+    claimed = ServiceReport.objects.filter(pk=report_id, status=ServiceReport.Status.QUEUED).update(
+        status=ServiceReport.Status.RUNNING, started_at=started, heartbeat_at=started,
+        progress=5, attempts=F("attempts") + 1)
+    return ServiceReport.objects.get(pk=report_id) if claimed else None
+
+
 def generate(report_id, *, now=None):
-    """Compute, render and store the report; record progress as it goes. Return the report."""
-    report = ServiceReport.objects.get(pk=report_id)
-    if report.status == ServiceReport.Status.READY:
-        return report  # a retried task must not redo finished work
-    report.status, report.started_at, report.progress = ServiceReport.Status.RUNNING, \
-        timezone.now(), 5
-    report.save(update_fields=["status", "started_at", "progress"])
+    """Compute, render and store a queued report, with progress and a heartbeat. Return it.
+
+    A report that is not queued (running elsewhere, ready, failed) is left as it is.
+    """
+    report = _claim(report_id)
+    if report is None:
+        return ServiceReport.objects.filter(pk=report_id).first()
+    with heartbeat(ServiceReport.objects.filter(pk=report.pk), every=heartbeat_seconds()):
+        _produce(report, now=now)
+    return report
+
+
+def _produce(report, *, now):
     try:
         period = Period.parse(report.period)
         content = report_content.build(period, edition=report.edition, now=now,
@@ -106,6 +154,53 @@ def generate(report_id, *, now=None):
         report.status, report.finished_at = ServiceReport.Status.FAILED, timezone.now()
         report.error = f"{exc.__class__.__name__}: {exc}\n{traceback.format_exc(limit=3)}"
         report.save(update_fields=["status", "finished_at", "error"])
+
+
+def sweep(*, now=None):
+    """Fail running reports whose worker went silent; re-enqueue reports whose task was lost.
+
+    Idempotent (beat runs it every minute). Return (failed, re-enqueued) counts.
+    """
+    now = now or timezone.now()
+    stale = ServiceReport.objects.filter(status=ServiceReport.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=now - stale_after())
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - stale_after()))
+    failed = 0
+    for report in stale:
+        seen = timezone.localtime(report.heartbeat_at or report.started_at)
+        failed += ServiceReport.objects.filter(
+            pk=report.pk, status=ServiceReport.Status.RUNNING,
+            heartbeat_at=report.heartbeat_at).update(
+            status=ServiceReport.Status.FAILED, finished_at=now,
+            error=(f"The worker producing this report stopped responding (last heard from "
+                   f"{seen:%d %b %Y %H:%M:%S}, at {report.progress}% done), so it was stopped. "
+                   "Nothing was published. Use \"Try again\" to produce it again."))
+        logger.warning("Service report %s failed: no heartbeat since %s", report.pk, seen)
+    lost = ServiceReport.objects.filter(status=ServiceReport.Status.QUEUED).filter(
+        Q(enqueued_at__lt=now - requeue_after())
+        | Q(enqueued_at__isnull=True, created_at__lt=now - requeue_after()))
+    requeued = 0
+    for report in lost:
+        with transaction.atomic():
+            _enqueue(report)
+        requeued += 1
+    return failed, requeued
+
+
+@transaction.atomic
+def retry_report(*, report, by) -> ServiceReport:
+    """Queue a failed report again ("Try again"), keeping its row and history."""
+    if not policy.may_generate_reports(by):
+        raise NotAllowed("Only Switching Operations generate service reports.")
+    report = ServiceReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ServiceReport.Status.FAILED:
+        raise InvalidTransition(f"This report is {report.get_status_display().lower()}; only a "
+                                "failed report can be tried again.")
+    report.status, report.progress, report.error = ServiceReport.Status.QUEUED, 0, ""
+    report.started_at = report.finished_at = report.heartbeat_at = None
+    report.save(update_fields=["status", "progress", "error", "started_at", "finished_at",
+                               "heartbeat_at"])
+    _enqueue(report)
     return report
 
 

@@ -141,7 +141,7 @@ class ServiceReport(models.Model):
         QUEUED = "queued", "Queued"  # row written; the task is enqueued after commit
         RUNNING = "running", "Running"  # the worker is computing and drawing (see progress)
         READY = "ready", "Ready"  # files stored and downloadable
-        FAILED = "failed", "Failed"  # the worker gave up; see error
+        FAILED = "failed", "Failed"  # the worker gave up or died; see error ("Try again")
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Monthly schedule"
@@ -160,6 +160,11 @@ class ServiceReport(models.Model):
     published_at = models.DateTimeField(null=True, blank=True,
                                         help_text="Participant edition shown in the portal.")
     error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When its task was last sent to a worker.")
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the worker producing it.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it.")
     pdf = models.FileField(upload_to=report_path, blank=True)
     xlsx = models.FileField(upload_to=report_path, blank=True)
     csv = models.FileField(upload_to=report_path, blank=True)
@@ -181,7 +186,8 @@ class ServiceReport(models.Model):
 
     def set_progress(self, percent):
         self.progress = max(self.progress, min(int(percent), 100))
-        self.save(update_fields=["progress"])
+        self.heartbeat_at = timezone.now()
+        self.save(update_fields=["progress", "heartbeat_at"])
 
 
 # --- continual service improvement ------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.report_list, name="reports"),
     path("request/", views.report_request, name="report_request"),
     path("<int:pk>/", views.report_detail, name="report_detail"),
+    path("<int:pk>/retry/", views.report_retry, name="report_retry"),
     path("<int:pk>/progress.json", views.report_progress, name="report_progress"),
     path("<int:pk>/download/<str:kind>/", views.report_download, name="report_download"),
     path("dashboard/", views.ops_dashboard, name="dashboard"),

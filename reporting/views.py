@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 
 from . import dashboard, generation, services
-from .errors import InvalidTransition
+from .errors import InvalidTransition, NotAllowed
 from .forms import ImprovementForm, ImprovementMoveForm, ReportRequestForm
 from .kpis import definitions
 from .models import ImprovementOpportunity, ServiceReport
@@ -50,6 +50,20 @@ def report_request(request):
     return redirect("reporting:report_detail", pk=report.pk)
 
 
+@login_required
+@require_POST
+def report_retry(request, pk):
+    """Try a failed report again (Switching Operations)."""
+    report = _visible_report(request, pk)
+    try:
+        generation.retry_report(report=report, by=request.user)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
 def _visible_report(request, pk):
     return get_object_or_404(ServiceReport.objects.visible_to(request.user), pk=pk)
 
@@ -57,8 +71,9 @@ def _visible_report(request, pk):
 @login_required
 def report_detail(request, pk):
     report = _visible_report(request, pk)
-    return render(request, "reporting/report_detail.html", {**_nav(request.user),
-                                                            "report": report})
+    return render(request, "reporting/report_detail.html", {
+        **_nav(request.user), "report": report,
+        "may_retry": policy.may_generate_reports(request.user)})
 
 
 @login_required

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts import policy
 from kernel.api_errors import Conflict
+from kernel.idempotency import idempotent
 
 from . import clocks, services
 from .errors import InvalidAnswers, InvalidTransition, NotAllowed, RequestError
@@ -101,6 +102,7 @@ class ServiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(request=ServiceRequestCreateSerializer,
                    responses={201: ServiceRequestDetailSerializer}, examples=CREATE_EXAMPLES)
+    @idempotent
     def create(self, request):
         """Raise a request; `answers` are checked against the item's fields (400 per field)."""
         if not policy.may_raise_service_request(request.user):

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from kernel.api_errors import Conflict
+from kernel.idempotency import idempotent
 from services.models import Service
 
 from . import snapshot
@@ -101,6 +102,7 @@ class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
             "dedup_key": "uk-link/api/latency", "message": "API p95 latency above 5 s",
             "occurred_at": "2026-11-27T10:15:00Z"})],
     )
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

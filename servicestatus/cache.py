@@ -9,7 +9,8 @@ missed (e.g. a change made by raw SQL).
 import time
 
 from django.core.cache import cache
-from django.db import transaction
+
+from kernel.after_commit import run_after_commit
 
 GENERATION_KEY = "servicestatus:generation"
 TIMEOUT = 60  # seconds; invalidation is explicit, this is only a safety net
@@ -62,4 +63,5 @@ def invalidate():
 
 def invalidate_on_commit():
     """Invalidate after the current transaction commits (readers never cache a rolled-back view)."""
-    transaction.on_commit(invalidate)
+    run_after_commit(invalidate, name="status cache refresh",
+                     sweep=f"the cache timeout ({TIMEOUT} s)")

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import logging
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -27,14 +26,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from kernel.after_commit import enqueue_after_commit
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-logger = logging.getLogger(__name__)
-
-TIMEOUT = (3.05, 5)  # connect, read seconds: a slow receiver must not hold a worker
 USER_AGENT = "SwitchingSM-Webhooks/1.0"
-LEASE = timedelta(minutes=2)  # longer than TIMEOUT; a crashed worker's claim then expires
+LEASE = timedelta(minutes=2)  # longer than any attempt; a crashed worker's claim then expires
+
+
+def timeout():
+    """Return (connect, read) seconds for one POST (settings WEBHOOK_CONNECT_TIMEOUT and
+    WEBHOOK_READ_TIMEOUT): a slow or silent receiver costs one attempt, never a worker."""
+    return (float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT", 3.05)),
+            float(getattr(settings, "WEBHOOK_READ_TIMEOUT", 5.0)))
 
 
 def disable_after():
@@ -53,13 +57,10 @@ def verify(secret, timestamp, body, signature):
     return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
 
 
-def _enqueue(delivery_id):
-    from .tasks import deliver_webhook
-
-    try:
-        deliver_webhook.delay(delivery_id)
-    except Exception:  # broker down: the sweep delivers it later
-        logger.warning("Could not enqueue webhook delivery %s; sweep will retry", delivery_id)
+def _enqueue_after_commit(*delivery_ids):
+    for delivery_id in delivery_ids:
+        enqueue_after_commit("servicestatus.tasks.deliver_webhook", delivery_id,
+                             sweep="the webhook sweep (every minute)")
 
 
 def queue(*, endpoint, event_type, payload):
@@ -67,7 +68,7 @@ def queue(*, endpoint, event_type, payload):
     body = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type=event_type,
                                               payload=body)
-    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    _enqueue_after_commit(delivery.pk)
     return delivery
 
 
@@ -86,8 +87,11 @@ def _post(endpoint, delivery):
         "X-SSM-Signature": sign(endpoint.secret, timestamp, body),
     }
     try:
-        response = requests.post(endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
-                                 allow_redirects=False)
+        # stream=True: only the status line and headers are read (the read timeout bounds
+        # each of them); the body, which we never use, is not downloaded.
+        with requests.post(endpoint.url, data=body, headers=headers, timeout=timeout(),
+                           allow_redirects=False, stream=True) as response:
+            pass
     except requests.RequestException as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
     if 200 <= response.status_code < 300:
@@ -196,7 +200,7 @@ def enable_endpoint(*, endpoint, by):
     pending = endpoint.deliveries.filter(status=WebhookDelivery.State.PENDING)
     pending.update(next_attempt_at=timezone.now())
     ids = list(pending.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [_enqueue(i) for i in ids])
+    _enqueue_after_commit(*ids)
     return endpoint
 
 

@@ -1,4 +1,8 @@
-"""Celery application: SLA timers, notifications and report generation."""
+"""Celery application: SLA timers, notifications, status, reports (queues by kind).
+
+Queues and routes are in settings (CELERY_TASK_ROUTES, SSM_QUEUES). Every worker writes
+a heartbeat (kernel/heartbeats.py) that /readyz and the compose healthchecks read.
+"""
 
 import os
 
@@ -6,6 +10,46 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "switching_sm.settings")
 
+
+def _closed_transport_is_a_connection_error():
+    """Make kombu's Redis transport treat a closed connection as a connection error.
+
+    When Redis drops, kombu closes the old connection (its transport's `client` becomes
+    None) while event-loop timers registered for it (restore of unacknowledged messages,
+    binding-expiry refresh, health checks) can still fire. They build a Redis client from
+    `transport.client` and fail with AttributeError("'NoneType' object has no attribute
+    'hostname'"), which is not among the connection errors those timers and Celery's
+    consumer recover from, so the worker stopped with "Unrecoverable error". Raising
+    redis' ConnectionError instead lets them skip the cycle and the consumer reconnect.
+    Present in kombu 5.7.0 (the newest release); remove when kombu handles it.
+    """
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "ssm_patched", False):
+        return
+
+    def _connparams(self, asynchronous=False):
+        if self.connection is None or self.connection.client is None:
+            raise kombu_redis.redis.exceptions.ConnectionError(
+                "The broker connection was closed; reconnecting.")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams.ssm_patched = True
+    kombu_redis.Channel._connparams = _connparams
+
+
+_closed_transport_is_a_connection_error()
+
 app = Celery("switching_sm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _add_worker_heartbeat():
+    from kernel.heartbeats import WorkerHeartbeat
+
+    app.steps["worker"].add(WorkerHeartbeat)
+
+
+_add_worker_heartbeat()

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes are answered before host checks, HTTPS redirects and sessions.
+    "switching_sm.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see "Security" below).
     "csp.middleware.CSPMiddleware",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.audit.AuditContextMiddleware",
+    # A database error in a view answers 503 with Retry-After (switching_sm/errors.py).
+    "switching_sm.errors.DatabaseUnavailableMiddleware",
     # 400 for a control character in the URL or query string, before any view sees it
     # (last, so the 400 carries every header the middleware above adds).
     "kernel.input_guard.InputGuardMiddleware",
@@ -155,6 +159,13 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = _strict(
         "CONN_MAX_AGE", env.int, 60, "Use a number of seconds, e.g. 60."
     )
+    # A persistent connection that PostgreSQL dropped (a restart, a failover) is
+    # noticed and replaced at the start of the next request instead of failing it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast when the server is unreachable: the request answers 503 (see
+    # switching_sm/errors.py) instead of hanging a web worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _strict(
+        "DATABASE_CONNECT_TIMEOUT", env.int, 5, "Use a number of seconds, e.g. 5."))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # fields.W161 fires for a fixed time default (e.g. working day ends 18:00) whenever the
 # check runs within seconds of that wall-clock time: our defaults are deliberate office
@@ -244,6 +255,18 @@ EMAIL_PORT = _strict("EMAIL_PORT", env.int, 25, "Use a port number, e.g. 587.")
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = _strict_bool("EMAIL_USE_TLS", False)
+# Seconds any one SMTP operation (connect, greeting, each command) may take: a mail
+# server that accepts the connection and never answers costs one attempt, not a worker.
+EMAIL_TIMEOUT = _strict("EMAIL_TIMEOUT", env.float, 10.0, "Use a number of seconds, e.g. 10.")
+# Outbound webhooks: seconds to connect, and to wait for each read of the answer.
+WEBHOOK_CONNECT_TIMEOUT = _strict("WEBHOOK_CONNECT_TIMEOUT", env.float, 3.05,
+                                  "Use a number of seconds, e.g. 3.")
+WEBHOOK_READ_TIMEOUT = _strict("WEBHOOK_READ_TIMEOUT", env.float, 5.0,
+                               "Use a number of seconds, e.g. 5.")
+# How long a worker's claim on an outbox email lasts before the sweep may try it again
+# (it died mid-send): longer than a slow SMTP conversation of several EMAIL_TIMEOUTs.
+NOTIFICATIONS_SEND_LEASE_SECONDS = _strict("NOTIFICATIONS_SEND_LEASE_SECONDS", env.float, 300.0,
+                                           "Use a number of seconds, e.g. 300.")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Switching Service Desk <desk@switching-sm.example>"
 )
@@ -252,8 +275,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Cache ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    # Fail-soft: while Redis is unreachable every read is a miss and the pages are built
+    # from the database (kernel/cache.py); short socket timeouts keep a dead server cheap.
+    CACHES = {"default": {"BACKEND": "kernel.cache.ResilientRedisCache",
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -268,16 +294,73 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
         "control_folder": str(VAR_DIR / "celery-control"),
+        "polling_interval": 0.2,  # seconds between looks at the folder (default 1 s per message)
     }
     for _folder in (_queue_dir, VAR_DIR / "celery-processed", VAR_DIR / "celery-control"):
         _folder.mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task not acknowledged within this time (its worker died) is delivered again.
+        # Longer than the longest hard time limit (reports, below), so a running task is
+        # never handed to a second worker.
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_keepalive": True,
+        # Ping idle connections so a half-open one (Redis restarted behind a proxy) is
+        # noticed within seconds rather than at the next command.
+        "health_check_interval": 10,
+        "retry_on_timeout": True,
+    }
 CELERY_TASK_ALWAYS_EAGER = _strict_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The worker and beat keep trying to reach the broker for as long as it is down (the
+# default gives up after 100 attempts and exits), and a task published while it is down
+# fails fast (the after-commit helper logs it and the sweeps do the work).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+CELERY_BROKER_POOL_LIMIT = 10
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.5}
+# A task running when the broker connection drops finishes; its acknowledgement is lost
+# with the connection, so the broker delivers it again after the visibility timeout and
+# the task's own claim (every task here is idempotent) makes the repeat a no-op.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Every task has a soft limit (SoftTimeLimitExceeded: the task records the failure) and a
+# hard limit (the pool kills the process). Long jobs set their own (reporting/tasks.py).
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 150
+CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "kernel.heartbeats:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15  # beat wakes at least this often (its heartbeat)
+# Queues by kind (CELERY_TASK_ROUTES sends every task to one of them), so a long
+# report never waits in front of an SLA escalation or a notice: production runs a worker
+# per group (docker-compose.yml); `make run` runs one worker for reports, one for the rest.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+SSM_QUEUES = ("sla", "status", "notifications", "reports", "default")
+CELERY_TASK_ROUTES = {
+    # SLA warnings, breaches, escalations and auto-close: never behind anything slow.
+    "incidents.tasks.sla_*": {"queue": "sla"},
+    "incidents.tasks.auto_close": {"queue": "sla"},
+    "incidents.tasks.escalat*": {"queue": "sla"},
+    "servicerequests.tasks.sla_*": {"queue": "sla"},
+    # Derived service status and the status page.
+    "servicestatus.tasks.recompute*": {"queue": "status"},
+    "servicestatus.tasks.status_*": {"queue": "status"},
+    # Outbound notices: email and webhooks (network I/O to other parties' servers).
+    "notifications.tasks.*": {"queue": "notifications"},
+    "servicestatus.tasks.deliver_*": {"queue": "notifications"},
+    # Long computations: service reports and bulk forecast evaluation.
+    "reporting.tasks.generate_*": {"queue": "reports"},
+    "reporting.tasks.schedule_*": {"queue": "reports"},
+    "demand.tasks.evaluate_forecasts": {"queue": "reports"},
+    # Everything else (sweeps, inbound mail, knowledge, change warnings): "default".
+}
 # Periodic sweeps: each app lists its own in `<app>/beat.py` as SCHEDULE (a
 # plain dict, no Django imports). Every sweep is idempotent, so a missed or
 # doubled beat costs a delay, never a duplicate.
@@ -288,6 +371,18 @@ for _app in PROJECT_APPS:
     except ModuleNotFoundError as _exc:
         if _exc.name != f"{_app}.beat":
             raise
+# Service reports (reporting/generation.py): a running report's heartbeat interval, when
+# it counts as dead, and when a queued report's task counts as lost and is sent again.
+REPORT_HEARTBEAT_SECONDS = _strict("REPORT_HEARTBEAT_SECONDS", env.float, 15.0,
+                                   "Use a number of seconds.")
+REPORT_STALE_SECONDS = _strict("REPORT_STALE_SECONDS", env.float, 120.0, "Use a number of seconds.")
+REPORT_REQUEUE_SECONDS = _strict("REPORT_REQUEUE_SECONDS", env.float, 120.0,
+                                 "Use a number of seconds.")
+# Liveness heartbeats (kernel/heartbeats.py) written by every worker and by beat; /readyz
+# reports them stale after this many seconds.
+HEARTBEAT_SECONDS = _strict("HEARTBEAT_SECONDS", env.float, 15.0, "Use a number of seconds.")
+HEARTBEAT_STALE_SECONDS = _strict("HEARTBEAT_STALE_SECONDS", env.float, 90.0,
+                                  "Use a number of seconds.")
 
 # --- Rate limits (accounts/rate_limits.py): "<count>/<second|minute|hour|day>" ------
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")

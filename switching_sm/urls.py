@@ -33,4 +33,5 @@ urlpatterns = [
 ]
 
 handler404 = "portal.views.not_found"
-handler500 = "portal.views.server_error"
+# The 500 page, or 503 with Retry-After when the database failed.
+handler500 = "switching_sm.errors.server_error"

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from changes import services as change_services
-from changes.models import ChangeNotification, ConsultationRequest, IdempotencyRecord
+from changes.models import ChangeNotification, ConsultationRequest
+from kernel.models import IdempotencyRecord
 from services.factories import ServiceDependencyFactory
 
 URL = "/api/v1/change-notifications/"
@@ -159,11 +160,11 @@ def test_retry_with_the_same_key_replays_the_first_response(xoserve, service):
     assert ChangeNotification.objects.count() == 1
 
 
-def test_same_key_with_a_different_body_is_422(xoserve, service):
+def test_same_key_with_a_different_body_is_409(xoserve, service):
     xoserve.post(URL, payload(service), format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
     response = xoserve.post(URL, payload(service, title="Other"), format="json",
                             HTTP_IDEMPOTENCY_KEY="abc-2")
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "different request" in response.json()["error"]["message"]
     assert ChangeNotification.objects.count() == 1
 

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_change_history_and_files_survive_the_move_to_the_kernel(migrator):
-    old = migrator("changes", "0002_seed_notice_rules")
+    old = migrator("changes", "0003_idempotency_moves_to_kernel")
     provider = old.get_model("accounts", "Organisation").objects.create(
         name="Xoserve", short_code="xoserve", kind="cds_provider", contact_email="x@x.example")
     user = old.get_model("accounts", "User").objects.create(username="xavier",
@@ -23,7 +23,7 @@ def test_change_history_and_files_survive_the_move_to_the_kernel(migrator):
         original_name="Release notes.pdf", content_type="application/pdf", size=1234,
         uploaded_by=user)
 
-    new = migrator("changes", "0003_kernel_transition_record_and_attachment")
+    new = migrator("changes", "0004_kernel_transition_record_and_attachment")
     attachment = new.get_model("changes", "ChangeAttachment").objects.get()
     assert (attachment.original_name, attachment.file.name, attachment.size) == (
         "Release notes.pdf", "changes/2026/10/1-abcdef.pdf", 1234)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Organisation
 from accounts.policy import VisibleQuerySet
+from kernel.after_commit import send_after_commit
 from kernel.attachments import Attachment
 from kernel.clocks.work import work_clock
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
@@ -196,7 +197,8 @@ class Incident(Lifecycle, models.Model):
 
     def announce(self):
         """Send `incident_changed` once the current transaction commits."""
-        transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=self))
+        send_after_commit(incident_changed, sender=Incident, incident=self,
+                          name="incident_changed", sweep="the status sweep (every minute)")
 
     # --- the lifecycle ---------------------------------------------------
     def _move(self, to, *, by, reason="", at=None, pending_reason="", resolution_code="",

@@ -66,8 +66,8 @@ def test_dedup_key_queues_one_notice(db):
 
 def test_failed_send_backs_off_then_gives_up(settings):
     settings.EMAIL_BACKEND = "notifications.tests.failing_backend.FailingBackend"
-    email = queue()
     with time_machine.travel("2026-11-27 10:00Z", tick=False):
+        email = queue()
         services.deliver(email.pk)
         email.refresh_from_db()
         assert email.status == OutboundEmail.Status.PENDING
@@ -115,3 +115,61 @@ def test_auditor_sees_a_delivered_ordinary_notice(client, auditor_user):
     client.force_login(auditor_user)
     page = client.get(f"/admin/notifications/outboundemail/{email.pk}/change/").content.decode()
     assert "This is a test notice" in page
+
+
+# --- claim, send, record: no lock across the network, one Message-ID per notice ---------
+def test_every_attempt_carries_the_rows_message_id(settings, mailoutbox):
+    settings.EMAIL_BACKEND = "notifications.tests.failing_backend.FailingBackend"
+    email = queue()
+    assert email.message_id.startswith("<outbox.") and email.message_id.endswith(
+        "@switching-sm.example>")
+    services.deliver(email.pk)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    email.refresh_from_db()
+    with time_machine.travel(email.next_attempt_at, tick=False):
+        assert services.deliver(email.pk)
+    assert mailoutbox[0].extra_headers["Message-ID"] == email.message_id
+
+
+def test_the_attempt_is_committed_before_the_mail_server_is_contacted(settings):
+    settings.EMAIL_BACKEND = "notifications.tests.failing_backend.ObservingBackend"
+    from notifications.tests import failing_backend
+
+    email = queue()
+    services.deliver(email.pk)
+    seen = failing_backend.ObservingBackend.seen
+    assert seen == [(OutboundEmail.Status.SENDING, 1)]  # what the row said while sending
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT and email.attempts == 1
+
+
+def test_a_worker_that_died_mid_send_leaves_a_claim_the_sweep_retries_with_the_same_id(
+        mailoutbox):
+    email = queue()
+    # A worker claimed it, the server accepted the message, the worker died before recording.
+    claimed = services._claim(email.pk)
+    assert claimed.status == OutboundEmail.Status.SENDING
+    assert services.deliver_due() == 0  # the claim still stands: nobody else sends it
+    with time_machine.travel(claimed.next_attempt_at, tick=False):
+        assert services.deliver_due() == 1
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT and email.attempts == 2
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [email.message_id]
+
+
+def test_a_late_result_does_not_overwrite_a_newer_attempt(mailoutbox):
+    email = queue()
+    first = services._claim(email.pk)
+    with time_machine.travel(first.next_attempt_at, tick=False):
+        assert services.deliver(email.pk)  # the sweep took over the expired claim
+    # The first worker wakes up and records a failure for its (stale) attempt: ignored.
+    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING,
+                                 attempts=first.attempts).update(status="pending")
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+
+
+def test_the_sweep_stops_when_its_time_budget_is_spent(mailoutbox):
+    queue(), queue(subject="Second")
+    assert services.deliver_due(budget_seconds=-1) == 0
+    assert services.deliver_due() == 2

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_csi_history_survives_the_move_to_the_kernel(migrator):
-    old = migrator("reporting", "0001_initial")
+    old = migrator("reporting", "0002_report_heartbeat")
     user = old.get_model("accounts", "User").objects.create(username="olu", role="operations")
     entry = old.get_model("reporting", "ImprovementOpportunity").objects.create(
         title="Faster Sev2 fixes", description="d", source="review", owner=user,
@@ -16,7 +16,7 @@ def test_csi_history_survives_the_move_to_the_kernel(migrator):
     Row.objects.create(opportunity=entry, from_status="proposed", to_status="approved", by=user,
                        reason="Agreed")
 
-    new = migrator("reporting", "0002_csi_transition_record")
+    new = migrator("reporting", "0003_csi_transition_record")
     rows = new.get_model("reporting", "ImprovementTransition").objects.order_by("pk")
     assert [(r.from_status, r.to_status, r.reason, r.channel) for r in rows] == [
         ("", "proposed", "", ""), ("proposed", "approved", "Agreed", "")]

@@ -69,12 +69,20 @@ def producer_to_redis(worker):
     """Point this process's Celery app at Redis and the worker's queue (not eager)."""
     queue, _ = worker
     conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url, conf.task_default_queue)
-    conf.task_always_eager, conf.broker_url, conf.task_default_queue = False, REDIS_URL, queue
-    celery_app.amqp._producer_pool = None
-    celery_app._pool = None
+    saved = (conf.task_always_eager, conf.broker_url, conf.task_routes)
+    # Every task to the worker's private queue, whatever its kind's queue is.
+    conf.task_always_eager, conf.broker_url, conf.task_routes = False, REDIS_URL, {
+        "*": {"queue": queue}}
+    reset_producer()
     yield
-    conf.task_always_eager, conf.broker_url, conf.task_default_queue = saved
+    conf.task_always_eager, conf.broker_url, conf.task_routes = saved
+    reset_producer()
+
+
+def reset_producer():
+    """Make this process's Celery app reconnect and re-read its routes."""
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)  # a cached_property built from the routes
     celery_app.amqp._producer_pool = None
     celery_app._pool = None
 

@@ -16,7 +16,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('changes', '0002_seed_notice_rules'),
+        ('changes', '0003_idempotency_moves_to_kernel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
