@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts import policy
 from kernel.after_commit import enqueue_after_commit
+from notifications.services import queue_email
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -168,8 +169,6 @@ def _count_failure(endpoint, error, now):
 
 
 def _tell_owner_disabled(endpoint):
-    from notifications.services import queue_email
-
     admins = endpoint.organisation.users.filter(is_org_admin=True, is_active=True)
     queue_email(
         to=[u.email for u in admins] or [endpoint.organisation.contact_email],
