@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from . import policy
+from . import policy, services
 from .admin_mixins import ReadOnlyConsoleAdmin, ReferenceDataAdmin
-from .models import AccessReview, ApiToken, LoginAttempt, Organisation, TotpDevice, User
+from .models import AccessReview, ApiToken, LoginAttempt, Organisation, User
 from .models_audit import AuditEntry
 
 
@@ -40,11 +41,10 @@ class UserAdmin(ReferenceDataAdmin, DjangoUserAdmin):
 
     @admin.action(description="Reset two-factor authentication (user sets it up again)")
     def reset_two_factor(self, request, queryset):
-        if not policy.may_manage_reference_data(request.user):
-            self.message_user(request, "Only Switching Operations may reset a second factor.",
-                              messages.ERROR)
-            return
-        deleted, _ = TotpDevice.objects.filter(user__in=queryset).delete()
+        try:
+            deleted = services.reset_two_factor(users=queryset, by=request.user)
+        except PermissionDenied as exc:
+            return self.message_user(request, str(exc), messages.ERROR)
         self.message_user(request, f"Reset two-factor authentication for {deleted} user(s).")
 
 
@@ -76,9 +76,7 @@ class ApiTokenAdmin(ReferenceDataAdmin):
         if change:
             obj.save(update_fields=["name"])
             return
-        obj.created_by = request.user
-        raw_key = obj.assign_new_key()
-        obj.save()
+        raw_key = services.issue_api_token(token=obj, by=request.user)
         messages.warning(
             request,
             f"New API token for {obj.organisation}: {raw_key} — copy it now; "
@@ -87,13 +85,10 @@ class ApiTokenAdmin(ReferenceDataAdmin):
 
     @admin.action(description="Revoke selected API tokens")
     def revoke_tokens(self, request, queryset):
-        if not policy.may_manage_api_tokens(request.user):
-            self.message_user(request, "Only Switching Operations may revoke tokens.", messages.ERROR)
-            return
-        count = 0
-        for token in queryset.filter(revoked_at__isnull=True):
-            token.revoke(by=request.user)
-            count += 1
+        try:
+            count = services.revoke_api_tokens(tokens=queryset, by=request.user)
+        except PermissionDenied as exc:
+            return self.message_user(request, str(exc), messages.ERROR)
         self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
 
 

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Parties and people"
+    demo_data = "accounts.demo.seed"  # asked for by manage.py seed_demo
 
     def ready(self):
         from . import audit

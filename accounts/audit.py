@@ -11,9 +11,12 @@ Saves through the ORM (`save()`, `create()`, `delete()`) are recorded;
 records use `save(update_fields=...)`; bulk writes call `record_bulk()`.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from kernel.acting import Channel, acting, channel_for_path, current_context, request_context
+
+from .models_audit import AuditEntry
 
 # Callers name these through this module (`audit.acting(...)`, `audit.Channel.SYSTEM`); the
 # context itself lives in the kernel so transition records below accounts can read it too.
@@ -60,8 +63,6 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
 
 
 def _write(instance, action, changes):
-    from .models_audit import AuditEntry
-
     actor, channel, remote_addr = current_context()
     AuditEntry.objects.create(
         content_type_id=_content_type_id(type(instance)),
@@ -77,8 +78,6 @@ def _write(instance, action, changes):
 
 
 def _content_type_id(model):
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(model).pk
 
 
@@ -103,8 +102,6 @@ def record_bulk(entries):
 
     Fields the model's registration leaves out are dropped, as for a save().
     """
-    from .models_audit import AuditEntry
-
     actor, channel, remote_addr = current_context()
     rows = []
     for instance, action, changes in entries:

@@ -10,17 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .models_audit import AuditEntry
+from .models_security import AccessReview, LoginAttempt, TotpDevice
+from .policy import VisibleQuerySet
+from .roles import Role
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return the organisations `user` may see: all for internal staff, else its own."""
-        from . import policy
+# Django registers the audit and security models through these imports; Role is the field's.
+__all__ = ["AccessReview", "ApiToken", "AuditEntry", "LoginAttempt", "Organisation", "Role",
+           "TotpDevice", "User"]
 
-        if policy.is_internal(user):
-            return self
-        scope = policy.organisation_scope(user)
-        return self.filter(pk=scope) if scope else self.none()
 
+class OrganisationQuerySet(VisibleQuerySet):
     def market_participants(self):
         return self.filter(kind=Organisation.Kind.MARKET_PARTICIPANT)
 
@@ -77,14 +77,6 @@ class Organisation(models.Model):
         return self.kind in (self.Kind.SERVICE_DESK, self.Kind.SWITCHING_OPERATIONS)
 
 
-class Role(models.TextChoices):
-    MARKET_PARTICIPANT = "participant", "Market Participant user"
-    SERVICE_DESK = "desk", "Service Desk agent"
-    SWITCHING_OPERATIONS = "operations", "Switching Operations"
-    CDS_PROVIDER = "provider", "CDS Provider user"
-    AUDITOR = "auditor", "Auditor (read-only)"
-
-
 # Which organisation kinds each role may belong to.
 ROLE_ORGANISATION_KINDS = {
     Role.MARKET_PARTICIPANT: {Organisation.Kind.MARKET_PARTICIPANT},
@@ -102,16 +94,7 @@ ROLE_FOR_ORGANISATION_KIND = {
 CONSOLE_ROLES = {Role.SERVICE_DESK, Role.SWITCHING_OPERATIONS, Role.AUDITOR}
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return the users `user` may see: all for internal staff, else its organisation's."""
-        from . import policy
-
-        if policy.is_internal(user):
-            return self
-        scope = policy.organisation_scope(user)
-        return self.filter(organisation_id=scope) if scope else self.none()
-
+class UserQuerySet(VisibleQuerySet):
     def people(self):
         """Return human users, not the system accounts behind API tokens."""
         return self.filter(is_system_account=False)
@@ -190,17 +173,9 @@ class User(AbstractUser):
         return self.is_active and (self.organisation_id is None or self.organisation.is_active)
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
-
-    def visible_to(self, user):
-        from . import policy
-
-        if policy.is_internal(user):
-            return self
-        scope = policy.organisation_scope(user)
-        return self.filter(organisation_id=scope) if scope else self.none()
 
 
 class ApiToken(models.Model):
@@ -272,5 +247,3 @@ class ApiToken(models.Model):
         self.revoked_at = timezone.now()
         self.revoked_by = by
         self.save(update_fields=["revoked_at", "revoked_by"])
-from .models_audit import AuditEntry  # noqa: E402,F401
-from .models_security import AccessReview, LoginAttempt, TotpDevice  # noqa: E402,F401

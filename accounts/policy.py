@@ -1,8 +1,10 @@
 """The one permission policy: who may see and do what.
 
 Portal views, the admin console and the API all ask these functions, and
-row-level visibility is applied by each model's `QuerySet.visible_to(user)`,
-which calls back here. A new rule is written once, in this module.
+row-level visibility ("which rows of this model may this user see") is declared
+here too, one rule per model at the end of this module; each model's
+`QuerySet.visible_to(user)` applies it (`VisibleQuerySet`). A new rule is
+written once, in this module, and a model without a rule refuses to answer.
 
 Roles (accounts.models.Role):
 - Market Participant user: sees its own organisation's records only.
@@ -13,7 +15,10 @@ Roles (accounts.models.Role):
 - Auditor: reads everything internal, changes nothing.
 """
 
-from .models import Role
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from .roles import Role
 
 
 def _active(user):
@@ -182,6 +187,12 @@ def may_coordinate_changes(user):
     return is_operations(user)
 
 
+def may_answer_consultation(user, consultation):
+    """Return True for the desk and the users of the provider the consultation asks."""
+    return is_desk(user) or (is_provider(user)
+                             and same_organisation(user, consultation.organisation_id))
+
+
 def may_read_change_schedule(user):
     """Return True if the user may read the published Forward Schedule of Change (all parties)."""
     return _active(user)
@@ -338,9 +349,10 @@ def may_generate_reports(user):
     return is_operations(user)
 
 
-def may_submit_kpi_return(user):
-    """Return True for CDS providers (their own organisation's monthly KPI summary)."""
-    return is_provider(user)
+def may_submit_kpi_return(user, provider=None):
+    """Return True for CDS providers (their own organisation's monthly KPI summary); with
+    `provider`, only for that organisation's own users."""
+    return is_provider(user) and (provider is None or same_organisation(user, provider.pk))
 
 
 def may_manage_csi(user):
@@ -350,3 +362,390 @@ def may_manage_csi(user):
 def may_view_ops_dashboard(user):
     """Return True for internal staff (the desk watches it too; auditors read it)."""
     return is_internal(user)
+
+
+def may_edit_incident_details(user, incident):
+    """Return True for the desk, and the raising organisation while the incident is New."""
+    if may_work_incident(user):
+        return True
+    return (same_organisation(user, incident.organisation_id) and incident.status == "new"
+            and not is_auditor(user))
+
+
+# --- changes: who takes which step -------------------------------------------
+# The provider's steps may also be recorded by the desk or Switching Operations on the
+# provider's behalf; the co-ordinator's are Switching Operations' alone.
+CHANGE_PROVIDER_ACTIONS = {"submit", "withdraw", "start", "complete", "fail", "back_out"}
+CHANGE_COORDINATOR_ACTIONS = {"assess", "approve", "reject", "review", "close",
+                              "approve_retrospectively"}
+
+
+def may_take_change_action(user, change_notification, action):
+    """Return True if `user` may take `action` on the notification (ignoring its state)."""
+    if action in CHANGE_COORDINATOR_ACTIONS:
+        return may_coordinate_changes(user)
+    if action in CHANGE_PROVIDER_ACTIONS:
+        return may_work_change_notification(user, change_notification)
+    return False
+
+
+# --- who may see which rows ---------------------------------------------------
+# One rule per model, registered with @rule_for("app.Model"). A rule takes the user and
+# returns a Scope: ALL, NONE, or filters built from field names, never from the model
+# classes (the apps sit above accounts). The default for any case a rule does not name
+# is NONE, so a forgotten case fails closed.
+class Scope:
+    """The rows of a queryset one user may see: `scope(queryset)` returns them."""
+
+    def __init__(self, narrow):
+        self._narrow = narrow
+
+    def __call__(self, queryset):
+        return self._narrow(queryset)
+
+    def __or__(self, other):
+        if self is ALL or other is ALL:
+            return ALL
+        if other is NONE:
+            return self
+        if self is NONE:
+            return other
+        return Scope(lambda qs: self(qs) | other(qs))
+
+    def __and__(self, other):
+        if self is NONE or other is NONE:
+            return NONE
+        if other is ALL:
+            return self
+        if self is ALL:
+            return other
+        return Scope(lambda qs: other(self(qs)))
+
+
+ALL = Scope(lambda qs: qs)
+NONE = Scope(lambda qs: qs.none())
+_RULES = {}
+
+
+def rule_for(label):
+    """Register the decorated function as the visibility rule of model `label`."""
+
+    def register(rule):
+        _RULES[label.lower()] = rule
+        return rule
+
+    return register
+
+
+def visible(queryset, user):
+    """Return the rows of `queryset` that `user` may see, by its model's rule."""
+    label = queryset.model._meta.label_lower
+    if label not in _RULES:
+        raise LookupError(f"No visibility rule for {label}: declare one in accounts.policy.")
+    return _RULES[label](user)(queryset)
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Base of every queryset people read through: `visible_to(user)` applies the rule."""
+
+    def visible_to(self, user):
+        return visible(self, user)
+
+
+def named(method):
+    """Return the rows the model's own queryset method `method()` returns (e.g. "live")."""
+    return Scope(lambda qs: getattr(qs, method)())
+
+
+def where(*conditions, **lookups):
+    """Return the rows matching `lookups` (field names of the model the rule is for)."""
+    return Scope(lambda qs: qs.filter(*conditions, **lookups))
+
+
+def belonging_to(organisation_id, *paths):
+    """Return the rows where any of `paths` leads to the organisation.
+
+    A path is a field lookup (`organisation`, `service__provider`); one that starts with a
+    one-to-many relation (`legs__resolver_group`) is asked as EXISTS, so a row is never
+    repeated and no DISTINCT is needed.
+    """
+    if not organisation_id:
+        return NONE
+
+    def narrow(qs):
+        condition = Q(pk__in=[])
+        for path in paths:
+            head, _, rest = path.partition("__")
+            field = None if head == "pk" else qs.model._meta.get_field(head)
+            if field is not None and field.one_to_many:
+                related = field.related_model._base_manager.filter(
+                    **{field.field.name: OuterRef("pk"), rest: organisation_id})
+                condition |= Q(Exists(related))
+            else:
+                condition |= Q(**{path: organisation_id})
+        return qs.filter(condition)
+
+    return Scope(narrow)
+
+
+def within(field, user):
+    """Return the rows whose `field` points at a row `user` may see (by that model's rule)."""
+
+    def narrow(qs):
+        parent = qs.model._meta.get_field(field).related_model
+        return qs.filter(**{f"{field}__in": visible(parent._default_manager.all(), user)})
+
+    return Scope(narrow)
+
+
+def _own(user, *paths):
+    return belonging_to(organisation_scope(user), *paths)
+
+
+def _internal_only(user):
+    return ALL if is_internal(user) else NONE
+
+
+def _catalogue(user):
+    """Reference data every signed-in party reads (staff also see what is switched off)."""
+    if is_internal(user):
+        return ALL
+    return named("active") if may_read_catalogue(user) else NONE
+
+
+# accounts
+@rule_for("accounts.Organisation")
+def _organisations(user):
+    """Internal staff all; everyone else its own organisation."""
+    return ALL if is_internal(user) else _own(user, "pk")
+
+
+@rule_for("accounts.User")
+@rule_for("accounts.ApiToken")
+def _organisation_rows(user):
+    """Internal staff all; everyone else its own organisation's."""
+    return ALL if is_internal(user) else _own(user, "organisation")
+
+
+# services
+rule_for("services.Service")(_catalogue)
+rule_for("changes.ChangeFreeze")(_catalogue)  # published with the schedule
+
+
+@rule_for("servicestatus.ServiceState")
+@rule_for("servicestatus.StatusInterval")
+def _service_rows(user):
+    """Status of the services the user may read."""
+    return within("service", user)
+
+
+# incidents
+@rule_for("incidents.Incident")
+def _incidents(user):
+    """Internal staff all; a participant its organisation's; a provider its organisation's and
+    those ever assigned to it (any assignment leg)."""
+    if is_internal(user):
+        return ALL
+    if is_participant(user):
+        return _own(user, "organisation")
+    if is_provider(user):
+        return _own(user, "organisation", "legs__resolver_group")
+    return NONE
+
+
+@rule_for("incidents.IncidentComment")
+def _incident_comments(user):
+    """Comments on incidents the user may see; work notes for internal staff only."""
+    notes = ALL if may_read_work_notes(user) else where(is_public=True)
+    return within("incident", user) & notes
+
+
+# servicerequests
+@rule_for("servicerequests.ServiceRequest")
+def _service_requests(user):
+    """Internal staff all; a participant its organisation's; a provider its organisation's
+    and those with a fulfilment task handed to it."""
+    if is_internal(user):
+        return ALL
+    if is_participant(user):
+        return _own(user, "organisation")
+    if is_provider(user):
+        return _own(user, "organisation", "tasks__assigned_group")
+    return NONE
+
+
+@rule_for("servicerequests.FulfilmentTask")
+def _request_tasks(user):
+    return within("request", user)
+
+
+# changes
+@rule_for("changes.ChangeNotification")
+def _change_notifications(user):
+    """Internal staff all; a provider its own; participants none here (they read the
+    published schedule)."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "provider") if is_provider(user) else NONE
+
+
+@rule_for("changes.ConsultationRequest")
+def _consultations(user):
+    """Internal staff all; a provider those addressed to its organisation."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "organisation") if is_provider(user) else NONE
+
+
+rule_for("changes.CoordinationMeeting")(_internal_only)
+rule_for("changes.NoticePeriodRule")(_internal_only)
+
+
+# servicestatus
+@rule_for("servicestatus.Event")
+def _events(user):
+    """Internal staff all; a provider the events it reported."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "organisation") if is_provider(user) else NONE
+
+
+@rule_for("servicestatus.Bulletin")
+def _bulletins(user):
+    """Internal staff all; others the published bulletins of their audiences (a market-role
+    bulletin only to that role). Anonymous visitors none (the public page reads public())."""
+    if is_internal(user):
+        return ALL
+    audiences = bulletin_audiences_for(user)
+    if not audiences:
+        return NONE
+    allowed = Q(audience__in=audiences - {"market_role"})
+    if "market_role" in audiences:
+        allowed |= Q(audience="market_role", market_role=user.organisation.market_role)
+    return where(allowed, status="published")
+
+
+@rule_for("servicestatus.Subscription")
+def _subscriptions(user):
+    """Each person their own subscriptions only."""
+    return where(user=user.pk) if _active(user) else NONE
+
+
+@rule_for("servicestatus.WebhookEndpoint")
+def _webhook_endpoints(user):
+    """Internal staff all; an organisation's users its own endpoints."""
+    return ALL if is_internal(user) else _own(user, "organisation")
+
+
+@rule_for("servicestatus.WebhookDelivery")
+def _webhook_deliveries(user):
+    return within("endpoint", user)
+
+
+# knowledge
+def _audience(user, prefix):
+    """The published audiences `user` belongs to. Anonymous visitors and unknown roles get
+    public articles only; a participant without a market role no market-role articles."""
+    if is_internal(user):
+        return ALL
+    allowed = Q(**{f"{prefix}audience": "public"})
+    if is_participant(user):
+        allowed |= Q(**{f"{prefix}audience": "participants"})
+        market_role = getattr(getattr(user, "organisation", None), "market_role", "")
+        if market_role:
+            allowed |= Q(**{f"{prefix}audience": "market_role",
+                            f"{prefix}audience_market_role": market_role})
+    elif is_provider(user):
+        allowed |= Q(**{f"{prefix}audience": "providers"})
+    return where(allowed)
+
+
+@rule_for("knowledge.PublishedArticle")
+def _published_articles(user):
+    """The published faces of live articles in the user's audiences (search reads these)."""
+    return _audience(user, "")
+
+
+@rule_for("knowledge.Article")
+def _articles(user):
+    """Live articles, by the audience they were reviewed and published to (a draft
+    revision's audience counts only once it is published)."""
+    return named("live") & _audience(user, "publication__")
+
+
+@rule_for("knowledge.Problem")
+def _problems(user):
+    """Internal staff all; a provider those it owns or contributes to; participants none
+    (they read the published known-error articles)."""
+    if is_internal(user):
+        return ALL
+    if is_provider(user):
+        return _own(user, "owning_provider", "provider_tasks__provider")
+    return NONE
+
+
+# demand
+@rule_for("demand.Forecast")
+def _forecasts(user):
+    """Forecasts in full (with who submitted them): internal staff all; a participant or
+    provider its own organisation's, and a provider also those Switching Operations shared
+    with it (a ForecastShare row). Other demand on a provider's services it sees only in
+    aggregate (policy.demand_view_of_service)."""
+    if is_internal(user):
+        return ALL
+    if is_participant(user):
+        return _own(user, "organisation")
+    if is_provider(user):
+        return _own(user, "organisation", "shares__organisation")
+    return NONE
+
+
+@rule_for("demand.CapacityThreshold")
+def _capacity_thresholds(user):
+    """Every signed-in party reads capacity (it is not secret)."""
+    return ALL if may_read_catalogue(user) else NONE
+
+
+@rule_for("demand.ExcessiveDemandAlert")
+def _demand_alerts(user):
+    """Internal staff all; a provider those on its services. Participants hear about their
+    forecast's status on the forecast itself."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "service__provider") if is_provider(user) else NONE
+
+
+@rule_for("demand.ActualVolume")
+def _actual_volumes(user):
+    """Internal staff all; a provider its services'; a participant its own volumes."""
+    if is_internal(user):
+        return ALL
+    if is_provider(user):
+        return _own(user, "service__provider")
+    return _own(user, "participant") if is_participant(user) else NONE
+
+
+rule_for("demand.Risk")(_internal_only)  # the risk register is internal
+
+
+# reporting
+@rule_for("reporting.KpiReturn")
+def _kpi_returns(user):
+    """Internal staff all; a provider its own organisation's returns."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "provider") if is_provider(user) else NONE
+
+
+@rule_for("reporting.ServiceReport")
+def _service_reports(user):
+    """Switching Operations and auditors every report; every other signed-in party (the desk
+    included) only the published participant editions."""
+    if may_read_internal_reports(user):
+        return ALL
+    if role_of(user) is None:
+        return NONE
+    return named("published")
+
+
+rule_for("reporting.ImprovementOpportunity")(_internal_only)  # the CSI register (s.9.8)

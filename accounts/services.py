@@ -6,14 +6,15 @@ both come here, so an account is created, deactivated or unlocked one way.
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from . import security
-from .models import ROLE_FOR_ORGANISATION_KIND, LoginAttempt, User
+from . import policy, security
+from .models import ROLE_FOR_ORGANISATION_KIND, LoginAttempt, TotpDevice, User
 
 
 def set_password_link(user):
@@ -55,3 +56,36 @@ def clear_lockout(*, username):
     cleared, _ = LoginAttempt.objects.filter(username__iexact=username, succeeded=False,
                                              at__gte=since).delete()
     return cleared
+
+
+@transaction.atomic
+def issue_api_token(*, token, by):
+    """Give the unsaved `token` (organisation and name set) a new key and store it; return the
+    raw key, shown once (only its hash is kept). Switching Operations only."""
+    if not policy.may_manage_api_tokens(by):
+        raise PermissionDenied("Only Switching Operations issue API tokens.")
+    token.created_by = by
+    raw_key = token.assign_new_key()
+    token.save()
+    return raw_key
+
+
+@transaction.atomic
+def revoke_api_tokens(*, tokens, by):
+    """Revoke every token of `tokens` not yet revoked; return how many were."""
+    if not policy.may_manage_api_tokens(by):
+        raise PermissionDenied("Only Switching Operations may revoke tokens.")
+    revoked = 0
+    for token in tokens.filter(revoked_at__isnull=True):
+        token.revoke(by=by)
+        revoked += 1
+    return revoked
+
+
+@transaction.atomic
+def reset_two_factor(*, users, by):
+    """Remove the second factor of `users` (each sets one up again); return how many had one."""
+    if not policy.may_manage_reference_data(by):
+        raise PermissionDenied("Only Switching Operations may reset a second factor.")
+    deleted, _ = TotpDevice.objects.filter(user__in=users).delete()
+    return deleted

@@ -5,7 +5,7 @@ and a 10 000-row CSV import.
         .venv/bin/python bench/demand_bench.py [--n 100000] [--evaluations 300] [--keepdb]
 
 Builds a throwaway test database (test_<name>), loads N forecasts over two
-years on ten services with COPY, then times `demand.services.evaluate_forecast`
+years on ten services with COPY, then times `demand.evaluation.evaluate_forecast`
 (the whole act: band pieces, one sweep-line query per piece, transition, alert
 and notices when excessive) for freshly submitted forecasts, and the pure
 `capacity.worst_breach` check. Prints p50/p95/max and the plan of one peak query.
@@ -33,7 +33,7 @@ from django.db import connection, transaction  # noqa: E402
 
 import notifications.services  # noqa: E402
 from accounts.models import Organisation, Role, User  # noqa: E402
-from demand import capacity, csv_import, services, tasks  # noqa: E402
+from demand import capacity, csv_import, evaluation, services, tasks  # noqa: E402
 from demand.models import CapacityThreshold, Forecast, ForecastTransition  # noqa: E402
 from services.models import BusinessCalendar, Service  # noqa: E402
 
@@ -139,12 +139,12 @@ def time_evaluations(count, supplier, submitter, service_list):
         forecast = new_forecast(rng, supplier, submitter, service_list)
         thresholds = list(CapacityThreshold.objects.active().filter(service=forecast.service))
         started = time.perf_counter()
-        capacity.worst_breach(service_id=forecast.service_id, unit=forecast.unit,
+        capacity.worst_breach(Forecast.objects, service_id=forecast.service_id, unit=forecast.unit,
                               start=forecast.window_start, end=forecast.window_end,
                               thresholds=thresholds)
         pure.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        alert = services.evaluate_forecast(forecast_id=forecast.pk)
+        alert = evaluation.evaluate_forecast(forecast_id=forecast.pk)
         full.append((time.perf_counter() - started) * 1000)
         breaches += alert is not None
     return full, pure, breaches

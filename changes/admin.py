@@ -18,6 +18,7 @@ from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 
 from . import checks, services
+from .errors import InvalidTransition
 from .models import (
     AgendaItem,
     ChangeImpact,
@@ -27,7 +28,6 @@ from .models import (
     ChangeWarning,
     ConsultationRequest,
     CoordinationMeeting,
-    InvalidTransition,
     NoticePeriodRule,
 )
 from .models_policy import ChangeFreeze
@@ -313,9 +313,8 @@ class CoordinationMeetingAdmin(ConsoleAdmin):
             item = item_form.instance
             decision = item_form.cleaned_data.get("decision")
             if "position" in item_form.changed_data:
-                stored = AgendaItem.objects.get(pk=item.pk)
-                stored.position = item_form.cleaned_data["position"]
-                stored.save(update_fields=["position"])
+                services.move_agenda_item(item=item, position=item_form.cleaned_data["position"],
+                                          by=request.user)
             if decision and decision != AgendaItem.Decision.PENDING and (
                     AgendaItem.objects.get(pk=item.pk).decision == AgendaItem.Decision.PENDING):
                 try:

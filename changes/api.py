@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -21,19 +20,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.api_errors import Conflict
+from kernel.api_schema import ApiErrorSerializer
+from kernel.attachments import serve
 from kernel.idempotency import idempotent
-from switching_sm.api_errors import Conflict
-from switching_sm.api_schema import ApiErrorSerializer
-from switching_sm.input_guard import GuardedMultiPartParser
+from kernel.input_guard import GuardedMultiPartParser
 
-from . import services
-from .models import (
-    ATTACHMENT_MAX_BYTES,
-    ChangeImpact,
-    ChangeNotification,
-    ConsultationRequest,
-    InvalidTransition,
-)
+from . import selectors, services
+from .errors import InvalidTransition
+from .models import ChangeAttachment, ChangeImpact, ChangeNotification, ConsultationRequest
 from .serializers import (
     ActionSerializer,
     AttachmentSerializer,
@@ -84,7 +79,7 @@ class BodyLimitMixin:
 
     def body_limit(self):
         if getattr(self, "action", None) == "attach":  # file uploads: the attachment limit
-            return ATTACHMENT_MAX_BYTES + 64 * 1024
+            return ChangeAttachment.policy.max_bytes + 64 * 1024
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
@@ -250,12 +245,7 @@ class ChangeNotificationViewSet(BodyLimitMixin, mixins.ListModelMixin,
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
     def download(self, request, reference=None, attachment_id=None):
         change = self.get_object()
-        attachment = get_object_or_404(change.attachments.all(), pk=attachment_id)
-        response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                                filename=attachment.original_name,
-                                content_type=attachment.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return serve(get_object_or_404(change.attachments.all(), pk=attachment_id), request.user)
 
 
 class ScheduleFilter(serializers.Serializer):
@@ -278,17 +268,9 @@ class ScheduleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query = ScheduleFilter(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         args = query.validated_data
-        qs = ChangeNotification.objects.scheduled().select_related("provider").prefetch_related(
-            Prefetch("impacts", ChangeImpact.objects.select_related("service")))
-        if "start" in args:
-            qs = qs.filter(planned_end__gt=args["start"])
-        if "end" in args:
-            qs = qs.filter(planned_start__lt=args["end"])
-        if "service" in args:
-            qs = qs.filter(impacts__service__code=args["service"])
-        if "provider" in args:
-            qs = qs.filter(provider__short_code=args["provider"])
-        return qs.distinct().order_by("planned_start", "pk")
+        return selectors.scheduled_changes(start=args.get("start"), end=args.get("end"),
+                                           service=args.get("service"),
+                                           provider=args.get("provider"))
 
 
 @extend_schema(tags=["Change notifications"])

@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class ChangesConfig(AppConfig):
     name = "changes"
     verbose_name = "Change Co-ordination"
+    demo_data = "changes.demo.seed"  # asked for by manage.py seed_demo
+    portal_prefix = "changes/"  # where its portal pages (urls.py) are mounted
     # Portal navigation entries this app contributes: (label, url name, order).
     portal_nav = [("Schedule of change", "changes:schedule", 20)]
 

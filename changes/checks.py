@@ -37,11 +37,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from kernel.periods import LONDON as UK
 from services.graph import DependencyGraph
-from services.models import BusinessCalendar, Service
+from services.models import BusinessCalendar, Service, ServiceDependency
 
 from .models import MAX_WINDOW, ChangeNotification, ChangeWarning
-from .models_policy import UK, ChangeFreeze, NoticePeriodRule
+from .models_policy import ChangeFreeze, NoticePeriodRule
 
 Kind = ChangeWarning.Kind
 OUTAGE = ChangeNotification.Impact.OUTAGE
@@ -67,7 +68,7 @@ class CheckContext:
     @classmethod
     def load(cls):
         return cls(
-            graph=DependencyGraph.load(),
+            graph=ServiceDependency.objects.graph(),
             services={s.pk: s for s in Service.objects.all()},
             rules=list(NoticePeriodRule.objects.all()),
             freezes=list(ChangeFreeze.objects.active().prefetch_related("services")),

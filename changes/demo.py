@@ -12,11 +12,11 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from kernel.periods import LONDON as UK
 from services.models import Service
 
 from . import services
 from .models import ChangeFreeze, ChangeNotification, CoordinationMeeting, NoticePeriodRule
-from .models_policy import UK
 
 
 def _next_sunday(weeks_ahead):

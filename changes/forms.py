@@ -9,7 +9,7 @@ from accounts import policy
 from accounts.models import Organisation, User
 from services.models import Service
 
-from .models import ATTACHMENT_TYPES, ChangeNotification, ConsultationRequest
+from .models import ChangeAttachment, ChangeNotification, ConsultationRequest
 
 UK_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -87,7 +87,7 @@ class ActionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(help_text=f"Up to 10 MB: {', '.join(sorted(ATTACHMENT_TYPES))}.")
+    file = forms.FileField(help_text=ChangeAttachment.policy.help_text)
 
 
 class ConsultationResponseForm(forms.Form):

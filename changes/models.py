@@ -3,11 +3,12 @@
 The lifecycle is enforced here (`ChangeNotification.transition`), so the
 portal, the admin console and the REST API all obey the same rules. Policy
 checks (notice, conflicts, freezes) live in `changes/checks.py`; the
-co-ordination records (consultation, meetings) in `models_coordination.py`.
+co-ordination records (consultation, meetings) in `models_coordination.py`
+and the policy records in `models_policy.py`, both imported here so Django
+registers them with this app.
 """
 
 from datetime import timedelta
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,31 +16,30 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
+from kernel.attachments import Attachment
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
+
+from .errors import InvalidTransition
+from .models_coordination import (
+    AgendaItem,
+    ConsultationRequest,
+    CoordinationMeeting,
+    ScheduleSubscription,
+)
+from .models_policy import ChangeFreeze, ChangeWarning, NoticePeriodRule
+
+__all__ = ["MAX_WINDOW", "AgendaItem", "ChangeAttachment", "ChangeFreeze", "ChangeImpact",
+           "ChangeNotification", "ChangeReview", "ChangeTransition", "ChangeWarning",
+           "ConsultationRequest", "CoordinationMeeting",
+           "NoticePeriodRule", "ScheduleSubscription"]
 
 # The longest change window; the conflict check relies on it to bound its search.
 MAX_WINDOW = timedelta(days=31)
 
 
-class InvalidTransition(Exception):
-    """A lifecycle step that is not allowed from the current state; the message is for people."""
-
-
-class ChangeNotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return the notifications `user` may see (fails closed).
-
-        Internal staff see all; a Service Provider sees its own organisation's;
-        Market Participants see none here (they read the published schedule).
-        """
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user) and user.organisation_id:
-            return self.filter(provider_id=user.organisation_id)
-        return self.none()
-
+class ChangeNotificationQuerySet(VisibleQuerySet):
     def scheduled(self):
         """Return the published Forward Schedule of Change: approved or in progress."""
         S = ChangeNotification.Status
@@ -67,7 +67,7 @@ class ChangeNotificationQuerySet(models.QuerySet):
         return self.filter(warnings__kind="late_notice").distinct()
 
 
-class ChangeNotification(models.Model):
+class ChangeNotification(Lifecycle, models.Model):
     class Type(models.TextChoices):
         STANDARD = "standard", "Standard"  # pre-authorised, low risk, routine
         NORMAL = "normal", "Normal"  # assessed by Change Co-ordination before approval
@@ -94,7 +94,7 @@ class ChangeNotification(models.Model):
         OUTAGE = "outage", "Full outage"
 
     S = Status
-    ALLOWED_TRANSITIONS = {
+    MOVES = Moves(Status, {
         S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
         S.SUBMITTED: {S.UNDER_ASSESSMENT, S.WITHDRAWN},
         S.UNDER_ASSESSMENT: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
@@ -107,9 +107,10 @@ class ChangeNotification(models.Model):
         S.REJECTED: set(),
         S.WITHDRAWN: set(),
         S.CLOSED: set(),
-    }
+    }, error=InvalidTransition)
     # An emergency change may start before it is approved; approval follows retrospectively.
-    EMERGENCY_EXTRA = {S.SUBMITTED: {S.IN_PROGRESS}, S.UNDER_ASSESSMENT: {S.IN_PROGRESS}}
+    EMERGENCY_MOVES = MOVES.extended({S.SUBMITTED: {S.IN_PROGRESS},
+                                      S.UNDER_ASSESSMENT: {S.IN_PROGRESS}})
     LIVE_STATUSES = [S.SUBMITTED, S.UNDER_ASSESSMENT, S.APPROVED, S.IN_PROGRESS]
     OUTCOME_STATUSES = [S.IMPLEMENTED, S.FAILED, S.BACKED_OUT]
     del S
@@ -188,36 +189,31 @@ class ChangeNotification(models.Model):
         return self.is_emergency and self.approved_at is None and self.status in (
             [self.Status.IN_PROGRESS, *self.OUTCOME_STATUSES, self.Status.REVIEWED])
 
+    @property
+    def moves(self):
+        """Return the allowed moves for this change (an emergency change has more)."""
+        return self.EMERGENCY_MOVES if self.is_emergency else self.MOVES
+
     def allowed_next(self):
-        allowed = set(self.ALLOWED_TRANSITIONS[self.status])
-        if self.is_emergency:
-            allowed |= self.EMERGENCY_EXTRA.get(self.status, set())
-        return allowed
+        return self.moves.targets(self.status)
+
+    def check_move(self, to):
+        self.moves.check(self.status, to, subject=self.reference)
 
     # --- lifecycle -------------------------------------------------------
     def transition(self, to, *, by, reason=""):
         """Move to status `to`, recording who, when and why; raise InvalidTransition if not allowed."""
-        to = self.Status(to)
-        if to not in self.allowed_next():
-            raise InvalidTransition(
-                f"{self.reference} is {self.get_status_display().lower()}; it cannot become "
-                f"{to.label.lower()}."
-            )
+        self.check_move(to)
         self._check_guards(to)
-        previous = self.status
         now = timezone.now()
-        self.status = to
-        fields = ["status", "updated_at"]
+        fields = ["updated_at"]
         if to == self.Status.SUBMITTED:
             self.submitted_at = now
             fields.append("submitted_at")
         if to == self.Status.APPROVED:
             self.approved_at, self.approved_by = now, by
             fields += ["approved_at", "approved_by"]
-        self.save(update_fields=fields)
-        return ChangeTransition.objects.create(
-            change_notification=self, from_status=previous, to_status=to, by=by, reason=reason,
-        )
+        return self.record_move(to, by=by, reason=reason, at=now, update_fields=fields)
 
     def _check_guards(self, to):
         S = self.Status
@@ -246,8 +242,8 @@ class ChangeNotification(models.Model):
         self.approved_retrospectively = True
         self.save(update_fields=["approved_at", "approved_by", "approved_retrospectively",
                                  "updated_at"])
-        return ChangeTransition.objects.create(
-            change_notification=self, from_status=self.status, to_status=self.status, by=by,
+        return self.transitions.create(
+            from_status=self.status, to_status=self.status, by=by,
             reason=reason or "Approved retrospectively", is_retrospective_approval=True,
         )
 
@@ -270,21 +266,14 @@ class ChangeImpact(models.Model):
         return f"{self.service}: {self.get_impact_display()}"
 
 
-class ChangeTransition(models.Model):
-    """One step of the lifecycle: who, when, from, to, why. KPIs are computed from these rows."""
+class ChangeTransition(TransitionRecord):
+    """One step of the lifecycle (who, when, from, to, why, channel). KPIs are computed from these."""
+
+    statuses = ChangeNotification.Status
 
     change_notification = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE,
                                             related_name="transitions")
-    from_status = models.CharField(max_length=20, choices=ChangeNotification.Status.choices)
-    to_status = models.CharField(max_length=20, choices=ChangeNotification.Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True, max_length=5000)
     is_retrospective_approval = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.change_notification.reference}: {self.from_status} -> {self.to_status}"
@@ -323,58 +312,14 @@ class ChangeReview(models.Model):
         return f"{self.get_kind_display()} of {self.change_notification.reference}"
 
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf", ".txt": "text/plain", ".csv": "text/csv",
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+class ChangeAttachment(Attachment):
+    """A file on a notification; whoever may see the notification may download it."""
 
+    storage_folder = "changes"
 
-def validate_attachment(upload):
-    """Raise ValidationError unless `upload` is an allowed type and size; return its content type."""
-    suffix = PurePosixPath(upload.name or "").suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            f"Files of type '{suffix or 'none'}' are not accepted; use one of "
-            f"{', '.join(sorted(ATTACHMENT_TYPES))}.")
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            f"The file is {upload.size // 1024} KB; the limit is {ATTACHMENT_MAX_BYTES // 1024} KB.")
-    # The stored type comes from the extension, never from the client's header, so a
-    # download is never served with a browser-executable type.
-    return ATTACHMENT_TYPES[suffix]
-
-
-def attachment_path(instance, filename):
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"changes/{timezone.now():%Y/%m}/{instance.change_notification_id}-{instance.token}{suffix}"
-
-
-class ChangeAttachment(models.Model):
     change_notification = models.ForeignKey(ChangeNotification, on_delete=models.CASCADE,
                                             related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
-    token = models.CharField(max_length=32, editable=False)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at"]
-
-    def __str__(self):
-        return self.original_name
-
-
-from .models_coordination import (  # noqa: E402,F401
-    AgendaItem,
-    ConsultationRequest,
-    CoordinationMeeting,
-    ScheduleSubscription,
-)
-from .models_policy import ChangeFreeze, ChangeWarning, NoticePeriodRule  # noqa: E402,F401
+    def may_download(self, user):
+        return ChangeNotification.objects.visible_to(user).filter(
+            pk=self.change_notification_id).exists()

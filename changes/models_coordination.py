@@ -5,20 +5,11 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from services.models import Service
 
 
-class ConsultationRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see every request; a provider sees those addressed to its organisation."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user) and user.organisation_id:
-            return self.filter(organisation_id=user.organisation_id)
-        return self.none()
-
+class ConsultationRequestQuerySet(VisibleQuerySet):
     def awaiting_response(self):
         return self.filter(response=ConsultationRequest.Response.PENDING)
 
@@ -64,13 +55,6 @@ class ConsultationRequest(models.Model):
         return self.response == self.Response.PENDING and self.deadline < timezone.now()
 
 
-class CoordinationMeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from accounts import policy
-
-        return self if policy.is_internal(user) else self.none()
-
-
 class CoordinationMeeting(models.Model):
     """A Change Co-ordination Group meeting: an agenda of notifications awaiting decision."""
 
@@ -85,7 +69,7 @@ class CoordinationMeeting(models.Model):
                               blank=True, related_name="+")
     minutes = models.TextField(blank=True, max_length=50000)
 
-    objects = CoordinationMeetingQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-scheduled_for"]

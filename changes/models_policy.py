@@ -1,23 +1,15 @@
 """Reference data for the policy checks (notice rules, freezes) and the warnings they produce."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
+from kernel.periods import LONDON as UK
 from services.models import WEEKDAYS, Service
-
-UK = ZoneInfo(settings.TIME_ZONE)
-
-
-class NoticePeriodRuleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from accounts import policy
-
-        return self if policy.is_internal(user) else self.none()
 
 
 class NoticePeriodRule(models.Model):
@@ -40,7 +32,7 @@ class NoticePeriodRule(models.Model):
     working_days = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=200, blank=True)
 
-    objects = NoticePeriodRuleQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["service__name", "provider__name", "change_type"]
@@ -61,15 +53,7 @@ class NoticePeriodRule(models.Model):
                 and (not self.outages_only or impact == "outage"))
 
 
-class ChangeFreezeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Freezes are published with the schedule: every signed-in party may read them."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        return self.filter(is_active=True) if policy.may_read_catalogue(user) else self.none()
-
+class ChangeFreezeQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -144,7 +128,7 @@ class ChangeFreeze(models.Model):
                 end_day = day if self.end_time > self.start_time else day + timedelta(days=1)
                 hi = datetime.combine(end_day, self.end_time, tzinfo=UK)
                 if lo < end and hi > start:
-                    yield lo.astimezone(ZoneInfo("UTC")), hi.astimezone(ZoneInfo("UTC"))
+                    yield lo.astimezone(UTC), hi.astimezone(UTC)
             day += timedelta(days=1)
 
     def describe_window(self):

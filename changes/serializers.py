@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from kernel.api_input import WholeFieldsOnPatch
 from services.models import Service
-from switching_sm.api_input import WholeFieldsOnPatch
 
 from .models import (
     ChangeAttachment,
@@ -51,7 +51,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="Up to 10 MB: .pdf .txt .csv .png .jpg .docx .xlsx")
+    file = serializers.FileField(help_text=ChangeAttachment.policy.help_text)
 
 
 class ChangeNotificationSerializer(serializers.ModelSerializer):

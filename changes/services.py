@@ -10,15 +10,15 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.periods import LONDON as UK
 from notifications.services import notify_users, queue_email
-from services.graph import DependencyGraph
-from services.models import BusinessCalendar, Service
+from services.models import BusinessCalendar, Service, ServiceDependency
 
 from . import checks
+from .errors import InvalidTransition
 from .models import (
     MAX_WINDOW,
     AgendaItem,
@@ -27,31 +27,27 @@ from .models import (
     ChangeNotification,
     ChangeReview,
     ConsultationRequest,
-    InvalidTransition,
     ScheduleSubscription,
-    validate_attachment,
 )
-from .models_policy import UK
 from .signals import send_changed_on_commit
 
 S = ChangeNotification.Status
-PROVIDER_STEP, COORDINATOR_STEP = "provider", "coordinator"
 
-# action -> (target status, who may take it). The provider's own steps may also be
-# recorded by the desk or Switching Operations on the provider's behalf.
+# action -> the status it leads to (who may take each is accounts.policy's
+# may_take_change_action: the provider's steps, or Change Co-ordination's).
 ACTIONS = {
-    "submit": (S.SUBMITTED, PROVIDER_STEP),
-    "withdraw": (S.WITHDRAWN, PROVIDER_STEP),
-    "start": (S.IN_PROGRESS, PROVIDER_STEP),
-    "complete": (S.IMPLEMENTED, PROVIDER_STEP),
-    "fail": (S.FAILED, PROVIDER_STEP),
-    "back_out": (S.BACKED_OUT, PROVIDER_STEP),
-    "assess": (S.UNDER_ASSESSMENT, COORDINATOR_STEP),
-    "approve": (S.APPROVED, COORDINATOR_STEP),
-    "reject": (S.REJECTED, COORDINATOR_STEP),
-    "review": (S.REVIEWED, COORDINATOR_STEP),
-    "close": (S.CLOSED, COORDINATOR_STEP),
-    "approve_retrospectively": (None, COORDINATOR_STEP),
+    "submit": S.SUBMITTED,
+    "withdraw": S.WITHDRAWN,
+    "start": S.IN_PROGRESS,
+    "complete": S.IMPLEMENTED,
+    "fail": S.FAILED,
+    "back_out": S.BACKED_OUT,
+    "assess": S.UNDER_ASSESSMENT,
+    "approve": S.APPROVED,
+    "reject": S.REJECTED,
+    "review": S.REVIEWED,
+    "close": S.CLOSED,
+    "approve_retrospectively": None,
 }
 REASON_REQUIRED = {"reject", "fail", "back_out"}
 EDITABLE_FIELDS = ["title", "change_type", "description", "risk", "back_out_plan",
@@ -59,21 +55,12 @@ EDITABLE_FIELDS = ["title", "change_type", "description", "risk", "back_out_plan
 CONSULTATION_WORKING_DAYS = 3
 
 
-def may_take(user, change_notification, action):
-    """Return True if `user` may take `action` on the notification (ignoring its state)."""
-    if action not in ACTIONS:
-        return False
-    if ACTIONS[action][1] == COORDINATOR_STEP:
-        return policy.may_coordinate_changes(user)
-    return policy.may_work_change_notification(user, change_notification)
-
-
 def available_actions(user, change_notification):
     """Return the actions `user` may take now, for buttons (the server still checks)."""
     allowed = change_notification.allowed_next()
     names = []
-    for action, (to, _) in ACTIONS.items():
-        if not may_take(user, change_notification, action):
+    for action, to in ACTIONS.items():
+        if not policy.may_take_change_action(user, change_notification, action):
             continue
         if to is None:
             if change_notification.needs_retrospective_approval:
@@ -170,12 +157,12 @@ def perform_action(*, change_notification: ChangeNotification, action: str, by,
     if action not in ACTIONS:
         raise ValidationError({"action": f"Unknown action '{action}'."})
     change = ChangeNotification.objects.select_for_update().get(pk=change_notification.pk)
-    if not may_take(by, change, action):
+    if not policy.may_take_change_action(by, change, action):
         raise PermissionDenied("You may not do this to this change notification.")
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": "Say why."})
-    target = ACTIONS[action][0]
+    target = ACTIONS[action]
     was_scheduled = change.status in (S.APPROVED, S.IN_PROGRESS)
     if target is None:
         change.approve_retrospectively(by=by, reason=reason)
@@ -208,7 +195,7 @@ def consultation_deadline(change, now=None):
 def _open_consultation(change):
     """Ask the providers of affected and dependent services (other than the submitter)."""
     affected = set(change.impacts.values_list("service_id", flat=True))
-    consulted = affected | DependencyGraph.load().downstream(affected)
+    consulted = affected | ServiceDependency.objects.graph().downstream(affected)
     by_org = {}
     for service in Service.objects.filter(pk__in=consulted, is_active=True).select_related(
             "provider"):
@@ -235,8 +222,7 @@ def respond_to_consultation(*, consultation: ConsultationRequest, by, response: 
                             comment: str = "") -> ConsultationRequest:
     """Record a provider's answer (no impact, or impact with a comment)."""
     request = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
-    if not (policy.is_desk(by) or (policy.is_provider(by)
-                                   and policy.same_organisation(by, request.organisation_id))):
+    if not policy.may_answer_consultation(by, request):
         raise PermissionDenied("You may not answer this consultation.")
     if response not in (ConsultationRequest.Response.NO_IMPACT,
                         ConsultationRequest.Response.IMPACT):
@@ -304,6 +290,17 @@ def build_agenda(*, meeting, by) -> int:
 
 
 @transaction.atomic
+def move_agenda_item(*, item: AgendaItem, position: int, by) -> AgendaItem:
+    """Put an agenda item at `position` (its other fields are left as stored)."""
+    if not policy.may_coordinate_changes(by):
+        raise PermissionDenied("Only Switching Operations prepares the agenda.")
+    stored = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    stored.position = position
+    stored.save(update_fields=["position"])
+    return stored
+
+
+@transaction.atomic
 def record_decision(*, item: AgendaItem, decision: str, rationale: str, by) -> AgendaItem:
     """Record the group's decision and perform it (approve or reject); tell the submitter."""
     item = AgendaItem.objects.select_for_update().select_related("change_notification").get(
@@ -345,15 +342,11 @@ def add_attachment(*, change_notification, upload, by) -> ChangeAttachment:
     """Store an uploaded file against the notification after checking its type and size."""
     if not policy.may_work_change_notification(by, change_notification):
         raise PermissionDenied("You may not add files to this change notification.")
+    attachment = ChangeAttachment(change_notification=change_notification, uploaded_by=by)
     try:
-        content_type = validate_attachment(upload)
+        attachment.take(upload)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
-    attachment = ChangeAttachment(
-        change_notification=change_notification, token=get_random_string(16),
-        original_name=(upload.name or "file")[-200:], content_type=content_type,
-        size=upload.size, uploaded_by=by)
-    attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     return attachment
 

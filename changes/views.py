@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from kernel.attachments import serve
 
 from . import services
+from .errors import InvalidTransition
 from .forms import (
     ActionForm,
     AttachmentForm,
@@ -27,7 +29,6 @@ from .models import (
     ChangeImpact,
     ChangeNotification,
     ConsultationRequest,
-    InvalidTransition,
 )
 
 ACTION_LABELS = {
@@ -180,13 +181,7 @@ def attachment_upload(request, reference):
 
 @login_required
 def attachment_download(request, pk):
-    attachment = get_object_or_404(
-        ChangeAttachment.objects.filter(change_notification__in=_visible(request.user)), pk=pk)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve(get_object_or_404(ChangeAttachment, pk=pk), request.user)
 
 
 # --- consultations ----------------------------------------------------------

@@ -14,18 +14,17 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from accounts import policy
+from kernel.periods import LONDON as UK
 from services.models import Service
 
 from . import ical, services
 from .forms import ScheduleFilterForm, SubscriptionForm
-from .models import ChangeFreeze, ChangeImpact, ChangeNotification
-from .models_policy import UK
+from .selectors import freeze_windows, schedule_entries, scheduled_changes
 
 FEED_SALT = "changes.schedule-feed"
 FEED_PAST = timedelta(days=7)
@@ -52,51 +51,6 @@ def _uk_midnight(day):
     return datetime.combine(day, time(0, 0), tzinfo=UK)
 
 
-def _scheduled(*, start, end, service=None, provider=None):
-    qs = ChangeNotification.objects.scheduled().overlapping(start, end)
-    if service is not None:
-        qs = qs.filter(impacts__service=service)
-    if provider is not None:
-        qs = qs.filter(provider=provider)
-    return qs.distinct().order_by("planned_start", "pk")
-
-
-def scheduled_changes(*, start, end, service=None, provider=None):
-    """Return the published changes overlapping [start, end), optionally for one service/provider."""
-    return _scheduled(start=start, end=end, service=service, provider=provider).select_related(
-        "provider").prefetch_related(
-        Prefetch("impacts", ChangeImpact.objects.select_related("service")))
-
-
-def schedule_entries(*, start, end, service=None, provider=None):
-    """Return the published changes overlapping [start, end) as Entry rows for display.
-
-    Plain rows, not model instances: building hundreds of instances (and their
-    related objects) was most of the page's and the feed's time.
-    """
-    rows = list(_scheduled(start=start, end=end, service=service, provider=provider)
-                .annotate(transition_count=Count("transitions", distinct=True))
-                .values(*Entry.FIELDS, "transition_count"))
-    labels = dict(ChangeNotification.Impact.choices)
-    impacts = {}
-    for change_id, name, impact in ChangeImpact.objects.filter(
-            change_notification_id__in=[row["pk"] for row in rows]).values_list(
-            "change_notification_id", "service__name", "impact").order_by("service__name"):
-        impacts.setdefault(change_id, []).append(f"{name}: {labels[impact]}")
-    return [Entry(row, impacts.get(row["pk"], [])) for row in rows]
-
-
-def freeze_windows(*, start, end, service=None):
-    """Return [(freeze, from, to)] of active freezes in [start, end) (global ones always)."""
-    windows = []
-    for freeze in ChangeFreeze.objects.active().prefetch_related("services"):
-        scope = set(freeze.services.all())
-        if service is not None and scope and service not in scope:
-            continue
-        windows.extend((freeze, lo, hi) for lo, hi in freeze.occurrences(start, end))
-    return sorted(windows, key=lambda w: w[1])
-
-
 def _period(view, anchor):
     """Return (first day, day after the last, previous anchor, next anchor) for the view."""
     if view == "week":
@@ -108,34 +62,6 @@ def _period(view, anchor):
     following = (first + timedelta(days=32)).replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     return first, following, previous, following
-
-
-def uk_label(moment, fmt="%a %-d %b %Y %H:%M %Z"):
-    return moment.astimezone(UK).strftime(fmt)
-
-
-class Entry:
-    """A change as the schedule shows it, with its labels formatted once (the month view of a
-    busy schedule shows hundreds; formatting in the template dominated the page time)."""
-
-    FIELDS = ("pk", "reference", "title", "change_type", "status", "planned_start",
-              "planned_end", "updated_at", "provider__name")
-    TYPES = dict(ChangeNotification.Type.choices)
-    STATUSES = dict(ChangeNotification.Status.choices)
-
-    def __init__(self, row, impacts):
-        self.pk, self.reference, self.title = row["pk"], row["reference"], row["title"]
-        self.provider = row["provider__name"]
-        self.planned_start, self.planned_end = row["planned_start"], row["planned_end"]
-        self.updated_at, self.sequence = row["updated_at"], row.get("transition_count", 0)
-        self.change_type = row["change_type"]
-        self.type_label = self.TYPES[self.change_type]
-        self.is_emergency = self.change_type == ChangeNotification.Type.EMERGENCY
-        self.status_label = self.STATUSES[row["status"]]
-        self.in_progress = row["status"] == ChangeNotification.Status.IN_PROGRESS
-        self.start_label = uk_label(self.planned_start)
-        self.end_label = uk_label(self.planned_end)
-        self.impacts = impacts
 
 
 def _days(first, last, changes, freezes):

@@ -6,8 +6,9 @@ from django import forms
 from django.contrib import admin
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline
 
+from . import services
 from .errors import InvalidTransition
 from .models import CapacityThreshold, ExcessiveDemandAlert, Forecast, Risk, RiskTransition
 
@@ -49,21 +50,9 @@ class ExcessiveDemandAlertAdmin(ReadOnlyConsoleAdmin):
     list_select_related = ["service"]
 
 
-class RiskTransitionInline(admin.TabularInline):
+class RiskTransitionInline(ReadOnlyInline):
     model = RiskTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_view_risks(request.user)
+    fields = ["at", "from_status", "to_status", "by", "reason", "channel"]
 
 
 class RiskForm(forms.ModelForm):
@@ -112,13 +101,5 @@ class RiskAdmin(OperationsAdmin):
     form = RiskForm
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.raised_by = request.user
-            obj.source = Risk.Source.MANUAL
-        super().save_model(request, obj, form, change)
-        if not change:
-            RiskTransition.objects.create(risk=obj, to_status=obj.status, by=request.user,
-                                          reason="Raised in the console")
-        if form.cleaned_data.get("move_to"):
-            obj.transition(to=form.cleaned_data["move_to"], by=request.user,
+        services.save_risk(risk=obj, by=request.user, move_to=form.cleaned_data.get("move_to"),
                            reason=form.cleaned_data.get("move_reason", ""))

@@ -19,11 +19,11 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.api_errors import Conflict
+from kernel.api_schema import ApiErrorSerializer
 from kernel.idempotency import idempotent
+from kernel.input_guard import GuardedFormParser, GuardedMultiPartParser
 from services.models import Service
-from switching_sm.api_errors import Conflict
-from switching_sm.api_schema import ApiErrorSerializer
-from switching_sm.input_guard import GuardedFormParser, GuardedMultiPartParser
 
 from . import csv_import, services
 from .errors import InvalidTransition

@@ -10,18 +10,14 @@ before starts at the same instant because windows are half-open [start, end).
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from kernel.periods import LONDON
+
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
-
-
-def uk_zone():
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ def bands_overlap(a, b):
 
 def pieces(thresholds, start, end):
     """Split [start, end) into Pieces by band; times no band covers get the catch-all band."""
-    tz = uk_zone()
+    tz = LONDON
     specific = [t for t in thresholds if not t.other_times]
     catch_all = next((t for t in thresholds if t.other_times), None)
     found = []
@@ -148,16 +144,15 @@ SELECT t, total FROM run ORDER BY total DESC, t LIMIT 1
 """
 
 
-def peak_concurrent(*, service_id, unit, start, end):
-    """Return (peak volume per hour, when it starts) of forecasts overlapping [start, end).
+def peak_concurrent(forecasts, *, service_id, unit, start, end):
+    """Return (peak volume per hour, when it starts) of `forecasts` overlapping [start, end).
 
     Runs in the database as one statement; the overlapping set comes from the
-    ORM (ForecastQuerySet.overlapping) so the index-friendly filter is written once.
+    ORM (ForecastQuerySet.overlapping on `forecasts`, e.g. Forecast.objects) so the
+    index-friendly filter is written once.
     """
-    from .models import Forecast
-
-    overlapping = Forecast.objects.overlapping(service_id=service_id, unit=unit, start=start,
-                                               end=end).order_by()
+    overlapping = forecasts.overlapping(service_id=service_id, unit=unit, start=start,
+                                        end=end).order_by()
     sql, params = overlapping.values("window_start", "window_end", "volume").query.sql_with_params()
     db_start, db_end = _to_db(start), _to_db(end)
     with connection.cursor() as cursor:
@@ -169,14 +164,14 @@ def peak_concurrent(*, service_id, unit, start, end):
     return int(row[1]), _from_db(row[0])
 
 
-def worst_breach(*, service_id, unit, start, end, thresholds):
-    """Return the Breach with the largest excess within [start, end), or None."""
+def worst_breach(forecasts, *, service_id, unit, start, end, thresholds):
+    """Return the Breach with the largest excess of `forecasts` within [start, end), or None."""
     worst = None
     for piece in pieces(thresholds, start, end):
         if piece.threshold is None:
             continue
-        peak, peak_at = peak_concurrent(service_id=service_id, unit=unit, start=piece.start,
-                                        end=piece.end)
+        peak, peak_at = peak_concurrent(forecasts, service_id=service_id, unit=unit,
+                                        start=piece.start, end=piece.end)
         if peak > piece.threshold.max_volume:
             breach = Breach(piece.threshold, peak, peak_at, piece.start, piece.end)
             if worst is None or breach.excess > worst.excess:

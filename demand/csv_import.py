@@ -12,9 +12,10 @@ from datetime import UTC
 
 from django.utils.dateparse import parse_datetime
 
+from accounts.models import Organisation
+from kernel.periods import LONDON
 from services.models import Service
 
-from .capacity import uk_zone
 from .models import Unit, validate_window
 
 MAX_ROWS = 20_000
@@ -60,7 +61,7 @@ def parse_uk_datetime(text):
         raise ValueError("Use a date and time like 2026-03-29T08:00 (UK time) or with an offset.")
     if value.tzinfo is not None:
         return value.astimezone(UTC)
-    tz = uk_zone()
+    tz = LONDON
     first, second = value.replace(tzinfo=tz, fold=0), value.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
         if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != value:
@@ -173,8 +174,6 @@ def _service(services, code):
 
 def read_actuals(upload, *, reporting_organisation=None, participants=None):
     """Return a Report of clean hourly actuals; a provider may report only its own services."""
-    from accounts.models import Organisation
-
     report = Report()
     services = _services_by_code()
     participants = participants or {

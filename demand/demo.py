@@ -11,9 +11,10 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from kernel.periods import LONDON
 from services.models import Service
 
-from . import capacity, services
+from . import services
 from .models import CapacityThreshold, ExcessiveDemandAlert, Forecast, Risk, Unit
 
 U = Unit
@@ -46,7 +47,7 @@ def _next_monday():
 
 
 def _uk(day, hour):
-    return datetime.combine(day, time(hour), tzinfo=capacity.uk_zone())
+    return datetime.combine(day, time(hour), tzinfo=LONDON)
 
 
 def seed(stdout):

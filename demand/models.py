@@ -16,10 +16,12 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
+from .capacity import bands_overlap
 from .errors import InvalidTransition
-from .models_base import TransitionRecord
 
 # A forecast covers at most this long. The bound is what turns "which
 # forecasts overlap this window" into a range query on window_start (see
@@ -34,31 +36,7 @@ class Unit(models.TextChoices):
     API_CALLS = "api_calls", "API calls per hour"  # calls to a provider's API
 
 
-class ForecastQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return forecasts `user` may see in full (with who submitted them).
-
-        Internal staff see all; anyone else sees its own organisation's, plus
-        (providers) forecasts Switching Operations shared with them. Providers
-        see other demand on their services only in aggregate (see `for_provider`).
-        """
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if not policy.is_participant(user) and not policy.is_provider(user):
-            return self.none()
-        own = models.Q(organisation_id=user.organisation_id)
-        if policy.is_provider(user):
-            from guardian.shortcuts import get_objects_for_user
-
-            shared = get_objects_for_user(
-                user, "demand.view_forecast_submitter", klass=Forecast,
-                accept_global_perms=False, with_superuser=False,
-            ).values("pk")
-            own |= models.Q(pk__in=shared)
-        return self.filter(own)
-
+class ForecastQuerySet(VisibleQuerySet):
     def counted(self):
         """Return forecasts that count towards demand (everything but withdrawn ones)."""
         return self.exclude(status=Forecast.Status.WITHDRAWN)
@@ -79,7 +57,7 @@ class ForecastQuerySet(models.QuerySet):
         return self.filter(service__provider=organisation)
 
 
-class Forecast(models.Model):
+class Forecast(Lifecycle, models.Model):
     """A warning of non-BAU demand on one service over one window."""
 
     class Status(models.TextChoices):
@@ -92,7 +70,7 @@ class Forecast(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"  # the submitter no longer expects it
 
     OUTCOMES = {Status.ACCEPTED, Status.MITIGATED, Status.CANNOT_BE_MET}
-    TRANSITIONS = {
+    MOVES = Moves(Status, {
         Status.SUBMITTED: {Status.WITHIN_CAPACITY, Status.UNDER_REVIEW, Status.WITHDRAWN},
         Status.WITHIN_CAPACITY: {Status.UNDER_REVIEW, Status.WITHDRAWN},
         Status.UNDER_REVIEW: OUTCOMES | {Status.WITHDRAWN},
@@ -100,7 +78,7 @@ class Forecast(models.Model):
         Status.MITIGATED: set(),
         Status.CANNOT_BE_MET: set(),
         Status.WITHDRAWN: set(),
-    }
+    }, error=InvalidTransition)
 
     # No single-column indexes on these two: demand_fc_org starts with organisation, and
     # nothing looks forecasts up by submitter (users are deactivated, never deleted). Every
@@ -129,10 +107,6 @@ class Forecast(models.Model):
 
     class Meta:
         ordering = ["-window_start", "-pk"]
-        permissions = [
-            ("view_forecast_submitter",
-             "Can see this forecast in full, including who submitted it (shared with a provider)"),
-        ]
         indexes = [
             # Used by ForecastQuerySet.overlapping (excessive-demand evaluation): a range on
             # window_start per service/unit; the trailing columns make it index-only.
@@ -163,20 +137,17 @@ class Forecast(models.Model):
     def duration_hours(self):
         return (self.window_end - self.window_start).total_seconds() / 3600
 
+    @property
+    def lifecycle_subject(self):
+        return f"Forecast {self.reference}"
+
     def transition(self, *, to, by, reason="", alert=None):
         """Move to status `to` (joining `alert` if given), recording who, when, from, to, why."""
-        if to not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"Forecast {self.reference} is {self.get_status_display().lower()}; "
-                f"it cannot become {Forecast.Status(to).label.lower()}."
-            )
-        before = self.status
-        self.status = to
+        self.check_move(to)
         if alert is not None:
             self.alert = alert
-        self.save(update_fields=["status", "alert"] if alert is not None else ["status"])
-        ForecastTransition.objects.create(forecast=self, from_status=before, to_status=to,
-                                          by=by, reason=reason)
+        self.record_move(to, by=by, reason=reason,
+                         update_fields=["alert"] if alert is not None else [])
 
 
 def validate_window(start, end):
@@ -194,14 +165,16 @@ def validate_window(start, end):
 class ForecastTransition(TransitionRecord):
     """One status change of a forecast (the first row has an empty from_status)."""
 
+    statuses = Forecast.Status
+
     forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="transitions")
 
 
 class ForecastShare(models.Model):
     """Switching Operations showed one forecast in full (with its submitter) to a provider.
 
-    The business record of the grant; enforcement is the guardian object
-    permission `demand.view_forecast_submitter` given to the provider's users.
+    The grant itself: accounts.policy's forecast rule shows the forecast to every user of
+    that organisation (people who join later included) while this row exists.
     """
 
     forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="shares")
@@ -219,13 +192,7 @@ class ForecastShare(models.Model):
         return f"{self.forecast.reference} shared with {self.organisation}"
 
 
-class CapacityThresholdQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return thresholds `user` may read (every signed-in party; they are not secret)."""
-        from accounts import policy
-
-        return self if policy.may_read_catalogue(user) else self.none()
-
+class CapacityThresholdQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -287,8 +254,6 @@ class CapacityThreshold(models.Model):
             raise ValidationError({"end_time": "A band needs a length; use 00:00-00:00 for a "
                                                "whole day."})
         if self.service_id:
-            from .capacity import bands_overlap
-
             others = CapacityThreshold.objects.active().filter(
                 service_id=self.service_id, unit=self.unit, other_times=False,
             ).exclude(pk=self.pk)
@@ -297,25 +262,12 @@ class CapacityThreshold(models.Model):
                     raise ValidationError(f"This band overlaps '{other.name}'.")
 
 
-class AlertQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see all alerts; providers those on their services; others none.
-
-        Participants hear about their own forecast's status on the forecast itself.
-        """
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            return self.filter(service__provider_id=user.organisation_id)
-        return self.none()
-
+class AlertQuerySet(VisibleQuerySet):
     def awaiting_outcome(self):
         return self.filter(status=ExcessiveDemandAlert.Status.OPEN)
 
 
-class ExcessiveDemandAlert(models.Model):
+class ExcessiveDemandAlert(Lifecycle, models.Model):
     """Forecast demand on a service exceeds its capacity in some window (s.8.16-8.20)."""
 
     class Status(models.TextChoices):
@@ -324,10 +276,10 @@ class ExcessiveDemandAlert(models.Model):
         MITIGATED = "mitigated", "Mitigated with the submitter"  # traffic reshaped by agreement
         CANNOT_BE_MET = "cannot_be_met", "Cannot be met"  # availability risk; risk drafted
 
-    TRANSITIONS = {
+    MOVES = Moves(Status, {
         Status.OPEN: {Status.ACCEPTED, Status.MITIGATED, Status.CANNOT_BE_MET},
         Status.ACCEPTED: set(), Status.MITIGATED: set(), Status.CANNOT_BE_MET: set(),
-    }
+    }, error=InvalidTransition)
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="demand_alerts")
     unit = models.CharField(max_length=20, choices=Unit.choices)
@@ -358,38 +310,22 @@ class ExcessiveDemandAlert(models.Model):
     def excess(self):
         return self.peak_volume - self.max_volume
 
+    @property
+    def lifecycle_subject(self):
+        return f"Alert {self.reference}"
+
     def transition(self, *, to, by, reason=""):
         """Record the outcome `to` (who, when, from, to, why)."""
-        if to not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"Alert {self.reference} is already {self.get_status_display().lower()}; "
-                f"it cannot become {ExcessiveDemandAlert.Status(to).label.lower()}."
-            )
-        before = self.status
-        self.status = to
+        self.check_move(to)
         self.outcome_note = reason
-        self.save(update_fields=["status", "outcome_note"])
-        AlertTransition.objects.create(alert=self, from_status=before, to_status=to, by=by,
-                                       reason=reason)
+        self.record_move(to, by=by, reason=reason, update_fields=["outcome_note"])
 
 
 class AlertTransition(TransitionRecord):
+    statuses = ExcessiveDemandAlert.Status
+
     alert = models.ForeignKey(ExcessiveDemandAlert, on_delete=models.CASCADE,
                               related_name="transitions")
-
-
-class ActualVolumeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal: all; providers: their services'; participants: their own volumes."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            return self.filter(service__provider_id=user.organisation_id)
-        if policy.is_participant(user):
-            return self.filter(participant_id=user.organisation_id)
-        return self.none()
 
 
 class ActualVolume(models.Model):
@@ -404,7 +340,7 @@ class ActualVolume(models.Model):
                                     related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
 
-    objects = ActualVolumeQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-hour_start"]

@@ -6,21 +6,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.policy import VisibleQuerySet
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
 from .errors import InvalidTransition
-from .models_base import TransitionRecord
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class RiskQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return risks `user` may see: the register is internal (desk, Operations, auditors)."""
-        from accounts import policy
-
-        return self if policy.is_internal(user) else self.none()
-
+class RiskQuerySet(VisibleQuerySet):
     def live(self):
         """Return risks still being worked (not closed)."""
         return self.exclude(status=Risk.Status.CLOSED)
@@ -29,7 +24,7 @@ class RiskQuerySet(models.QuerySet):
         return self.live().filter(review_date__lte=on)
 
 
-class Risk(models.Model):
+class Risk(Lifecycle, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"  # raised (often automatically); Operations still to assess
         OPEN = "open", "Open"  # assessed and accepted into the register, owner named
@@ -42,12 +37,12 @@ class Risk(models.Model):
         CAPACITY = "capacity", "Capacity"
         MANUAL = "manual", "Raised by hand"
 
-    TRANSITIONS = {
+    MOVES = Moves(Status, {
         Status.DRAFT: {Status.OPEN, Status.CLOSED},
         Status.OPEN: {Status.MITIGATING, Status.CLOSED},
         Status.MITIGATING: {Status.OPEN, Status.CLOSED},
         Status.CLOSED: {Status.OPEN},
-    }
+    }, error=InvalidTransition)
 
     title = models.CharField(max_length=200)
     description = models.TextField()
@@ -121,22 +116,18 @@ class Risk(models.Model):
             missing.append("a mitigation")
         return missing
 
+    @property
+    def lifecycle_subject(self):
+        return f"Risk {self.reference}"
+
     def transition(self, *, to, by, reason=""):
         """Move to status `to`, recording who, when, from, to and why."""
         self.check_transition(to=to, reason=reason)
-        before = self.status
-        self.status = to
-        self.save(update_fields=["status"])
-        RiskTransition.objects.create(risk=self, from_status=before, to_status=to, by=by,
-                                      reason=reason)
+        self.record_move(to, by=by, reason=reason)
 
     def check_transition(self, *, to, reason=""):
         """Raise InvalidTransition (with a readable reason) unless the move is allowed now."""
-        if to not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"Risk {self.reference} is {self.get_status_display().lower()}; "
-                f"it cannot become {Risk.Status(to).label.lower()}."
-            )
+        self.check_move(to)
         if to in (self.Status.OPEN, self.Status.MITIGATING) and self.missing_for_open():
             raise InvalidTransition(
                 f"Risk {self.reference} needs {', '.join(self.missing_for_open())} first."
@@ -151,4 +142,6 @@ class Risk(models.Model):
 
 
 class RiskTransition(TransitionRecord):
+    statuses = Risk.Status
+
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="transitions")

@@ -1,9 +1,15 @@
 """Background work of the demand app: thin, takes ids, calls a service."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import audit
+
+from .evaluation import evaluate_forecast
+from .models import Forecast
 
 CHUNK = 500
 
@@ -13,8 +19,6 @@ CHUNK = 500
              soft_time_limit=15 * 60, time_limit=16 * 60)
 def evaluate_forecasts(forecast_ids):
     """Check uploaded forecasts against capacity (each is evaluated once; re-runs are no-ops)."""
-    from .services import evaluate_forecast
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         for chunk_start in range(0, len(forecast_ids), CHUNK):
             # One commit per chunk, not per forecast: a 10 000-row upload is checked in
@@ -27,12 +31,6 @@ def evaluate_forecasts(forecast_ids):
 @shared_task
 def evaluate_pending():
     """Evaluate forecasts left SUBMITTED for more than five minutes (idempotent sweep)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import Forecast
-
     cutoff = timezone.now() - timedelta(minutes=5)
     ids = list(Forecast.objects.filter(status=Forecast.Status.SUBMITTED, created_at__lt=cutoff)
                .values_list("pk", flat=True)[:5000])

@@ -83,7 +83,7 @@ def forecast_detail(request, pk):
         "transitions": forecast.transitions.select_related("by"),
         "shares": forecast.shares.select_related("organisation", "shared_by"),
         "may_withdraw": (request.user.organisation_id == forecast.organisation_id
-                         and Forecast.Status.WITHDRAWN in Forecast.TRANSITIONS[forecast.status]),
+                         and Forecast.Status.WITHDRAWN in forecast.allowed_targets()),
         "may_share": policy.may_decide_demand(request.user),
         "withdraw_form": WithdrawForm(), "share_form": ShareForm(),
     })

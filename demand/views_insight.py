@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts import policy
+from kernel.periods import LONDON
 from services.models import Service
 
 from . import capacity
@@ -30,7 +31,7 @@ def _context(request, code):
         raise PermissionDenied
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    tz = capacity.uk_zone()
+    tz = LONDON
     first = data.get("start") or timezone.localdate()
     days = [first + timedelta(days=n) for n in range(data.get("days") or 7)]
     start = datetime.combine(days[0], time(0), tzinfo=tz).astimezone(UTC)
@@ -50,7 +51,7 @@ def _forecasts(request, service, mode, unit, start, end):
 
 def _day_hours(day):
     """Return the UTC starts of the hours of a UK day (23 or 25 on clock-change days)."""
-    tz = capacity.uk_zone()
+    tz = LONDON
     hour = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     hours = []
@@ -136,7 +137,7 @@ def forecast_vs_actual(request, code):
         "organisation__name", "window_start", "window_end", "volume"))
     actuals = (ActualVolume.objects.visible_to(request.user)
                .filter(service=service, unit=unit, hour_start__gte=start, hour_start__lt=end))
-    tz = capacity.uk_zone()
+    tz = LONDON
     actual_by_day = defaultdict(int)
     for hour, volume in actuals.values_list("hour_start", "volume"):
         actual_by_day[hour.astimezone(tz).date()] += volume

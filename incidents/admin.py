@@ -18,7 +18,7 @@ from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyIn
 from accounts.models import Organisation, User
 from kernel.clocks.units import fmt_duration
 
-from . import major_incidents, services, sla_service
+from . import console_forms, inbound, major_incidents, services, sla_service
 from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
@@ -179,10 +179,9 @@ class IncidentAdmin(ConsoleAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.update_details(incident=obj, by=request.user, title=obj.title,
-                                    description=obj.description)
-            if "assignee" in form.changed_data:
-                obj.save(update_fields=["assignee", "updated_at"])
+            services.update_details(
+                incident=obj, by=request.user, title=obj.title, description=obj.description,
+                **({"assignee": obj.assignee} if "assignee" in form.changed_data else {}))
 
     def get_search_results(self, request, queryset, search_term):
         match = REFERENCE_SEARCH.fullmatch(search_term.strip())
@@ -245,35 +244,26 @@ class IncidentAdmin(ConsoleAdmin):
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
 
+    def _bulk_with(self, request, queryset, verb, form_class):
+        if not policy.may_work_incident(request.user):
+            raise PermissionDenied
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return self.message_user(request, form.error_text(), messages.ERROR)
+        return self._bulk(request, queryset, verb,
+                          lambda incident: form.perform(incident=incident, by=request.user))
+
     @admin.action(description="Assign to the chosen resolver group")
     def assign_selected(self, request, queryset):
-        group = request.POST.get("resolver_group")
-        group = Organisation.objects.resolver_groups().filter(pk=group).first() if group else None
-        if group is None:
-            return self.message_user(request, "Choose a resolver group.", messages.ERROR)
-        self._bulk(request, queryset, "Assigned", lambda i: services.assign_incident(
-            incident=i, resolver_group=group, by=request.user,
-            reason=request.POST.get("reason", "")))
+        return self._bulk_with(request, queryset, "Assigned", console_forms.AssignAction)
 
     @admin.action(description="Set the chosen severity (reason required)")
     def set_severity_selected(self, request, queryset):
-        try:
-            severity = int(request.POST.get("severity") or 0)
-        except ValueError:
-            severity = 0
-        reason = request.POST.get("reason", "").strip()
-        if severity not in (1, 2, 3, 4) or not reason:
-            return self.message_user(request, "Choose a severity and give a reason.",
-                                     messages.ERROR)
-        self._bulk(request, queryset, "Re-graded", lambda i: services.change_severity(
-            incident=i, by=request.user, to=severity, reason=reason))
+        return self._bulk_with(request, queryset, "Re-graded", console_forms.SeverityAction)
 
     @admin.action(description="Resolve (resolution code and notes required)")
     def resolve_selected(self, request, queryset):
-        code, notes = request.POST.get("resolution_code", ""), request.POST.get("reason", "")
-        self._bulk(request, queryset, "Resolved", lambda i: services.transition_incident(
-            incident=i, by=request.user, to="resolved", resolution_code=code,
-            resolution_notes=notes))
+        return self._bulk_with(request, queryset, "Resolved", console_forms.ResolveAction)
 
     # --- the detail page's work forms -----------------------------------------
     def get_urls(self):
@@ -307,7 +297,7 @@ class IncidentAdmin(ConsoleAdmin):
     def _workspace_action(self, request, object_id, action):
         incident = get_object_or_404(self.get_queryset(request), pk=object_id)
         back = redirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
-        post, user = request.POST, request.user
+        user = request.user
         if action == "replay":
             if not policy.may_replay_sla(user):
                 raise PermissionDenied
@@ -317,51 +307,19 @@ class IncidentAdmin(ConsoleAdmin):
             return back
         if not policy.may_work_incident(user):
             raise PermissionDenied
-        handlers = {
-            "transition": lambda: services.transition_incident(
-                incident=incident, by=user, to=post.get("to", ""), reason=post.get("reason", ""),
-                pending_reason=post.get("pending_reason", ""),
-                resolution_code=post.get("resolution_code", ""),
-                resolution_notes=post.get("reason", "")),
-            "severity": lambda: services.change_severity(
-                incident=incident, by=user, to=_int(post.get("severity")),
-                reason=post.get("reason", "")),
-            "assign": lambda: services.assign_incident(
-                incident=incident, by=user, reason=post.get("reason", ""),
-                resolver_group=get_object_or_404(Organisation.objects.resolver_groups(),
-                                                 pk=_int(post.get("resolver_group")))),
-            "comment": lambda: services.add_comment(
-                incident=incident, author=user, body=post.get("body", ""),
-                public=post.get("public") == "on"),
-            "declare-major": lambda: major_incidents.declare_major(
-                incident=incident, by=user, summary=post.get("summary", ""),
-                bcdr_invoked=post.get("bcdr") == "on",
-                manager=get_object_or_404(User, pk=_int(post.get("manager")))),
-            "bcdr": lambda: major_incidents.invoke_bcdr(
-                incident=incident, by=user, summary=post.get("summary", "")),
-            "link": lambda: services.link_incidents(
-                from_incident=incident, by=user, kind=post.get("kind", "related"),
-                to_incident=get_object_or_404(Incident, reference=post.get("reference", ""))),
-            "major-update": lambda: major_incidents.post_update(
-                major=get_object_or_404(MajorIncident, incident=incident), by=user,
-                body=post.get("body", "")),
-        }
-        if action not in handlers:
+        if action not in console_forms.WORKSPACE_ACTIONS:
             raise PermissionDenied
+        form = console_forms.WORKSPACE_ACTIONS[action](request.POST)
+        if not form.is_valid():
+            self.message_user(request, form.error_text(), messages.ERROR)
+            return back
         try:
-            handlers[action]()
+            form.perform(incident=incident, by=user)
         except IncidentError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
             self.message_user(request, "Done.", messages.SUCCESS)
         return back
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 class SlaTargetInline(admin.TabularInline):
@@ -482,10 +440,7 @@ class HeldEmailAdmin(ConsoleAdmin):
 
     @admin.action(description="Mark as handled")
     def mark_handled(self, request, queryset):
-        if not policy.may_work_incident(request.user):
-            raise PermissionDenied
         for held in queryset.filter(handled_at__isnull=True):
-            held.handled_by, held.handled_at = request.user, timezone.now()
-            held.save(update_fields=["handled_by", "handled_at"])
+            inbound.mark_handled(held=held, by=request.user)
 
 

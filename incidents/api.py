@@ -9,9 +9,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.api_errors import Conflict
 from kernel.attachments import AttachmentRejected
 from kernel.idempotency import idempotent
-from switching_sm.api_errors import Conflict
 
 from . import services, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
@@ -124,9 +124,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def partial_update(self, request, reference=None):
         """Edit the title, description or services (the desk; the raiser while New)."""
         incident = self.get_object()
-        if not (policy.may_work_incident(request.user) or (
-                policy.same_organisation(request.user, incident.organisation_id)
-                and incident.status == Status.NEW and not policy.is_auditor(request.user))):
+        if not policy.may_edit_incident_details(request.user, incident):
             raise PermissionDenied("You may not edit this incident.")
         data = IncidentUpdateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

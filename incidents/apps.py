@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
+    demo_data = "incidents.demo.seed"  # asked for by manage.py seed_demo
+    portal_prefix = "incidents/"  # where its portal pages (urls.py) are mounted
     # Portal navigation entries this app contributes: (label, url name, order).
     portal_nav = [("Incidents", "incidents:list", 10)]
 

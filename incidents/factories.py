@@ -2,8 +2,10 @@ import factory
 
 from accounts.factories import OrganisationFactory, UserFactory
 from kernel.clocks.units import Unit
+from services.models import BusinessCalendar
 
 from .models import Incident, OlaTarget
+from .services import raise_incident
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
@@ -21,8 +23,6 @@ class IncidentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, services=(), at=None, **kwargs):
-        from .services import raise_incident
-
         return raise_incident(services=list(services), at=at, **kwargs)
 
 
@@ -35,5 +35,4 @@ class OlaTargetFactory(factory.django.DjangoModelFactory):
     severity = 3
     resolution_amount = 48
     resolution_unit = Unit.HOURS
-    calendar = factory.LazyFunction(
-        lambda: __import__("services.models", fromlist=["x"]).BusinessCalendar.twenty_four_seven())
+    calendar = factory.LazyFunction(BusinessCalendar.twenty_four_seven)

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import nh3
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import audit, policy
 from accounts.models import User
@@ -135,3 +137,15 @@ def handle_message(raw):
     record.incident = incident
     record.save()
     return record.outcome
+
+
+@transaction.atomic
+def mark_handled(*, held, by):
+    """Record that the desk has dealt with a held mail (by hand, outside the system)."""
+    if not policy.may_work_incident(by):
+        raise PermissionDenied("Only the desk handles held mail.")
+    held = HeldEmail.objects.select_for_update().get(pk=held.pk)
+    if held.handled_at is None:
+        held.handled_by, held.handled_at = by, timezone.now()
+        held.save(update_fields=["handled_by", "handled_at"])
+    return held

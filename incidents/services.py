@@ -5,10 +5,12 @@ calls the model method that enforces the rule, recomputes the SLA figures from
 the rows (`after_change`) and queues the notices.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import policy
+from accounts import audit, policy
 
 from . import notify, ola, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
@@ -24,6 +26,8 @@ from .models import (
     SlaPolicy,
     Status,
 )
+
+_KEEP = object()  # "leave this field as it is"
 
 
 def _locked(incident):
@@ -190,10 +194,14 @@ def link_incidents(*, from_incident, to_incident, kind, by):
 
 
 @transaction.atomic
-def update_details(*, incident, by, title=None, description=None, services=None):
-    """Edit the descriptive fields (callers check who may); the audit trail records the diff."""
+def update_details(*, incident, by, title=None, description=None, services=None, assignee=_KEEP):
+    """Edit the descriptive fields and the assignee (callers check who may); the audit trail
+    records the diff. Pass assignee=None to clear it."""
     incident = _locked(incident)
     fields = []
+    if assignee is not _KEEP:
+        incident.assignee = assignee
+        fields.append("assignee")
     if title is not None:
         if not title.strip():
             raise InvalidTransition("Enter a title.")
@@ -207,3 +215,24 @@ def update_details(*, incident, by, title=None, description=None, services=None)
     if services is not None:
         incident.services.set(services)
     return incident
+
+
+def auto_close(*, now=None):
+    """Close incidents resolved longer ago than their policy's auto-close days."""
+    now = now or timezone.now()
+    closed = 0
+    with audit.acting(actor=None, channel=audit.Channel.SYSTEM):
+        for sla_policy in SlaPolicy.objects.all():
+            cutoff = now - timedelta(days=sla_policy.auto_close_days)
+            ids = Incident.objects.filter(sla_policy=sla_policy, status=Status.RESOLVED,
+                                          resolved_at__lte=cutoff).values_list("pk", flat=True)
+            for pk in list(ids):
+                with transaction.atomic():
+                    incident = Incident.objects.select_for_update().get(pk=pk)
+                    if incident.status != Status.RESOLVED:
+                        continue
+                    incident.close(by=None, at=now, reason=f"Closed automatically "
+                                   f"{sla_policy.auto_close_days} days after resolution")
+                    after_change(incident, at=now)
+                    closed += 1
+    return closed

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import audit
+
 from .models import AssignmentLeg, Escalation, Incident, IncidentTransition, SeverityChange
-from .ola import END_REASONS, ola_clock
+from .ola import END_REASONS
 from .sla import SeverityEvent, Transition
 from .sla_service import _replay, stored_fields
 
@@ -87,7 +89,7 @@ def correct_legs(incident, legs, transitions, correction, *, now, calendars, wri
             changes["ended_because"] = [leg.ended_because, ended[1]]
             leg.ended_at, leg.ended_because = ended
             correction.legs_ended += 1
-        due = ola_clock(leg, now=now).due_at
+        due = leg.ola_clock(now=now).due_at
         if due != leg.ola_due_at:
             changes["ola_due_at"] = [leg.ola_due_at, due]
             leg.ola_due_at = due
@@ -99,7 +101,7 @@ def correct_legs(incident, legs, transitions, correction, *, now, calendars, wri
                                 assigned_by=None, reason="Reopened (opened by the SLA "
                                 "correction)", assigned_at=start, ended_at=end,
                                 ended_because=because, ola_target=leg.ola_target)
-            new.ola_due_at = ola_clock(new, now=now).due_at
+            new.ola_due_at = new.ola_clock(now=now).due_at
             correction.legs_opened += 1
             writes["new_legs"].append(new)
 
@@ -134,8 +136,6 @@ def _load(ids):
 
 def _write(writes):
     """Store the batch's changes in bulk and record each in the audit trail."""
-    from accounts import audit
-
     for model, rows in ((Incident, writes["incidents"]), (AssignmentLeg, writes["legs"])):
         by_fields = {}  # one bulk update per set of changed fields: most rows change one or two
         for instance, changes in rows:

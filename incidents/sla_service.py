@@ -5,16 +5,16 @@ module loads the rows, stores the result and records escalations once.
 """
 
 import logging
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from accounts import audit
 from kernel.clocks.units import to_duration
 
 from . import notify
-from .models import Escalation, Incident, Status
+from .models import Escalation, Incident
 from .sla import Target, replay
 
 logger = logging.getLogger(__name__)
@@ -143,8 +143,6 @@ def sweep(*, now=None, limit=500):
     Uses the sla_next_check_at index; idempotent, so running it twice (or a lost
     beat) sends nothing twice: escalations are unique per incident, clock, level.
     """
-    from accounts import audit
-
     now = now or timezone.now()
     targets = {}
     with audit.acting(actor=None, channel=audit.Channel.SYSTEM), transaction.atomic():
@@ -156,29 +154,3 @@ def sweep(*, now=None, limit=500):
         for incident in incidents:
             refresh_sla(incident, now=now, targets=targets)
     return len(incidents)
-
-
-def auto_close(*, now=None):
-    """Close incidents resolved longer ago than their policy's auto-close days."""
-    from accounts import audit
-
-    from .models import SlaPolicy
-    from .services import after_change
-
-    now = now or timezone.now()
-    closed = 0
-    with audit.acting(actor=None, channel=audit.Channel.SYSTEM):
-        for policy in SlaPolicy.objects.all():
-            cutoff = now - timedelta(days=policy.auto_close_days)
-            ids = Incident.objects.filter(sla_policy=policy, status=Status.RESOLVED,
-                                          resolved_at__lte=cutoff).values_list("pk", flat=True)
-            for pk in list(ids):
-                with transaction.atomic():
-                    incident = Incident.objects.select_for_update().get(pk=pk)
-                    if incident.status != Status.RESOLVED:
-                        continue
-                    incident.close(by=None, at=now, reason=f"Closed automatically "
-                                   f"{policy.auto_close_days} days after resolution")
-                    after_change(incident, at=now)
-                    closed += 1
-    return closed

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from . import sla_service
+from . import services, sla_service
+from .inbound import process_maildir
 
 
 @shared_task(name="incidents.tasks.sla_sweep", ignore_result=True)
@@ -12,12 +13,10 @@ def sla_sweep():
 @shared_task(name="incidents.tasks.auto_close", ignore_result=True)
 def auto_close():
     """Close incidents resolved longer ago than their policy allows."""
-    return sla_service.auto_close()
+    return services.auto_close()
 
 
 @shared_task(name="incidents.tasks.read_inbound_mail", ignore_result=True)
 def read_inbound_mail():
     """Turn new mails in the inbound Maildir into incidents or updates."""
-    from .inbound import process_maildir
-
     return process_maildir()

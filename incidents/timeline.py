@@ -29,7 +29,7 @@ def timeline_for(incident, user):
             detail = f" ({t.get_pending_reason_display().lower()})"
         if t.resolution_code:
             detail = f" ({t.get_resolution_code_display()})"
-        text = f"{t.from_label} → {t.to_label}{detail}"
+        text = f"{t.get_from_status_display()} → {t.get_to_status_display()}{detail}"
         entries.append(Entry(t.at, "transition", _name(t.by),
                              f"{text}. {t.reason}" if t.reason else text))
     for c in incident.severity_changes.select_related("by"):

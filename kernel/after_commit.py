@@ -15,6 +15,7 @@ import logging
 import threading
 from collections import Counter
 
+from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,25 @@ def send_after_commit(signal, *, sender, name, sweep, **kwargs):
     transaction.on_commit(_isolated(send, name=name, sweep=sweep))
 
 
+def _registered(name):
+    """Return the Celery task registered as `name` (KeyError if none is).
+
+    A worker registers every app's tasks when it starts; a web process only those whose
+    module something imported, so the apps' tasks modules are discovered on first need.
+    """
+    if name not in current_app.tasks:
+        current_app.autodiscover_tasks(force=True)
+    return current_app.tasks[name]
+
+
 def enqueue_after_commit(task, *args, name=None, sweep, **kwargs):
-    """Enqueue Celery `task` with `args`/`kwargs` after commit; a broker outage is left to `sweep`."""
+    """Enqueue Celery `task` with `args`/`kwargs` after commit; a broker outage is left to `sweep`.
+
+    `task` is the task or its registered name ("notifications.tasks.deliver_email"): by name,
+    the module whose work a task runs can queue that task without importing the tasks
+    module that imports it back. A name no task is registered under fails here, at once.
+    """
+    if isinstance(task, str):
+        task = _registered(task)
     run_after_commit(lambda: task.delay(*args, **kwargs),
                      name=name or task.name, sweep=sweep)

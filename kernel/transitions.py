@@ -95,10 +95,10 @@ class Moves:
         """
         if to not in self.statuses.values:
             raise self.error(f"'{to}' is not a status. Use one of: "
-                                    f"{', '.join(self.statuses.values)}.")
+                             f"{', '.join(self.statuses.values)}.")
         if not self.allows(status, to):
-            raise self.error(f"{subject} is {self.label(status)}; it cannot be moved to "
-                                    f"{self.label(to)}.")
+            state = f"already {self.label(status)}" if self.is_final(status) else self.label(status)
+            raise self.error(f"{subject} is {state}; it cannot be moved to {self.label(to)}.")
 
     def target_of(self, status, action, *, subject):
         """Return where `action` leads from `status`, or raise InvalidTransition.
@@ -109,7 +109,7 @@ class Moves:
         if action not in actions:
             label = self.labels.get(action, action)
             raise self.error(f"Cannot {label.lower()} {subject} that is "
-                                    f"{self.label(status)}.")
+                             f"{self.label(status)}.")
         return actions[action]
 
 
@@ -170,16 +170,13 @@ class TransitionRecord(models.Model):
         return f"{self.from_status or 'new'} -> {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
 
     def _label(self, value):
-        if not value:
-            return "new"
         if self.statuses is None or value not in self.statuses.values:
             return value
         return self.statuses(value).label
 
-    @property
-    def from_label(self):
+    # Named as Django names a choice field's label, so templates read them the same way.
+    def get_from_status_display(self):
         return self._label(self.from_status)
 
-    @property
-    def to_label(self):
+    def get_to_status_display(self):
         return self._label(self.to_status)

@@ -103,12 +103,16 @@ class ArticleAdmin(ConsoleAdmin):
             raise PermissionDenied(str(exc)) from exc
 
     def save_formset(self, request, form, formset, change):
-        for item in formset.save(commit=False):
-            if item.uploaded_by_id is None:
-                item.uploaded_by = request.user
-            item.save()
+        """Save the attachment rows through the service (the file checked by the policy)."""
+        formset.save(commit=False)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            upload = inline_form.cleaned_data["file"] if "file" in inline_form.changed_data else None
+            knowledge_services.save_attachment(attachment=inline_form.instance, upload=upload,
+                                               by=request.user)
         for item in formset.deleted_objects:
-            item.delete()
+            knowledge_services.remove_attachment(attachment=item, by=request.user)
 
     # --- extra console pages -------------------------------------------------
     def get_urls(self):

@@ -1,7 +1,6 @@
 """Console pages for problems: create from incidents, lifecycle, known errors, reports."""
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -10,31 +9,18 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline
 from accounts.models import Organisation
+from incidents.models import Incident
 
 from . import problems
 from .errors import KnowledgeError
 from .models import Article, Problem, ProblemIncident, ProviderInvestigation
 
 
-class ProviderInvestigationInline(admin.TabularInline):
+class ProviderInvestigationInline(ReadOnlyInline):
     model = ProviderInvestigation
-    extra = 0
     fields = ["provider", "role", "status", "findings", "updated_at"]
-    readonly_fields = ["provider", "role", "status", "findings", "updated_at"]
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProblemIncidentInline(ProviderInvestigationInline):
@@ -54,10 +40,9 @@ class FromIncidentsForm(forms.Form):
         queryset=Organisation.objects.providers(), required=False)
 
     def clean_incidents(self):
-        incident_model = apps.get_model("incidents", "Incident")
         references = [ref.strip().upper() for ref in
                       self.cleaned_data["incidents"].replace(",", " ").split() if ref.strip()]
-        found = list(incident_model.objects.filter(reference__in=references))
+        found = list(Incident.objects.filter(reference__in=references))
         missing = sorted(set(references) - {incident.reference for incident in found})
         if missing:
             raise forms.ValidationError(f"No such incident: {', '.join(missing)}.")
@@ -195,8 +180,7 @@ class ProblemAdmin(ConsoleAdmin):
 
         The incidents console links here for each new incident.
         """
-        incident_model = apps.get_model("incidents", "Incident")
-        incident = incident_model.objects.visible_to(request.user).filter(pk=incident_pk).first()
+        incident = Incident.objects.visible_to(request.user).filter(pk=incident_pk).first()
         if incident is None:
             raise Http404
         if request.method == "POST":

@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
     verbose_name = "Knowledge and problems"
+    demo_data = "knowledge.demo.seed"  # asked for by manage.py seed_demo
+    portal_prefix = "knowledge/"  # where its portal pages (urls.py) are mounted
     # Portal navigation entries this app contributes: (label, url name, order).
     portal_nav = [("Knowledge", "knowledge:home", 40)]
 

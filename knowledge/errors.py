@@ -1,12 +1,14 @@
 """Domain errors of the knowledge app, with messages a user can read."""
 
+from kernel.transitions import InvalidTransition as KernelInvalidTransition
+
 
 class KnowledgeError(Exception):
     """Base class: the message is shown to the user as is."""
 
 
-class InvalidTransition(KnowledgeError):
-    """The article's lifecycle does not allow this action now."""
+class InvalidTransition(KnowledgeError, KernelInvalidTransition):
+    """The article's or problem's lifecycle does not allow this action now."""
 
 
 class ImmutableVersion(KnowledgeError):

@@ -10,60 +10,42 @@ the draft. Retired is terminal.
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
+from kernel.attachments import Attachment
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
 from .errors import ImmutableVersion, InvalidTransition
+from .models_feedback import ArticleFeedback, ArticleTask, DeflectionEvent
+from .models_problems import (
+    Problem,
+    ProblemIncident,
+    ProblemTransition,
+    ProviderInvestigation,
+    WorkaroundApplication,
+)
+from .rendering import cached_version_html, plain_text
+from .vectors import is_postgresql, search_vectors_for
+
+# Django registers the models of the two topic modules through these imports.
+__all__ = ["Article", "ArticleAttachment", "ArticleFeedback", "ArticleTask", "ArticleTransition",
+           "ArticleVersion", "DeflectionEvent", "Problem", "ProblemIncident",
+           "ProblemTransition", "ProviderInvestigation", "PublishedArticle",
+           "WorkaroundApplication"]
 
 
-def audience_q(user, prefix=""):
-    """Return a Q selecting the published audiences `user` belongs to.
-
-    The one audience rule, used by Article.objects.visible_to and by the search
-    candidates (`prefix` names the path to the PublishedArticle columns). Fails
-    closed: anonymous visitors and unknown roles get public articles only, and
-    a participant without a market role gets no market-role articles.
-    """
-    from accounts import policy
-
-    if policy.is_internal(user):
-        return models.Q()
-    A = Article.Audience
-
-    def audience(value, **extra):
-        return models.Q(**{f"{prefix}audience": value},
-                        **{f"{prefix}{key}": val for key, val in extra.items()})
-
-    allowed = audience(A.PUBLIC)
-    if policy.is_participant(user):
-        allowed |= audience(A.PARTICIPANTS)
-        market_role = getattr(getattr(user, "organisation", None), "market_role", "")
-        if market_role:
-            allowed |= audience(A.MARKET_ROLE, audience_market_role=market_role)
-    elif policy.is_provider(user):
-        allowed |= audience(A.PROVIDERS)
-    return allowed
-
-
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(VisibleQuerySet):
     def live(self):
         """Return articles readers can see now: published and not retired."""
         return self.filter(publication__isnull=False)
 
-    def visible_to(self, user):
-        """Return the live articles `user` may read, by the audience they were published to.
-
-        The audience is the one reviewed and published (PublishedArticle), so
-        changing it on a draft revision has no effect until that is published.
-        """
-        return self.live().filter(audience_q(user, prefix="publication__"))
-
     def for_console(self, user):
         """Return every article, in any state, for internal staff in the console; else none."""
-        from accounts import policy
-
         return self if policy.may_use_console(user) else self.none()
 
     def due_for_review(self, today=None):
@@ -72,7 +54,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.live().filter(review_by__lt=today)
 
 
-class Article(models.Model):
+class Article(Lifecycle, models.Model):
     class Type(models.TextChoices):
         KNOWN_ERROR = "known_error", "Known error / workaround"  # a fault and how to get round it
         HOW_TO = "how_to", "How-to"  # steps to do something
@@ -92,15 +74,15 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"  # the latest version is what readers see
         RETIRED = "retired", "Retired"  # withdrawn from readers for good
 
+    ACTION_LABELS = {"submit": "Submit for review", "publish": "Publish",
+                     "return": "Return to author", "revise": "Revise", "retire": "Retire"}
     # from-status -> {action: to-status}. The console, portal and API all go through transition().
-    TRANSITIONS = {
+    MOVES = Moves.by_action(Status, {
         Status.DRAFT: {"submit": Status.IN_REVIEW, "retire": Status.RETIRED},
         Status.IN_REVIEW: {"publish": Status.PUBLISHED, "return": Status.DRAFT},
         Status.PUBLISHED: {"revise": Status.DRAFT, "retire": Status.RETIRED},
         Status.RETIRED: {},
-    }
-    ACTION_LABELS = {"submit": "Submit for review", "publish": "Publish",
-                     "return": "Return to author", "revise": "Revise", "retire": "Retire"}
+    }, labels=ACTION_LABELS, error=InvalidTransition)
     # Actions that must say why (shown to the author or kept for the record).
     ACTIONS_NEEDING_REASON = {"return", "retire"}
 
@@ -142,8 +124,6 @@ class Article(models.Model):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("knowledge:article", args=[self.pk])
 
     @property
@@ -163,50 +143,46 @@ class Article(models.Model):
         return self.versions.order_by("-number").first()
 
     def allowed_actions(self):
-        return list(self.TRANSITIONS[self.status])
+        return self.MOVES.actions(self.status)
 
     def transition(self, action, *, by, reason=""):
         """Apply lifecycle `action`, record it, and return the ArticleTransition row.
 
         Raise InvalidTransition (readable message) when the action is not allowed now.
         """
-        allowed = self.TRANSITIONS.get(self.status, {})
-        if action not in allowed:
-            label = self.ACTION_LABELS.get(action, action)
-            raise InvalidTransition(
-                f"Cannot {label.lower()} an article that is {self.get_status_display().lower()}."
-            )
+        to_status = self.MOVES.target_of(self.status, action, subject="an article")
         reason = (reason or "").strip()
         if action in self.ACTIONS_NEEDING_REASON and not reason:
             raise InvalidTransition(f"Say why you {self.ACTION_LABELS[action].lower()} it.")
-        from_status, to_status = self.status, allowed[action]
-        fields = ["status", "updated_at"]
+        fields = ["updated_at"]
         version = self.latest_version()
         if action == "publish":
             self.published_version = version
             self.published_at = timezone.now()
             fields += ["published_version", "published_at"]
-        self.status = to_status
-        self.save(update_fields=fields)
+        row = self.record_move(to_status, by=by, reason=reason, update_fields=fields,
+                               action=action, version=version)
         if action == "publish":
             self._publish_face()
         elif action == "retire":
             PublishedArticle.objects.filter(article=self).delete()
-        return ArticleTransition.objects.create(
-            article=self, action=action, from_status=from_status, to_status=to_status,
-            by=by, reason=reason, version=version,
-        )
+        return row
 
 
     def _publish_face(self):
-        """Write what readers now see: audience as reviewed, and the search vectors."""
-        from .search import refresh_search_vectors
+        """Write what readers now see: audience as reviewed, and the search vectors.
 
+        The vectors are written with QuerySet.update on purpose: they are derived data,
+        not a business change, so they stay out of the audit trail (PostgreSQL only).
+        """
         PublishedArticle.objects.update_or_create(article=self, defaults={
             "audience": self.audience, "audience_market_role": self.audience_market_role,
             "published_at": self.published_at,
         })
-        refresh_search_vectors(self)
+        if is_postgresql() and self.published_version_id is not None:
+            document, rank_vector = search_vectors_for(self.published_version)
+            PublishedArticle.objects.filter(article_id=self.pk).update(
+                document=document, rank_vector=rank_vector)
 
 
 class PublishedArticle(models.Model):
@@ -226,6 +202,8 @@ class PublishedArticle(models.Model):
     published_at = models.DateTimeField()
     document = SearchVectorField(null=True)  # title A, summary B, body C
     rank_vector = SearchVectorField(null=True)  # title A, summary B
+
+    objects = VisibleQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.article_id} ({self.audience})"
@@ -264,8 +242,6 @@ class ArticleVersion(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ImmutableVersion("Article versions are never changed; save a new version.")
-        from .rendering import plain_text
-
         self.plain_body = plain_text(self.body)
         super().save(*args, **kwargs)
 
@@ -274,64 +250,40 @@ class ArticleVersion(models.Model):
 
     @property
     def html(self):
-        from .rendering import cached_version_html
-
         return cached_version_html(self)
 
 
-class ArticleTransition(models.Model):
+class ArticleTransition(TransitionRecord):
     """A recorded lifecycle step: who moved which article from what to what, and why."""
+
+    statuses = Article.Status
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
     action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=12, choices=Article.Status.choices)
-    to_status = models.CharField(max_length=12, choices=Article.Status.choices)
     version = models.ForeignKey(ArticleVersion, on_delete=models.PROTECT, null=True,
                                 related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
         return f"{self.article.reference}: {self.from_status} -> {self.to_status}"
 
 
-def attachment_path(instance, filename):
-    return f"knowledge/{instance.article_id}/{filename}"
-
-
-class ArticleAttachment(models.Model):
+class ArticleAttachment(Attachment):
     """A file shown with an article; served only to readers who may see the article."""
 
-    MAX_BYTES = 10 * 1024 * 1024
-    ALLOWED_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "txt", "csv", "xlsx", "docx"]
+    storage_folder = "knowledge"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to=attachment_path)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", null=True, editable=False)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Attachment.Meta):
         ordering = ["title"]
 
     def __str__(self):
         return self.title
 
-    @property
-    def filename(self):
-        return self.file.name.rsplit("/", 1)[-1]
+    def may_download(self, user):
+        return Article.objects.visible_to(user).filter(pk=self.article_id).exists()
 
-
-from .models_feedback import ArticleFeedback, ArticleTask, DeflectionEvent  # noqa: E402,F401
-from .models_problems import (  # noqa: E402,F401
-    Problem,
-    ProblemIncident,
-    ProblemTransition,
-    ProviderInvestigation,
-    WorkaroundApplication,
-)

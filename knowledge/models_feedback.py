@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts import policy
+
 from .errors import InvalidTransition
 
 
@@ -36,8 +38,6 @@ class ArticleTaskQuerySet(models.QuerySet):
         return self.filter(status=ArticleTask.Status.OPEN)
 
     def for_console(self, user):
-        from accounts import policy
-
         return self if policy.may_use_console(user) else self.none()
 
 

@@ -12,26 +12,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.policy import VisibleQuerySet
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
+
 from .errors import InvalidTransition
 
 
-class ProblemQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return problems `user` may see: staff all; providers those they own or contribute to.
-
-        Participants never see problems (they see the published known-error articles).
-        """
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user) and user.organisation_id:
-            return self.filter(
-                models.Q(owning_provider_id=user.organisation_id)
-                | models.Q(provider_tasks__provider_id=user.organisation_id)
-            ).distinct()
-        return self.none()
-
+class ProblemQuerySet(VisibleQuerySet):
     def open(self):
         """Return problems not yet resolved or closed."""
         return self.exclude(status__in=[Problem.Status.RESOLVED, Problem.Status.CLOSED])
@@ -55,7 +42,7 @@ class ProblemQuerySet(models.QuerySet):
         )
 
 
-class Problem(models.Model):
+class Problem(Lifecycle, models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"  # recorded, not yet being investigated
         INVESTIGATING = "investigating", "Investigating"  # providers looking for the root cause
@@ -63,15 +50,15 @@ class Problem(models.Model):
         RESOLVED = "resolved", "Resolved"  # fixed (normally by a change notification)
         CLOSED = "closed", "Closed"  # confirmed fixed; no further incidents
 
-    TRANSITIONS = {
+    ACTION_LABELS = {"investigate": "Investigate", "known_error": "Record as known error",
+                     "resolve": "Resolve", "close": "Close"}
+    MOVES = Moves.by_action(Status, {
         Status.NEW: {"investigate": Status.INVESTIGATING, "close": Status.CLOSED},
         Status.INVESTIGATING: {"known_error": Status.KNOWN_ERROR, "resolve": Status.RESOLVED},
         Status.KNOWN_ERROR: {"resolve": Status.RESOLVED, "investigate": Status.INVESTIGATING},
         Status.RESOLVED: {"close": Status.CLOSED, "investigate": Status.INVESTIGATING},
         Status.CLOSED: {},
-    }
-    ACTION_LABELS = {"investigate": "Investigate", "known_error": "Record as known error",
-                     "resolve": "Resolve", "close": "Close"}
+    }, labels=ACTION_LABELS, error=InvalidTransition)
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -107,7 +94,7 @@ class Problem(models.Model):
         return f"PRB-{self.pk:06d}" if self.pk else "PRB-(new)"
 
     def allowed_actions(self):
-        return list(self.TRANSITIONS[self.status])
+        return self.MOVES.actions(self.status)
 
     def transition(self, action, *, by, reason=""):
         """Apply `action`, record it and return the ProblemTransition row.
@@ -115,19 +102,13 @@ class Problem(models.Model):
         A known error needs a workaround or root cause; resolving needs the fixing
         change notification or a reason.
         """
-        allowed = self.TRANSITIONS.get(self.status, {})
-        if action not in allowed:
-            label = self.ACTION_LABELS.get(action, action).lower()
-            raise InvalidTransition(
-                f"Cannot {label} a problem that is {self.get_status_display().lower()}.")
+        to_status = self.MOVES.target_of(self.status, action, subject="a problem")
         reason = (reason or "").strip()
         if action == "known_error" and not (self.workaround.strip() or self.root_cause.strip()):
             raise InvalidTransition("Record the workaround or root cause first.")
         if action == "resolve" and self.fixing_change_id is None and not reason:
             raise InvalidTransition("Link the fixing change notification or say how it was fixed.")
-        from_status, to_status = self.status, allowed[action]
-        self.status = to_status
-        fields = ["status"]
+        fields = []
         now = timezone.now()
         if to_status == self.Status.RESOLVED:
             self.resolved_at, fields = now, fields + ["resolved_at"]
@@ -135,22 +116,19 @@ class Problem(models.Model):
             self.closed_at, fields = now, fields + ["closed_at"]
         if to_status == self.Status.INVESTIGATING and self.resolved_at:
             self.resolved_at, fields = None, fields + ["resolved_at"]
-        self.save(update_fields=fields)
-        return ProblemTransition.objects.create(problem=self, action=action,
-                                                from_status=from_status, to_status=to_status,
-                                                by=by, reason=reason)
+        return self.record_move(to_status, by=by, reason=reason, at=now, update_fields=fields,
+                                action=action)
 
 
-class ProblemTransition(models.Model):
+class ProblemTransition(TransitionRecord):
+    """One step of a problem's lifecycle, with the action that made it."""
+
+    statuses = Problem.Status
+
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="transitions")
     action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=16, choices=Problem.Status.choices)
-    to_status = models.CharField(max_length=16, choices=Problem.Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
@@ -176,7 +154,7 @@ class ProblemIncident(models.Model):
         return f"{self.problem.reference} ↔ incident {self.incident_id}"
 
 
-class ProviderInvestigation(models.Model):
+class ProviderInvestigation(Lifecycle, models.Model):
     """One provider's part in a multi-provider investigation, with its own status."""
 
     class Status(models.TextChoices):
@@ -204,18 +182,18 @@ class ProviderInvestigation(models.Model):
     def __str__(self):
         return f"{self.problem.reference}: {self.provider} ({self.get_status_display()})"
 
-    NEXT = {Status.REQUESTED: {Status.INVESTIGATING, Status.CONCLUDED},
-            Status.INVESTIGATING: {Status.CONCLUDED},
-            Status.CONCLUDED: {Status.INVESTIGATING}}
+    MOVES = Moves(Status, {Status.REQUESTED: {Status.INVESTIGATING, Status.CONCLUDED},
+                           Status.INVESTIGATING: {Status.CONCLUDED},
+                           Status.CONCLUDED: {Status.INVESTIGATING}}, error=InvalidTransition)
+
+    @property
+    def lifecycle_subject(self):
+        return f"{self.provider}'s investigation of {self.problem.reference}"
 
     def update(self, *, status, findings=""):
-        """Move this provider's task on; concluding needs findings."""
-        if status not in self.Status.values:
-            raise InvalidTransition(f"Unknown investigation status '{status}'.")
-        if status not in self.NEXT[self.status]:
-            raise InvalidTransition(
-                f"An investigation that is {self.get_status_display().lower()} cannot become "
-                f"{self.Status(status).label.lower()}.")
+        """Move this provider's task on; concluding needs findings. (No history rows: the
+        task's status and findings are what the problem page shows.)"""
+        self.check_move(status)
         if status == self.Status.CONCLUDED and not (findings or self.findings).strip():
             raise InvalidTransition("Report the findings to conclude the investigation.")
         self.status = status

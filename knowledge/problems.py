@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.services import add_comment
 from notifications.services import queue_email
 
 from .errors import InvalidTransition
@@ -141,8 +142,6 @@ def apply_workaround(*, incident, article: Article, by) -> WorkaroundApplication
     workaround to the raiser as a public comment on the incident, and counts it.
     Resolving the incident stays with the incidents app. Applying twice is refused.
     """
-    from incidents.services import add_comment
-
     applicable = Article.objects.visible_to(by).filter(
         pk=article.pk, article_type=Article.Type.KNOWN_ERROR).exists()
     if not applicable:

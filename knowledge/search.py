@@ -12,13 +12,13 @@ never find, or read a snippet of, an article outside their audience.
 
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article, ArticleVersion, PublishedArticle, audience_q
+from .models import Article, ArticleVersion, PublishedArticle
+from .vectors import SEARCH_CONFIG, is_postgresql
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -30,7 +30,6 @@ SNIPPET_CHARS = 180
 # whole headline can be HTML-escaped before they become <mark> tags.
 # rendering.plain_text() removes them from article text.
 START_SEL, STOP_SEL = "\ue000", "\ue001"
-SEARCH_CONFIG = "english"
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -52,31 +51,6 @@ def to_tsquery_text(terms, *, match_any=False):
     quoted = [f"'{term}'" for term in terms]
     quoted[-1] += ":*"
     return (" | " if match_any else " & ").join(quoted)
-
-
-def is_postgresql():
-    return connection.vendor == "postgresql"
-
-
-def search_vectors_for(version):
-    """Return (document, rank_vector) expressions for an ArticleVersion's content."""
-    title = SearchVector(Value(version.title), weight="A", config=SEARCH_CONFIG)
-    summary = SearchVector(Value(version.summary), weight="B", config=SEARCH_CONFIG)
-    body = SearchVector(Value(version.plain_body), weight="C", config=SEARCH_CONFIG)
-    return title + summary + body, title + summary
-
-
-def refresh_search_vectors(article):
-    """Store the search vectors of the article's published version (PostgreSQL only).
-
-    A QuerySet.update on purpose: vectors are derived data, not a business
-    change, so they stay out of the audit trail.
-    """
-    if not is_postgresql() or article.published_version_id is None:
-        return
-    document, rank_vector = search_vectors_for(article.published_version)
-    PublishedArticle.objects.filter(article_id=article.pk).update(
-        document=document, rank_vector=rank_vector)
 
 
 def _filters(prefix, article_type, service_code, service_ids):
@@ -111,8 +85,8 @@ def search_articles(*, user, text, article_type="", service_code="", service_ids
     if not terms:
         return articles.none()
     if is_postgresql():
-        candidates = PublishedArticle.objects.filter(
-            audience_q(user), _filters("article__", article_type, service_code, service_ids))
+        candidates = PublishedArticle.objects.visible_to(user).filter(
+            _filters("article__", article_type, service_code, service_ids))
         return _postgresql_search(articles, candidates, terms, match_any)
     return _fallback_search(articles, terms, match_any)
 

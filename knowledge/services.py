@@ -6,15 +6,23 @@ written once. All are keyword-only and atomic.
 
 from datetime import date, timedelta
 
-from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from incidents.models import Incident
 from notifications.services import queue_email
 
 from .errors import NotEditable
-from .models import Article, ArticleFeedback, ArticleTask, ArticleVersion, DeflectionEvent
+from .models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleTask,
+    ArticleVersion,
+    DeflectionEvent,
+)
 
 # How long after opening a suggested article a participant may still raise an
 # incident before we count the article as having deflected it.
@@ -99,6 +107,30 @@ def transition_article(*, article: Article, action: str, by, reason: str = ""):
         )
     article.refresh_from_db()
     return row
+
+
+@transaction.atomic
+def save_attachment(*, attachment: ArticleAttachment, by, upload=None) -> ArticleAttachment:
+    """Save an article's attachment (its title, and `upload` as its file if given).
+
+    The file is checked by the attachment policy and stored under a random name;
+    readers download it only while they may see the article.
+    """
+    if not policy.may_author_knowledge(by):
+        raise PermissionDenied("Only knowledge authors add files to articles.")
+    if upload is not None:
+        attachment.take(upload)
+    if attachment.uploaded_by_id is None:
+        attachment.uploaded_by = by
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: ArticleAttachment, by) -> None:
+    if not policy.may_author_knowledge(by):
+        raise PermissionDenied("Only knowledge authors remove files from articles.")
+    attachment.delete()
 
 
 @transaction.atomic
@@ -188,23 +220,13 @@ def record_deflection_view(*, article: Article, user, query: str = "") -> Deflec
     )
 
 
-def _incident_model():
-    """Return the incidents app's Incident model, or None while it does not exist yet."""
-    try:
-        return apps.get_model("incidents", "Incident")
-    except LookupError:
-        return None
-
-
-def _raised_incident(event, incident_model):
+def _raised_incident(event):
     """Return True if the event's organisation raised an incident within the window.
 
     When the article is about particular services, only an incident on one of
     them counts; otherwise any incident from the organisation does.
     """
-    if incident_model is None:
-        return False
-    incidents = incident_model.objects.filter(
+    incidents = Incident.objects.filter(
         organisation_id=event.organisation_id,
         created_at__gte=event.viewed_at, created_at__lte=event.viewed_at + DEFLECTION_WINDOW,
     )
@@ -220,10 +242,9 @@ def settle_deflections(*, now=None) -> dict:
     Idempotent: settled events are never looked at again.
     """
     now = now or timezone.now()
-    incident_model = _incident_model()
     counts = {"deflected": 0, "raised": 0}
     for event in DeflectionEvent.objects.due(now, DEFLECTION_WINDOW).select_related("article"):
-        raised = _raised_incident(event, incident_model)
+        raised = _raised_incident(event)
         event.settle(raised=raised, now=now)
         counts["raised" if raised else "deflected"] += 1
     return counts

@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from kernel.attachments import serve
 from services.models import Service
 
 from . import services as knowledge_services
@@ -142,12 +143,7 @@ def report_problem(request, pk):
 def attachment(request, pk, attachment_pk):
     """Serve an attachment to readers who may see its article (always as a download)."""
     article = _visible_article(request, pk)
-    item = get_object_or_404(article.attachments, pk=attachment_pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=item.filename)
+    return serve(get_object_or_404(article.attachments, pk=attachment_pk), request.user)
 
 
 def _bad_request(message):

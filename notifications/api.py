@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 
+from . import services
 from .models import NotificationPreference
 
 
@@ -23,11 +24,9 @@ class NotificationPreferenceSerializer(serializers.ModelSerializer):
         return topic
 
     def create(self, validated_data):
-        preference, _ = NotificationPreference.objects.update_or_create(
-            user=self.context["request"].user, topic=validated_data["topic"],
-            defaults={"email": validated_data.get("email", True)},
-        )
-        return preference
+        return services.set_preference(user=self.context["request"].user,
+                                       topic=validated_data["topic"],
+                                       email=validated_data.get("email", True))
 
 
 @extend_schema(tags=["Notifications"])

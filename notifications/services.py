@@ -51,10 +51,15 @@ def queue_email(*, to, subject, template, context=None, topic="", dedup_key=None
         if dedup_key and OutboundEmail.objects.filter(dedup_key=dedup_key).exists():
             return None
         raise
-    from .tasks import deliver_email
-
-    enqueue_after_commit(deliver_email, email.pk, sweep=OUTBOX_SWEEP)
+    enqueue_after_commit("notifications.tasks.deliver_email", email.pk, sweep=OUTBOX_SWEEP)
     return email
+
+
+def set_preference(*, user, topic, email):
+    """Record whether `user` wants email about `topic`; return the preference."""
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, topic=topic, defaults={"email": email})
+    return preference
 
 
 def wants_email(user, topic):

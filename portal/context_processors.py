@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 
 from accounts import policy
+from incidents.models import Incident
 
 
 def _nav_items():
@@ -29,8 +30,6 @@ def major_incident_banner():
     """
     banner = cache.get(MAJOR_BANNER_KEY)
     if banner is None:
-        from incidents.models import Incident
-
         banner = [
             {"reference": i.reference, "title": i.title,
              "summary": getattr(getattr(i, "major", None), "summary", "")}

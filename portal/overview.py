@@ -10,11 +10,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts import policy
+from changes.models import ChangeNotification
+from incidents.models import Incident
+from servicerequests.models import ServiceRequest
+from servicestatus import snapshot
+from servicestatus.models_bulletins import Bulletin
 
 
 def _incidents(user):
-    from incidents.models import Incident
-
     visible = Incident.objects.visible_to(user)
     open_ = visible.open()
     return {
@@ -27,8 +30,6 @@ def _incidents(user):
 
 
 def _requests(user):
-    from servicerequests.models import ServiceRequest
-
     visible = ServiceRequest.objects.visible_to(user)
     return {
         "open": visible.open().count(),
@@ -37,8 +38,6 @@ def _requests(user):
 
 
 def _changes(user):
-    from changes.models import ChangeNotification
-
     now = timezone.now()
     week = (ChangeNotification.objects.scheduled().overlapping(now, now + timedelta(days=7))
             .order_by("planned_start"))
@@ -49,9 +48,6 @@ def _changes(user):
 
 
 def _status(user):
-    from servicestatus import snapshot
-    from servicestatus.models_bulletins import Bulletin
-
     data = snapshot.get("portal")
     return {
         "overall": data["overall"],

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 
 from accounts import views as account_views
 from accounts.forms import AccessPasswordResetForm
-from switching_sm.rate_limits import (
+from accounts.rate_limits import (
     PasswordResetRequests,
     PasswordResetsPerAddress,
     SignInAttempts,

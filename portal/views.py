@@ -31,9 +31,3 @@ def not_found(request, exception=None):
                                        "message": "Not found."}}, status=404)
     return render(request, "404.html", status=404)
 
-
-def server_error(request):
-    """The 500 page, or 503 with Retry-After when the database failed (switching_sm/errors.py)."""
-    from switching_sm.errors import server_error as answer
-
-    return answer(request)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReferenceDataAdmin
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 
 from .kpis import definitions
 from .models import (
@@ -67,15 +67,9 @@ class ServiceReportAdmin(ReadOnlyConsoleAdmin):
     list_filter = ["edition", "status", "trigger"]
 
 
-class ImprovementTransitionInline(admin.TabularInline):
+class ImprovementTransitionInline(ReadOnlyInline):
     model = ImprovementTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["at", "from_status", "to_status", "by", "reason", "channel"]
 
 
 @admin.register(ImprovementOpportunity)

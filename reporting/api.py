@@ -10,11 +10,11 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.api_input import bounded_int, integer_schema
+from kernel.api_schema import ApiErrorSerializer
 from kernel.idempotency import idempotent
 from kernel.periods import Period
 from services.models import Service
-from switching_sm.api_input import bounded_int, integer_schema
-from switching_sm.api_schema import ApiErrorSerializer
 
 from . import returns, services
 from .errors import NotAllowed

@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.models import Role, User
 from kernel.periods import Period
 
 from .models import ImprovementOpportunity
@@ -47,8 +48,6 @@ class ImprovementForm(forms.ModelForm):
                   "benefit"]
 
     def __init__(self, *args, **kwargs):
-        from accounts.models import Role, User
-
         super().__init__(*args, **kwargs)
         # Owners are Switching Operations or desk people, never participants or providers.
         self.fields["owner"].queryset = User.objects.filter(

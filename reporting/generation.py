@@ -44,10 +44,9 @@ REPORT_SWEEP = "the report sweep (every minute)"
 
 
 def _enqueue(report):
-    from .tasks import generate_service_report
-
     ServiceReport.objects.filter(pk=report.pk).update(enqueued_at=timezone.now())
-    enqueue_after_commit(generate_service_report, report.pk, sweep=REPORT_SWEEP)
+    enqueue_after_commit("reporting.tasks.generate_service_report", report.pk,
+                         sweep=REPORT_SWEEP)
 
 
 def heartbeat_seconds():

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
+from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
 from .errors import InvalidTransition
@@ -43,18 +45,7 @@ class KpiSetting(models.Model):
 
 
 # --- provider KPI returns ---------------------------------------------------
-class KpiReturnQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see every return; a provider its own organisation's; others none."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            org_id = policy.organisation_scope(user)
-            return self.filter(provider_id=org_id) if org_id else self.none()
-        return self.none()
-
+class KpiReturnQuerySet(VisibleQuerySet):
     def current(self):
         """Return the latest submission per provider and period (earlier ones are superseded)."""
         return self.filter(is_current=True)
@@ -129,18 +120,7 @@ class KpiReturnFigure(models.Model):
 
 
 # --- generated service reports ----------------------------------------------
-class ServiceReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Switching Operations and auditors see every report; everyone else (the desk
-        included) only the published participant editions."""
-        from accounts import policy
-
-        if policy.may_read_internal_reports(user):
-            return self
-        if policy.role_of(user) is None:
-            return self.none()
-        return self.published()
-
+class ServiceReportQuerySet(VisibleQuerySet):
     def published(self):
         return self.filter(edition=ServiceReport.Edition.PARTICIPANT,
                            status=ServiceReport.Status.READY, published_at__isnull=False)
@@ -211,19 +191,13 @@ class ServiceReport(models.Model):
 
 
 # --- continual service improvement ------------------------------------------
-class ImprovementQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The CSI register is internal (Switching Operations' register, s.9.8)."""
-        from accounts import policy
-
-        return self if policy.is_internal(user) else self.none()
-
+class ImprovementQuerySet(VisibleQuerySet):
     def open(self):
         return self.exclude(status__in=[ImprovementOpportunity.Status.CLOSED,
                                         ImprovementOpportunity.Status.REJECTED])
 
 
-class ImprovementOpportunity(models.Model):
+class ImprovementOpportunity(Lifecycle, models.Model):
     """An entry in the CSI register: what could be better, who owns it, and where it stands."""
 
     class Source(models.TextChoices):
@@ -240,14 +214,14 @@ class ImprovementOpportunity(models.Model):
         CLOSED = "closed", "Closed"  # benefit confirmed (or no longer relevant); final
         REJECTED = "rejected", "Rejected"  # not worth pursuing; final
 
-    TRANSITIONS = {
+    MOVES = Moves(Status, {
         Status.PROPOSED: {Status.APPROVED, Status.REJECTED},
         Status.APPROVED: {Status.IN_PROGRESS, Status.REJECTED},
         Status.IN_PROGRESS: {Status.IMPLEMENTED, Status.REJECTED},
         Status.IMPLEMENTED: {Status.CLOSED, Status.IN_PROGRESS},
         Status.CLOSED: set(),
         Status.REJECTED: set(),
-    }
+    }, error=InvalidTransition)
 
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=10000)
@@ -283,33 +257,19 @@ class ImprovementOpportunity(models.Model):
 
     def transition(self, *, to, by, reason=""):
         """Move to status `to`, recording who, when, from, to and why."""
-        if to not in self.Status.values:
-            raise InvalidTransition(f"'{to}' is not a CSI status.")
-        if to not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"{self.reference} is {self.get_status_display().lower()}; it cannot become "
-                f"{self.Status(to).label.lower()}.")
+        self.check_move(to)
         if to == self.Status.APPROVED and self.owner_id is None:
             raise InvalidTransition(f"Give {self.reference} an owner before approving it.")
-        before = self.status
-        self.status = to
-        self.save(update_fields=["status", "updated_at"])
-        return ImprovementTransition.objects.create(opportunity=self, from_status=before,
-                                                    to_status=to, by=by, reason=reason)
+        return self.record_move(to, by=by, reason=reason, update_fields=["updated_at"])
 
 
-class ImprovementTransition(models.Model):
+class ImprovementTransition(TransitionRecord):
+    """One move of a CSI entry (the first row, on creation, has an empty from_status)."""
+
+    statuses = ImprovementOpportunity.Status
+
     opportunity = models.ForeignKey(ImprovementOpportunity, on_delete=models.CASCADE,
                                     related_name="transitions")
-    from_status = models.CharField(max_length=12, blank=True, help_text="Empty on creation.")
-    to_status = models.CharField(max_length=12)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+", help_text="Empty when the system acted.")
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.opportunity_id}: {self.from_status or 'new'} -> {self.to_status}"

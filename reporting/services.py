@@ -14,7 +14,7 @@ from .returns import due_on
 def submit_kpi_return(*, provider, by, period, figures, channel, notes="", now=None) -> KpiReturn:
     """Record a provider's return for `period` (already validated figures); a resubmission
     supersedes the provider's earlier return for the period, which is kept."""
-    if not (policy.is_provider(by) and policy.same_organisation(by, provider.pk)):
+    if not policy.may_submit_kpi_return(by, provider):
         raise NotAllowed("Only the provider itself may submit its KPI return.")
     now = now or timezone.now()
     earlier = list(KpiReturn.objects.select_for_update().filter(

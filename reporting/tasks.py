@@ -4,6 +4,8 @@ from celery import shared_task
 
 from accounts import audit
 
+from . import generation
+
 
 # A report over a year of incidents takes minutes, not hours: past the soft limit the
 # report is marked failed with the reason; the hard limit kills a worker stuck in C code.
@@ -11,8 +13,6 @@ from accounts import audit
              acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
 def generate_service_report(report_id):
     """Compute and store one ServiceReport (its row was written before this was enqueued)."""
-    from . import generation
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         generation.generate(report_id)
 
@@ -20,8 +20,6 @@ def generate_service_report(report_id):
 @shared_task(name="reporting.tasks.schedule_monthly_reports", ignore_result=True)
 def schedule_monthly_reports():
     """Queue last month's reports on the first working day of the month (idempotent)."""
-    from . import generation
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         return len(generation.schedule_monthly())
 
@@ -29,7 +27,5 @@ def schedule_monthly_reports():
 @shared_task(name="reporting.tasks.sweep_reports", ignore_result=True)
 def sweep_reports():
     """Fail reports whose worker went silent; re-enqueue reports whose task was lost."""
-    from . import generation
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         return generation.sweep()

@@ -14,6 +14,7 @@ from .errors import InvalidTransition, NotAllowed
 from .forms import ImprovementForm, ImprovementMoveForm, ReportRequestForm
 from .kpis import definitions
 from .models import ImprovementOpportunity, ServiceReport
+from .sla_rules import worked_examples
 
 
 def _nav(user):
@@ -104,8 +105,6 @@ def report_download(request, pk, kind):
 def sla_rules(request):
     """The auditors' page: every SLA rule in plain words, with a worked example per severity
     computed by the same engine the figures come from."""
-    from .sla_rules import worked_examples
-
     return render(request, "reporting/sla_rules.html", {**_nav(request.user),
                                                         "examples": worked_examples(),
                                                         "kpis": definitions.KPIS})

@@ -9,8 +9,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from accounts import policy
+from kernel.api_errors import Conflict
 from kernel.idempotency import idempotent
-from switching_sm.api_errors import Conflict
 
 from . import clocks, services
 from .errors import InvalidAnswers, InvalidTransition, NotAllowed, RequestError

@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class ServicerequestsConfig(AppConfig):
     name = "servicerequests"
     verbose_name = "Service requests"
+    demo_data = "servicerequests.demo.seed"  # asked for by manage.py seed_demo
+    portal_prefix = "requests/"  # where its portal pages (urls.py) are mounted
     # Portal navigation entries this app contributes: (label, url name, order).
     portal_nav = [("Service requests", "servicerequests:list", 15)]
 

@@ -24,6 +24,7 @@ from kernel.clocks.serializers import clock_dict
 from kernel.clocks.units import fmt_duration
 
 from . import notify
+from .models import FulfilmentTask, ServiceRequest
 from .models.request import RESPONSES, Status, TaskStatus
 
 APPROVED, AWAITING_APPROVAL, CANCELLED = Status.APPROVED, Status.AWAITING_APPROVAL, Status.CANCELLED
@@ -140,8 +141,6 @@ def refresh_task(task, *, now=None):
 
 def refresh_open(*, now=None):
     """Recompute open requests' and tasks' breach flags (the beat sweep); return a count."""
-    from .models import FulfilmentTask, ServiceRequest
-
     now = now or timezone.now()
     count = 0
     for request in (ServiceRequest.objects.open().filter(fulfilment_breached=False)

@@ -1,6 +1,7 @@
 import factory
 
 from .models import FieldType, RequestField, RequestItem, RequestSlaPolicy
+from .services import raise_request as raise_
 
 
 class RequestItemFactory(factory.django.DjangoModelFactory):
@@ -34,8 +35,6 @@ def item(code):
 
 def raise_request(*, code="information-request", by, answers=None, **kwargs):
     """Raise a request for a seeded item with valid default answers."""
-    from .services import raise_request as raise_
-
     return raise_(item=item(code), raised_by=by, answers=answers or DEFAULT_ANSWERS[code],
                   **kwargs)
 

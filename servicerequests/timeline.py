@@ -20,12 +20,12 @@ def timeline_for(service_request):
     """Return the entries of a request's history; everyone who may see it sees all of it."""
     entries = []
     for row in service_request.transitions.select_related("by"):
-        label = row.to_label
+        label = row.get_to_status_display()
         text = label if not row.reason else f"{label}: {row.reason}"
         entries.append(Entry(row.at, _who(row.by), text, "status"))
     for task in service_request.tasks.select_related("assigned_group"):
         for row in task.transitions.select_related("by"):
-            label = row.to_label.lower()
+            label = row.get_to_status_display().lower()
             text = f"Task \u201c{task.title}\u201d ({task.assigned_group.name}) {label}"
             entries.append(Entry(row.at, _who(row.by), f"{text}: {row.reason}" if row.reason
                                  else text, "task"))

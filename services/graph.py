@@ -1,4 +1,4 @@
-"""The dependency graph of the catalogue, loaded in one query.
+"""The dependency graph of the catalogue (ServiceDependency.objects.graph() loads it in one query).
 
 Used for impact (which services are at risk when one is down), service
 status derivation and change-conflict detection. The catalogue has tens of
@@ -16,15 +16,6 @@ class DependencyGraph:
         for service_id, depends_on_id in edges:
             self.needs[service_id].add(depends_on_id)
             self.needed_by[depends_on_id].add(service_id)
-
-    @classmethod
-    def load(cls, *, exclude_edge_id=None):
-        from .models import ServiceDependency
-
-        rows = ServiceDependency.objects.all()
-        if exclude_edge_id is not None:
-            rows = rows.exclude(pk=exclude_edge_id)
-        return cls(rows.values_list("service_id", "depends_on_id"))
 
     @staticmethod
     def _walk(start_ids, adjacency):

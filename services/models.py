@@ -9,7 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.clocks.calendar import CalendarMaths
+
+from .graph import DependencyGraph
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -110,19 +113,9 @@ class Holiday(models.Model):
         return f"{self.date:%d %b %Y} {self.name}"
 
 
-class ServiceQuerySet(models.QuerySet):
+class ServiceQuerySet(VisibleQuerySet):
     def active(self):
         return self.filter(is_active=True)
-
-    def visible_to(self, user):
-        """Return the catalogue as `user` may read it: every signed-in party reads it all."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.may_read_catalogue(user):
-            return self.filter(is_active=True)
-        return self.none()
 
     def public(self):
         """Return services shown on the public status page."""
@@ -177,15 +170,18 @@ class Service(models.Model):
 
     def depends_on_closure(self):
         """Return ids of every service this one needs, directly or transitively."""
-        from .graph import DependencyGraph
-
-        return DependencyGraph.load().upstream({self.pk})
+        return ServiceDependency.objects.graph().upstream({self.pk})
 
     def dependents_closure(self):
         """Return ids of every service that needs this one, directly or transitively."""
-        from .graph import DependencyGraph
+        return ServiceDependency.objects.graph().downstream({self.pk})
 
-        return DependencyGraph.load().downstream({self.pk})
+
+class ServiceDependencyQuerySet(models.QuerySet):
+    def graph(self, *, exclude_edge_id=None):
+        """Return the DependencyGraph of these edges (one query), without one edge if asked."""
+        rows = self if exclude_edge_id is None else self.exclude(pk=exclude_edge_id)
+        return DependencyGraph(rows.values_list("service_id", "depends_on_id"))
 
 
 class ServiceDependency(models.Model):
@@ -194,6 +190,8 @@ class ServiceDependency(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependencies")
     depends_on = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependents")
     description = models.CharField(max_length=200, blank=True)
+
+    objects = ServiceDependencyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "service dependencies"
@@ -208,12 +206,10 @@ class ServiceDependency(models.Model):
         return f"{self.service} needs {self.depends_on}"
 
     def clean(self):
-        from .graph import DependencyGraph
-
         if self.service_id and self.service_id == self.depends_on_id:
             raise ValidationError("A service cannot depend on itself.")
         if self.service_id and self.depends_on_id:
-            graph = DependencyGraph.load(exclude_edge_id=self.pk)
+            graph = ServiceDependency.objects.graph(exclude_edge_id=self.pk)
             if graph.creates_cycle(self.service_id, self.depends_on_id):
                 raise ValidationError(
                     f"{self.depends_on} already depends on {self.service}; "

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReferenceDataAdmin
+from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 
 from .events import review_event
 from .models import (
@@ -17,6 +17,7 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from .services import recompute_status
 
 
 @admin.register(ServiceState)
@@ -34,8 +35,6 @@ class ServiceStateAdmin(ConsoleAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from .services import recompute_status
-
         super().save_model(request, obj, form, change)
         recompute_status([obj.service_id])
 
@@ -92,20 +91,9 @@ class WebhookEndpointAdmin(ReadOnlyConsoleAdmin):
     exclude = ["secret"]
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
-    extra = 0
-    can_delete = False
-    readonly_fields = ["attempted_at", "status_code", "error", "duration_ms"]
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    fields = ["attempted_at", "status_code", "error", "duration_ms"]
 
 
 @admin.register(WebhookDelivery)

@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from kernel.api_errors import Conflict
 from kernel.idempotency import idempotent
 from services.models import Service
-from switching_sm.api_errors import Conflict
 
 from . import snapshot
 from .bulletins import BulletinError, record_receipt

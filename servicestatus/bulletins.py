@@ -9,6 +9,7 @@ from accounts.models import User
 
 from . import cache as status_cache
 from .models import Bulletin, BulletinAcknowledgement
+from .notify import bulletin_published
 
 
 class BulletinError(Exception):
@@ -29,8 +30,6 @@ def publish_bulletin(*, by, kind, title, body, audience, market_role="", service
     bulletin.full_clean()
     bulletin.save()
     bulletin.services.set(services)
-    from .notify import bulletin_published
-
     bulletin_published(bulletin)
     status_cache.invalidate_on_commit()
     return bulletin

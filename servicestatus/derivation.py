@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldError
 from django.utils import timezone
 
-from .models import Cause, Status
+from changes.models import ChangeImpact
+from incidents.models import Incident
+
+from .models import SEVERITY_RANK, Cause, Event, Status
 
 # An open service-affecting incident of these severities marks its services.
 # Sev1 (prevents a large group of participants using live services) is a
@@ -31,8 +34,6 @@ class DerivedCause:
 
 def incident_causes(service_ids):
     try:
-        from incidents.models import Incident
-
         rows = (
             Incident.objects.open()
             .filter(severity__in=list(INCIDENT_SEVERITY_STATUS), services__in=service_ids)
@@ -52,8 +53,6 @@ def incident_causes(service_ids):
 
 def change_causes(service_ids):
     try:
-        from changes.models import ChangeImpact
-
         rows = list(
             ChangeImpact.objects.filter(
                 service_id__in=service_ids, impact="outage",
@@ -71,8 +70,6 @@ def change_causes(service_ids):
 
 
 def event_causes(service_ids):
-    from .models import Event
-
     rows = (
         Event.objects.degrading(timezone.now())
         .filter(service_id__in=service_ids)
@@ -91,8 +88,6 @@ SOURCES = [incident_causes, change_causes, event_causes]
 
 def derived_causes(service_ids):
     """Return {service_id: [DerivedCause, ...]} from every source, worst first."""
-    from .models import SEVERITY_RANK
-
     by_service = {service_id: [] for service_id in service_ids}
     for source in SOURCES:
         for cause in source(set(service_ids)):

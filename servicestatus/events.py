@@ -11,6 +11,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts import policy
+from incidents import services as incident_services
+from incidents.models import Incident
 from services.models import Service
 
 from .models import Event, EventRule
@@ -88,8 +90,6 @@ def _act_on_exception(event, *, by, first):
 
 def _open_event_incident(service):
     """Return the open incident earlier events on `service` raised, or None."""
-    from incidents.models import Incident
-
     ids = (Event.objects.filter(service=service, incident_id__isnull=False)
            .values_list("incident_id", flat=True).distinct())
     return Incident.objects.open().filter(pk__in=list(ids)).order_by("-created_at").first()
@@ -101,8 +101,6 @@ def _raise_or_update_incident(event, *, rule, by):
             f"(deduplication key {event.dedup_key})")
     try:
         with transaction.atomic():  # a savepoint: a refusal leaves the event stored
-            from incidents import services as incident_services
-
             incident = _open_event_incident(event.service)
             if incident is not None:
                 # Public: a provider's account may not write work notes; event incidents

@@ -8,6 +8,7 @@ computed from these rows, never from the current state alone.
 from django.conf import settings
 from django.db import models
 
+from accounts.policy import VisibleQuerySet
 from services.models import Service
 
 
@@ -48,11 +49,7 @@ class Cause(models.TextChoices):
     RECOVERED = "recovered", "All causes cleared"
 
 
-class ServiceStateQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return states of the services `user` may read (fails closed for anonymous users)."""
-        return self.filter(service__in=Service.objects.visible_to(user))
-
+class ServiceStateQuerySet(VisibleQuerySet):
     def public(self):
         return self.filter(service__in=Service.objects.public())
 
@@ -97,16 +94,13 @@ class ServiceState(models.Model):
         return BADGE[self.status]
 
 
-class StatusIntervalQuerySet(models.QuerySet):
+class StatusIntervalQuerySet(VisibleQuerySet):
     def current(self):
         return self.filter(end__isnull=True)
 
     def overlapping(self, start, end):
         """Return intervals that overlap [start, end) (index used by availability)."""
         return self.filter(start__lt=end).filter(models.Q(end__isnull=True) | models.Q(end__gt=start))
-
-    def visible_to(self, user):
-        return self.filter(service__in=Service.objects.visible_to(user))
 
 
 class StatusInterval(models.Model):

@@ -1,14 +1,17 @@
 """Bulletins: notices published by the desk and Switching Operations to an audience."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from services.models import Service
 
 
-class BulletinQuerySet(models.QuerySet):
+class BulletinQuerySet(VisibleQuerySet):
     def published(self, now=None):
         """Return bulletins that are out and not expired or withdrawn."""
         now = now or timezone.now()
@@ -19,25 +22,6 @@ class BulletinQuerySet(models.QuerySet):
     def public(self):
         """Return bulletins for the public status page (audience public only)."""
         return self.published().filter(audience=Bulletin.Audience.PUBLIC)
-
-    def visible_to(self, user):
-        """Return the bulletins `user` may read; internal bulletins reach internal staff only.
-
-        Fails closed: anonymous or inactive users get none (the public page uses public()).
-        """
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        audiences = policy.bulletin_audiences_for(user)
-        if not audiences:
-            return self.none()
-        query = models.Q(audience__in=audiences - {Bulletin.Audience.MARKET_ROLE})
-        if Bulletin.Audience.MARKET_ROLE in audiences:
-            query |= models.Q(audience=Bulletin.Audience.MARKET_ROLE,
-                              market_role=user.organisation.market_role)
-        # Participants and providers see only what has been published.
-        return self.filter(query, status=Bulletin.State.PUBLISHED)
 
 
 class Bulletin(models.Model):
@@ -93,8 +77,6 @@ class Bulletin(models.Model):
 
     def reaches(self, user):
         """Return True if this bulletin is for `user` (the rule visible_to applies in SQL)."""
-        from accounts import policy
-
         if policy.is_internal(user):
             return True
         if self.status != self.State.PUBLISHED:
@@ -107,8 +89,6 @@ class Bulletin(models.Model):
         return True
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.audience == self.Audience.MARKET_ROLE and not self.market_role:
             raise ValidationError({"market_role": "Choose the market role this bulletin is for."})
         if self.audience != self.Audience.MARKET_ROLE and self.market_role:

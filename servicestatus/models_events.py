@@ -7,20 +7,11 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from services.models import Service
 
 
-class EventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see every event; a provider sees its own; others none."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if policy.is_provider(user):
-            return self.filter(organisation_id=user.organisation_id)
-        return self.none()
-
+class EventQuerySet(VisibleQuerySet):
     def for_review(self):
         """Return warnings nobody has reviewed yet (the console's review list)."""
         return self.filter(severity=Event.Severity.WARNING, reviewed_at__isnull=True)

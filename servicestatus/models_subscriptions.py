@@ -8,16 +8,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from services.models import Service
 
 from .models_bulletins import Bulletin
-
-
-class SubscriptionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(user=user)
 
 
 class Subscription(models.Model):
@@ -32,7 +26,7 @@ class Subscription(models.Model):
     bulletin_kind = models.CharField(max_length=20, choices=Bulletin.Kind.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SubscriptionQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -52,17 +46,7 @@ class Subscription(models.Model):
         return f"{self.user} -> {topic}"
 
 
-class WebhookEndpointQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Internal staff see all; an organisation's users see its own; fails closed."""
-        from accounts import policy
-
-        if policy.is_internal(user):
-            return self
-        if not getattr(user, "organisation_id", None) or not user.is_active:
-            return self.none()
-        return self.filter(organisation_id=user.organisation_id)
-
+class WebhookEndpointQuerySet(VisibleQuerySet):
     def enabled(self):
         return self.filter(is_enabled=True)
 
@@ -108,15 +92,12 @@ class WebhookEndpoint(models.Model):
         super().save(*args, **kwargs)
 
 
-class WebhookDeliveryQuerySet(models.QuerySet):
+class WebhookDeliveryQuerySet(VisibleQuerySet):
     def due(self, now=None):
         """Return pending deliveries to enabled endpoints whose attempt is due (sweep)."""
         now = now or timezone.now()
         return self.filter(status=WebhookDelivery.State.PENDING, next_attempt_at__lte=now,
                            endpoint__is_enabled=True)
-
-    def visible_to(self, user):
-        return self.filter(endpoint__in=WebhookEndpoint.objects.visible_to(user))
 
 
 class WebhookDelivery(models.Model):

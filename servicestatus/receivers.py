@@ -8,6 +8,12 @@ raised into the incident or change that triggered it.
 
 import logging
 
+from django.db.models.signals import post_save
+
+from changes.signals import change_notification_changed
+from incidents.signals import incident_changed
+from services.models import Service, ServiceDependency
+
 from . import cache as status_cache
 from .services import recompute_status, services_citing
 
@@ -37,24 +43,10 @@ def on_catalogue_saved(sender, **kwargs):
 
 
 def connect():
-    """Connect to the other apps' signals where they exist, and to catalogue edits."""
-    from django.db.models.signals import post_save
-
-    from services.models import Service, ServiceDependency
-
+    """Connect to the incident and change signals, and to catalogue edits."""
     for model in (Service, ServiceDependency):
         post_save.connect(on_catalogue_saved, sender=model,
                           dispatch_uid=f"servicestatus-{model.__name__}")
-    try:
-        from incidents.signals import incident_changed
-    except (ImportError, AttributeError):
-        logger.info("incidents.signals.incident_changed not available; not connected")
-    else:
-        incident_changed.connect(on_incident_changed, dispatch_uid="servicestatus-incident")
-    try:
-        from changes.signals import change_notification_changed
-    except (ImportError, AttributeError):
-        logger.info("changes.signals.change_notification_changed not available; not connected")
-    else:
-        change_notification_changed.connect(on_change_notification_changed,
-                                            dispatch_uid="servicestatus-change")
+    incident_changed.connect(on_incident_changed, dispatch_uid="servicestatus-incident")
+    change_notification_changed.connect(on_change_notification_changed,
+                                        dispatch_uid="servicestatus-change")

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from services.graph import DependencyGraph
-from services.models import Service
+from services.models import Service, ServiceDependency
 
 from . import cache as status_cache
 from .derivation import derived_causes
-from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval
+from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval, Subscription
+from .notify import status_changed
 
 
 class StatusError(Exception):
@@ -97,7 +97,7 @@ def recompute_status(service_ids, *, now=None):
     ids = sorted(set(service_ids))
     if not ids:
         return []
-    graph = DependencyGraph.load()
+    graph = ServiceDependency.objects.graph()
     # Dependents need a state row too, to carry their "at risk" marker.
     ensure_states(set(ids) | graph.downstream(ids), now)
     all_states = lock_all_states()
@@ -124,8 +124,6 @@ def recompute_status(service_ids, *, now=None):
         state.save(update_fields=["status", "since", "reason"])
     at_risk_changed = _refresh_at_risk(graph, all_states.values())
     if changes:
-        from .notify import status_changed
-
         for change in changes:
             status_changed(change)
     if changes or at_risk_changed:
@@ -185,3 +183,14 @@ def services_citing(reference):
     """Return ids of services whose current status was caused by `reference`."""
     return set(StatusInterval.objects.current().filter(cause_reference=reference)
                .values_list("service_id", flat=True))
+
+
+@transaction.atomic
+def set_subscriptions(*, user, services, bulletin_kinds):
+    """Make `user`'s status emails exactly: these services' status, these kinds of bulletin."""
+    if not policy.may_read_catalogue(user):
+        raise PermissionDenied("Sign in to subscribe.")
+    Subscription.objects.filter(user=user).delete()
+    Subscription.objects.bulk_create(
+        [Subscription(user=user, service=service) for service in services]
+        + [Subscription(user=user, bulletin_kind=kind) for kind in bulletin_kinds])

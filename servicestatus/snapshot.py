@@ -13,6 +13,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from changes.models import ChangeNotification
+from incidents.models import Incident
 from services.models import Service
 
 from . import cache as status_cache
@@ -48,8 +50,6 @@ def _components(services, *, public):
 
 def _incidents(services):
     try:
-        from incidents.models import Incident
-
         incidents = list(
             Incident.objects.open()
             .filter(services__in=services)
@@ -84,8 +84,6 @@ def _public_comments(incident):
 
 def _maintenance(services, now):
     try:
-        from changes.models import ChangeNotification
-
         changes = list(
             ChangeNotification.objects.scheduled()
             .filter(planned_end__gt=now, impacts__service__in=services).distinct()

@@ -2,12 +2,13 @@ from celery import shared_task
 
 from accounts import audit
 
+from .services import recompute_all as run
+from .webhooks import deliver, deliver_due
+
 
 @shared_task(name="servicestatus.tasks.deliver_webhook", ignore_result=True)
 def deliver_webhook(delivery_id):
     """Deliver one webhook from the outbox (the sweep retries failures with backoff)."""
-    from .webhooks import deliver
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         deliver(delivery_id)
 
@@ -15,8 +16,6 @@ def deliver_webhook(delivery_id):
 @shared_task(name="servicestatus.tasks.deliver_due_webhooks", ignore_result=True)
 def deliver_due_webhooks():
     """Deliver every due webhook: retries and deliveries whose task was lost."""
-    from .webhooks import deliver_due
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         return deliver_due()
 
@@ -24,7 +23,5 @@ def deliver_due_webhooks():
 @shared_task(name="servicestatus.tasks.recompute_all", ignore_result=True)
 def recompute_all():
     """Re-derive every service's status: expires event holds and heals missed signals."""
-    from .services import recompute_all as run
-
     with audit.acting(channel=audit.Channel.SYSTEM):
         return len(run())

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -22,6 +21,7 @@ from .bulletins import (
 from .events import event_trends
 from .forms import BulletinForm, SubscriptionForm, WebhookForm
 from .models import Bulletin, Event, Subscription, WebhookEndpoint
+from .services import set_subscriptions
 
 
 @login_required
@@ -99,13 +99,8 @@ def subscriptions(request):
     }
     form = SubscriptionForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            Subscription.objects.filter(user=request.user).delete()
-            Subscription.objects.bulk_create(
-                [Subscription(user=request.user, service=s) for s in form.cleaned_data["services"]]
-                + [Subscription(user=request.user, bulletin_kind=k)
-                   for k in form.cleaned_data["bulletin_kinds"]]
-            )
+        set_subscriptions(user=request.user, services=form.cleaned_data["services"],
+                          bulletin_kinds=form.cleaned_data["bulletin_kinds"])
         messages.success(request, "Your subscriptions are saved.")
         return redirect("servicestatus:subscriptions")
     return render(request, "servicestatus/subscriptions.html", {"form": form})

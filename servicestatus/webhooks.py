@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts import policy
 from kernel.after_commit import enqueue_after_commit
+from notifications.services import queue_email
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -58,10 +59,8 @@ def verify(secret, timestamp, body, signature):
 
 
 def _enqueue_after_commit(*delivery_ids):
-    from .tasks import deliver_webhook
-
     for delivery_id in delivery_ids:
-        enqueue_after_commit(deliver_webhook, delivery_id,
+        enqueue_after_commit("servicestatus.tasks.deliver_webhook", delivery_id,
                              sweep="the webhook sweep (every minute)")
 
 
@@ -170,8 +169,6 @@ def _count_failure(endpoint, error, now):
 
 
 def _tell_owner_disabled(endpoint):
-    from notifications.services import queue_email
-
     admins = endpoint.organisation.users.filter(is_org_admin=True, is_active=True)
     queue_email(
         to=[u.email for u in admins] or [endpoint.organisation.contact_email],

@@ -14,7 +14,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from .api_errors import error_body
+from kernel.api_errors import error_body
 
 logger = logging.getLogger(__name__)
 

@@ -56,6 +56,23 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The project's own apps, lowest layer first (docs/architecture.md). This is the one list:
+# URLs, periodic sweeps, demo data and the layer check find the apps from it.
+PROJECT_APPS = [
+    "kernel",
+    "accounts",
+    "services",
+    "notifications",
+    "incidents",
+    "changes",
+    "servicerequests",
+    "servicestatus",
+    "demand",
+    "knowledge",
+    "reporting",
+    "portal",
+]
+
 INSTALLED_APPS = [
     "switching_sm.apps.SwitchingAdminConfig",
     "django.contrib.auth",
@@ -69,19 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
-    "guardian",
-    "kernel",
-    "accounts",
-    "services",
-    "notifications",
-    "incidents",
-    "servicerequests",
-    "changes",
-    "servicestatus",
-    "demand",
-    "knowledge",
-    "reporting",
-    "portal",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
@@ -104,7 +109,7 @@ MIDDLEWARE = [
     "switching_sm.errors.DatabaseUnavailableMiddleware",
     # 400 for a control character in the URL or query string, before any view sees it
     # (last, so the 400 carries every header the middleware above adds).
-    "switching_sm.input_guard.InputGuardMiddleware",
+    "kernel.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "switching_sm.urls"
@@ -172,9 +177,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Username and password; refuses deactivated users and organisations on every request.
     "accounts.backends.AccessBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
-ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public pages need none
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
@@ -362,8 +365,7 @@ CELERY_TASK_ROUTES = {
 # plain dict, no Django imports). Every sweep is idempotent, so a missed or
 # doubled beat costs a delay, never a duplicate.
 CELERY_BEAT_SCHEDULE = {}
-for _app in ("kernel", "notifications", "incidents", "servicerequests", "changes",
-             "servicestatus", "demand", "knowledge", "reporting"):
+for _app in PROJECT_APPS:
     try:
         CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.beat").SCHEDULE)
     except ModuleNotFoundError as _exc:
@@ -382,7 +384,7 @@ HEARTBEAT_SECONDS = _strict("HEARTBEAT_SECONDS", env.float, 15.0, "Use a number 
 HEARTBEAT_STALE_SECONDS = _strict("HEARTBEAT_STALE_SECONDS", env.float, 90.0,
                                   "Use a number of seconds.")
 
-# --- Rate limits (switching_sm/rate_limits.py): "<count>/<second|minute|hour|day>" ------
+# --- Rate limits (accounts/rate_limits.py): "<count>/<second|minute|hour|day>" ------
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
 
@@ -408,18 +410,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "switching_sm.api_schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kernel.api_schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "switching_sm.api_pagination.LimitOffsetPagination",
-    # DRF's parsers, refusing control characters anywhere in a body (switching_sm/input_guard.py).
+    "DEFAULT_PAGINATION_CLASS": "kernel.api_pagination.LimitOffsetPagination",
+    # DRF's parsers, refusing control characters anywhere in a body (kernel/input_guard.py).
     "DEFAULT_PARSER_CLASSES": [
-        "switching_sm.input_guard.GuardedJSONParser",
-        "switching_sm.input_guard.GuardedFormParser",
-        "switching_sm.input_guard.GuardedMultiPartParser",
+        "kernel.input_guard.GuardedJSONParser",
+        "kernel.input_guard.GuardedFormParser",
+        "kernel.input_guard.GuardedMultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "switching_sm.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["switching_sm.rate_limits.ApiTokenWrites"],
+    "EXCEPTION_HANDLER": "kernel.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.rate_limits.ApiTokenWrites"],
     # Proxies in front of us whose X-Forwarded-For we trust (0: use the peer's address).
     "NUM_PROXIES": _strict("NUM_PROXIES", env.int, 0, "Use the number of proxies, e.g. 1."),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -1,22 +1,17 @@
+"""The project's URLs: each app's API (`<app>/api_urls.py`) and portal pages (`<app>/urls.py`,
+mounted at its AppConfig's `portal_prefix`), found from settings.PROJECT_APPS, not listed here."""
+
+from importlib.util import find_spec
+
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-# Each app owns its portal pages (<app>/urls.py) and API (<app>/api_urls.py).
-PORTAL_APPS = [
-    ("services/", "services.urls"),
-    ("incidents/", "incidents.urls"),
-    ("requests/", "servicerequests.urls"),
-    ("changes/", "changes.urls"),
-    ("status/", "servicestatus.urls"),
-    ("demand/", "demand.urls"),
-    ("knowledge/", "knowledge.urls"),
-    ("reports/", "reporting.urls"),
-]
-API_APPS = ["accounts", "services", "notifications", "incidents", "servicerequests", "changes",
-            "servicestatus", "demand", "knowledge", "reporting"]
+APP_CONFIGS = [apps.get_app_config(name) for name in settings.PROJECT_APPS]
 
 REDOC_POLICY = {"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "data:", "https://cdn.redoc.ly"]}
 
@@ -30,10 +25,13 @@ urlpatterns = [
     # maker's logo: this one page allows inline styles (not scripts) and that image.
     path("api/redoc/", csp_replace(REDOC_POLICY)(SpectacularRedocView.as_view(
         url_name="api-schema", template_name="api_docs/redoc.html")), name="api-redoc"),
-    *[path("api/v1/", include(f"{app}.api_urls")) for app in API_APPS],
-    *[path(prefix, include(module)) for prefix, module in PORTAL_APPS],
+    *[path("api/v1/", include(f"{config.name}.api_urls")) for config in APP_CONFIGS
+      if find_spec(f"{config.name}.api_urls")],
+    *[path(config.portal_prefix, include(f"{config.name}.urls")) for config in APP_CONFIGS
+      if getattr(config, "portal_prefix", None)],
     path("", include("portal.urls")),
 ]
 
 handler404 = "portal.views.not_found"
-handler500 = "portal.views.server_error"
+# The 500 page, or 503 with Retry-After when the database failed.
+handler500 = "switching_sm.errors.server_error"

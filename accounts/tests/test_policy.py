@@ -90,3 +90,80 @@ def test_provider_cannot_have_market_role(db):
     org = OrganisationFactory.build(provider=True, market_role=Organisation.MarketRole.TPI)
     with pytest.raises(ValidationError):
         org.full_clean()
+
+
+# --- the visibility rules declared in the policy ---------------------------------
+def _people_read_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if hasattr(m._default_manager, "visible_to")]
+
+
+def test_every_model_people_read_has_its_rule_declared_in_the_policy():
+    missing = [m._meta.label for m in _people_read_models()
+               if m._meta.label_lower not in policy._RULES]
+    assert missing == []
+
+
+def test_a_model_without_a_rule_refuses_to_answer_rather_than_show_everything(desk_agent):
+    from accounts.models import LoginAttempt
+
+    with pytest.raises(LookupError, match="No visibility rule for accounts.loginattempt"):
+        policy.visible(LoginAttempt.objects.all(), desk_agent)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "inactive"])
+def test_anonymous_and_inactive_users_see_nothing_but_public_articles(who, supplier_user):
+    from django.core.exceptions import EmptyResultSet
+
+    if who == "inactive":
+        supplier_user.is_active = False
+    user = AnonymousUser() if who == "anonymous" else supplier_user
+    public = {"knowledge.article", "knowledge.publishedarticle"}  # the public audience
+    shown = []
+    for model in _people_read_models():
+        query = model._default_manager.visible_to(user).query
+        try:
+            query.get_compiler("default").as_sql()
+        except EmptyResultSet:
+            continue
+        shown.append(model._meta.label_lower)
+    assert sorted(shown) == sorted(public)
+
+
+def test_the_raiser_edits_details_only_while_new_and_the_desk_always(
+        supplier_user, other_supplier_user, desk_agent, auditor_user):
+    from incidents.models import Incident
+
+    incident = Incident(organisation=supplier_user.organisation, status="new")
+    assert policy.may_edit_incident_details(supplier_user, incident)
+    assert not policy.may_edit_incident_details(other_supplier_user, incident)
+    assert not policy.may_edit_incident_details(auditor_user, incident)
+    incident.status = "in_progress"
+    assert not policy.may_edit_incident_details(supplier_user, incident)
+    assert policy.may_edit_incident_details(desk_agent, incident)
+
+
+def test_providers_take_their_own_change_steps_and_only_operations_decide(
+        provider_user, other_provider_user, desk_agent, operations_user):
+    from changes.models import ChangeNotification
+
+    change = ChangeNotification(provider=provider_user.organisation)
+    assert policy.may_take_change_action(provider_user, change, "submit")
+    assert policy.may_take_change_action(desk_agent, change, "submit")  # on the provider's behalf
+    assert not policy.may_take_change_action(other_provider_user, change, "submit")
+    assert not policy.may_take_change_action(provider_user, change, "approve")
+    assert not policy.may_take_change_action(desk_agent, change, "approve")
+    assert policy.may_take_change_action(operations_user, change, "approve")
+    assert not policy.may_take_change_action(operations_user, change, "publish")  # not a step
+
+
+def test_only_the_asked_provider_or_the_desk_answers_a_consultation(
+        provider_user, other_provider_user, desk_agent, supplier_user):
+    from changes.models import ConsultationRequest
+
+    asked = ConsultationRequest(organisation=provider_user.organisation)
+    assert policy.may_answer_consultation(provider_user, asked)
+    assert policy.may_answer_consultation(desk_agent, asked)
+    assert not policy.may_answer_consultation(other_provider_user, asked)
+    assert not policy.may_answer_consultation(supplier_user, asked)

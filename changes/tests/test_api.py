@@ -64,7 +64,7 @@ def test_invalid_transition_is_409_with_the_reason(xoserve, make_change, service
     response = xoserve.post(f"{URL}{change.reference}/start/", {})
     assert response.status_code == 409
     assert response.json()["error"]["message"] == (
-        f"{change.reference} is draft; it cannot become in progress.")
+        f"{change.reference} is draft; it cannot be moved to in progress.")
 
 
 def test_only_drafts_can_be_patched(xoserve, make_change, service):

@@ -3,8 +3,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from changes import services as change_services
+from changes.errors import InvalidTransition
 from changes.factories import CoordinationMeetingFactory
-from changes.models import AgendaItem, ChangeNotification, ConsultationRequest, InvalidTransition
+from changes.models import AgendaItem, ChangeNotification, ConsultationRequest
 from notifications.models import OutboundEmail
 from services.factories import ServiceDependencyFactory
 

@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from changes import services as change_services
-from changes.models import ChangeNotification, ChangeTransition, InvalidTransition
+from changes.errors import InvalidTransition
+from changes.models import ChangeNotification, ChangeTransition
 
 S = ChangeNotification.Status
 

@@ -184,7 +184,7 @@ def test_action_by_get_is_refused_and_invalid_action_is_a_message(as_user, provi
     url = f"/changes/notifications/{change.reference}/action/"
     assert client.get(url, {"action": "submit"}).status_code == 405
     response = client.post(url, {"action": "start"}, follow=True)
-    assert "cannot become in progress" in response.content.decode()
+    assert "cannot be moved to in progress" in response.content.decode()
     assert client.post(url, {"action": "approve"}).status_code == 403
 
 
@@ -276,3 +276,33 @@ def test_ical_folding_of_ascii_and_multibyte_lines():
         assert all(len(p.encode()) <= 75 for p in pieces)
         assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line
     assert ical.escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
+
+
+def test_the_history_shows_each_step_by_its_status_names(as_user, provider_user, make_change,
+                                                         service):
+    change = make_change([service], status="under_assessment")
+    page = as_user(provider_user).get(f"/changes/notifications/{change.reference}/")
+    history = page.content.decode().split("<tbody>")[-1]
+    assert "<td>Draft</td><td>Submitted</td>" in history
+    assert "<td>Submitted</td><td>Under assessment</td>" in history
+
+
+def test_the_portal_and_the_api_read_the_same_schedule(as_user, api_client, supplier_user,
+                                                       make_change, service, other_service):
+    on_both = make_change([service, other_service], status="approved",
+                          start=uk_time(2026, 11, 20, 1), end=uk_time(2026, 11, 20, 3))
+    running = make_change([service], status="in_progress",
+                          start=uk_time(2026, 11, 21, 1), end=uk_time(2026, 11, 21, 3))
+    make_change([other_service], status="approved",
+                start=uk_time(2026, 11, 22, 1), end=uk_time(2026, 11, 22, 3))
+    make_change([service], status="submitted",  # not on the published schedule
+                start=uk_time(2026, 11, 23, 1), end=uk_time(2026, 11, 23, 3))
+    wanted = [on_both.reference, running.reference]  # once each, in start order
+
+    csv_rows = as_user(supplier_user).get(
+        "/changes/schedule.csv", {"service": "uk-link", "date": "2026-11-01"}).content.decode()
+    portal = [line.split(",")[0] for line in csv_rows.splitlines()[1:]]
+    api = [row["reference"] for row in api_client(supplier_user).get(
+        "/api/v1/change-schedule/", {"service": "uk-link",
+                                     "start": "2026-11-01T00:00:00Z"}).json()["results"]]
+    assert portal == api == wanted

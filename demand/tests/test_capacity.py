@@ -14,7 +14,8 @@ def utc(*args):
 
 
 def peak(service, start, end, unit=Unit.SWITCH_REQUESTS):
-    return capacity.peak_concurrent(service_id=service.pk, unit=unit, start=start, end=end)
+    return capacity.peak_concurrent(Forecast.objects, service_id=service.pk, unit=unit,
+                                    start=start, end=end)
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from demand import services
+from demand import evaluation, services
 from demand.errors import InvalidTransition
 from demand.factories import ForecastFactory, ThresholdFactory
 from demand.models import ExcessiveDemandAlert, Forecast, Risk, Unit
@@ -55,7 +55,7 @@ def test_forecast_summed_with_others_is_excessive_and_alert_created_once(
         first = submit(supplier_user, service, utc(2026, 3, 2, 11), utc(2026, 3, 2, 14), 2500)
         second = submit(other_supplier_user, service, utc(2026, 3, 2, 10), utc(2026, 3, 2, 13),
                         500)
-        services.evaluate_forecast(forecast_id=first.pk)  # re-evaluation is a no-op
+        evaluation.evaluate_forecast(forecast_id=first.pk)  # re-evaluation is a no-op
 
     assert first.status == second.status == Forecast.Status.UNDER_REVIEW
     assert ExcessiveDemandAlert.objects.count() == 1
@@ -88,7 +88,7 @@ def test_providers_of_linked_services_are_told_but_unrelated_ones_are_not(servic
                                                                             other_service):
     downstream = ServiceFactory(code="dcc-dsp")
     ServiceDependencyFactory(service=downstream, depends_on=service)
-    told = set(services.providers_to_notify(service))
+    told = set(evaluation.providers_to_notify(service))
     assert told == {service.provider, downstream.provider}
     assert other_service.provider not in told
 

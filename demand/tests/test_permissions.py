@@ -99,7 +99,11 @@ def test_shared_forecast_becomes_visible_to_that_provider_only(
     assert response.status_code == 204
     body = api.get(f"{API}{theirs.pk}/").json()
     assert body["organisation"] == "kestrel"
-    assert provider_user.has_perm("demand.view_forecast_submitter", theirs)
+    from accounts.factories import UserFactory
+
+    joined_later = UserFactory(username="xena", provider=True,
+                               organisation=provider_user.organisation)
+    assert api_client(joined_later).get(f"{API}{theirs.pk}/").status_code == 200
     assert api_client(other_provider_user).get(f"{API}{theirs.pk}/").status_code == 404
     assert list(Forecast.objects.visible_to(supplier_user)) == []
 

@@ -32,7 +32,7 @@ def test_a_draft_needs_owner_review_date_and_mitigation_to_open(operations_user)
     with pytest.raises(InvalidTransition, match="Say why"):
         risk.transition(to=Risk.Status.CLOSED, by=operations_user)
     risk.transition(to=Risk.Status.CLOSED, by=operations_user, reason="Upgrade done")
-    with pytest.raises(InvalidTransition, match="cannot become mitigating"):
+    with pytest.raises(InvalidTransition, match="closed; it cannot be moved to mitigating"):
         risk.transition(to=Risk.Status.MITIGATING, by=operations_user)
     assert [(t.from_status, t.to_status) for t in risk.transitions.all()] == [
         ("draft", "open"), ("open", "mitigating"), ("mitigating", "closed")]
@@ -76,3 +76,15 @@ def test_operations_raise_and_open_a_risk_in_the_console(client, operations_user
     risk.refresh_from_db()
     assert risk.status == "open"
     assert risk.transitions.last().reason == "Assessed"
+    assert [(t.to_status, t.channel) for t in risk.transitions.all()] == [
+        ("draft", "admin"), ("open", "admin")]
+
+
+def test_only_operations_change_the_register_whatever_the_caller(desk_agent):
+    from django.core.exceptions import PermissionDenied
+
+    from demand import services
+
+    with pytest.raises(PermissionDenied):
+        services.save_risk(risk=Risk(title="Peak", description="d"), by=desk_agent)
+    assert not Risk.objects.exists()

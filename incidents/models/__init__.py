@@ -1,21 +1,18 @@
 """Models of the incidents app, split by topic (see each module)."""
 
+from .choices import Channel, PendingReason, ResolutionCode, Status  # noqa: F401
 from .incident import (  # noqa: F401
     CLOSED_STATUSES,
     SEVERITY_CHOICES,
     SEVERITY_GUIDANCE,
     AssignmentLeg,
-    Channel,
     Incident,
     IncidentAttachment,
     IncidentComment,
     IncidentLink,
     IncidentTransition,
-    PendingReason,
     ReferenceCounter,
-    ResolutionCode,
     SeverityChange,
-    Status,
 )
 from .major import (  # noqa: F401
     HeldEmail,

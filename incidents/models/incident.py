@@ -12,19 +12,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.after_commit import send_after_commit
 from kernel.attachments import Attachment
+from kernel.clocks.work import work_clock
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
 from ..errors import InvalidTransition
 from ..signals import incident_changed
+from .choices import Channel, PendingReason, ResolutionCode, Status
 from .sla import SEVERITY_VALIDATORS, SlaPolicy
 
 # Guidance shown beside the severity picker (domain.md, strategy s.10.9).
@@ -35,36 +38,6 @@ SEVERITY_GUIDANCE = {
     4: "Minor or minimal adverse impact.",
 }
 SEVERITY_CHOICES = [(n, f"Sev{n} – {text}") for n, text in SEVERITY_GUIDANCE.items()]
-
-
-class Status(models.TextChoices):
-    NEW = "new", "New"  # raised, nobody has responded yet (response clock running)
-    IN_PROGRESS = "in_progress", "In progress"  # responded to and being worked
-    PENDING = "pending", "Pending"  # waiting on the participant or a provider (see pending_reason)
-    RESOLVED = "resolved", "Resolved"  # fixed; awaiting the participant's confirmation
-    CLOSED = "closed", "Closed"  # confirmed or closed automatically; final
-    CANCELLED = "cancelled", "Cancelled"  # withdrawn or a duplicate; final
-
-
-class PendingReason(models.TextChoices):
-    AWAITING_PARTICIPANT = "awaiting_participant", "Awaiting participant"  # pauses SLA by default
-    AWAITING_PROVIDER = "awaiting_provider", "Awaiting provider"  # clock keeps running by default
-
-
-class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    API = "api", "API"
-    EVENT = "event", "Event"
-
-
-class ResolutionCode(models.TextChoices):
-    FIXED = "fixed", "Fixed"
-    WORKAROUND = "workaround", "Workaround provided"
-    NO_FAULT = "no_fault", "No fault found"
-    USER_ERROR = "user_error", "Advice given (user error)"
-    THIRD_PARTY = "third_party", "Resolved by third party"
 
 
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
@@ -104,25 +77,10 @@ class ReferenceCounter(models.Model):
         return counter.value
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(VisibleQuerySet):
     def open(self):
         """Return incidents not yet resolved, closed or cancelled."""
         return self.exclude(status__in=CLOSED_STATUSES)
-
-    def visible_to(self, user):
-        """Return what `user` may see: internal staff all, a participant its organisation's,
-        a provider those ever assigned to its organisation. Fails closed."""
-        if policy.is_internal(user):
-            return self
-        org_id = getattr(user, "organisation_id", None)
-        if not org_id:
-            return self.none()
-        if policy.is_participant(user):
-            return self.filter(organisation_id=org_id)
-        if policy.is_provider(user):
-            legs = AssignmentLeg.objects.filter(incident=OuterRef("pk"), resolver_group_id=org_id)
-            return self.filter(Q(organisation_id=org_id) | Q(Exists(legs)))
-        return self.none()
 
     def unassigned(self):
         return self.filter(assigned_group__isnull=True)
@@ -400,14 +358,7 @@ class SeverityChange(models.Model):
         return f"{self.incident_id}: Sev{self.from_severity} -> Sev{self.to_severity}"
 
 
-class IncidentCommentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Return comments `user` may read: work notes never reach participants."""
-        qs = self.filter(incident__in=Incident.objects.visible_to(user))
-        if policy.may_read_work_notes(user):
-            return qs
-        return qs.filter(is_public=True)
-
+class IncidentCommentQuerySet(VisibleQuerySet):
     def public(self):
         return self.filter(is_public=True)
 
@@ -504,9 +455,11 @@ class AssignmentLeg(models.Model):
 
     def ola_clock(self, now=None):
         """Return this leg's OLA clock from the one clock engine (kernel.clocks)."""
-        from ..ola import ola_clock
-
-        return ola_clock(self, now=now)
+        target = self.ola_target
+        return work_clock(started_at=self.assigned_at, ended_at=self.ended_at,
+                          ended_because=self.ended_because,
+                          target=target.duration() if target else None,
+                          calendar=target.calendar.maths if target else None, now=now)
 
     def time_used(self, now=None):
         """Return the business time this group held the incident (on its OLA calendar)."""

@@ -10,6 +10,8 @@ from accounts.models import Organisation
 from kernel.clocks.units import Unit, describe_amount, to_duration
 from services.models import BusinessCalendar
 
+from .choices import PendingReason
+
 SEVERITY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 
 
@@ -50,8 +52,6 @@ class SlaPolicy(models.Model):
 
     def pausing_reasons(self):
         """Return the pending reasons that stop the resolution clock under this version."""
-        from .incident import PendingReason
-
         reasons = set()
         if self.pause_awaiting_participant:
             reasons.add(PendingReason.AWAITING_PARTICIPANT)

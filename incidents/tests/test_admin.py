@@ -203,3 +203,23 @@ def test_search_by_reference_number_or_title_words(client, desk_agent, make_inci
     assert b"INC-000002" in client.get(f"{LIST}?q=2").content
     page = client.get(f"{LIST}?q=nominations").content
     assert b"INC-000001" in page and b"INC-000002" not in page
+
+
+@pytest.mark.parametrize("action,data,message", [
+    ("assign", {"resolver_group": "abc"}, b"That is not an active resolver group."),
+    ("severity", {"severity": "nine", "reason": "x"}, b"Severity must be 1, 2, 3 or 4."),
+    ("transition", {"to": "sideways"}, b"That is not a status."),
+    ("link", {"kind": "related", "reference": "INC-999999"}, b"No incident has that reference."),
+    ("declare-major", {"manager": "", "summary": "Down"}, b"Choose the major incident manager."),
+    ("major-update", {"body": "Still down"}, b"is not a major incident"),
+])
+def test_malformed_console_actions_are_messages_and_change_nothing(
+        client, desk_agent, make_incident, action, data, message):
+    incident = make_incident()
+    client.force_login(desk_agent)
+    response = client.post(_act(incident, action), data, follow=True)
+    assert response.status_code == 200 and message in response.content
+    incident.refresh_from_db()
+    assert (incident.status, incident.severity, incident.assigned_group, incident.is_major) == (
+        "new", 3, None, False)
+    assert not incident.links_out.exists()

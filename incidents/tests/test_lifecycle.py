@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from incidents import services, sla_service
+from incidents import services
 from incidents.errors import InvalidTransition, NotAllowed
 from incidents.models import IncidentTransition, SeverityChange
 from incidents.signals import incident_changed
@@ -102,10 +102,10 @@ def test_auto_close_after_configured_days_is_idempotent(clock, make_incident, de
     services.transition_incident(incident=incident, by=desk_agent, to="resolved",
                                  resolution_code="fixed", resolution_notes="Fixed")
     clock.to(london(2026, 11, 6, 10, 0))
-    assert sla_service.auto_close() == 0
+    assert services.auto_close() == 0
     clock.to(london(2026, 11, 7, 10, 0))
-    assert sla_service.auto_close() == 1
-    assert sla_service.auto_close() == 0
+    assert services.auto_close() == 1
+    assert services.auto_close() == 0
     incident.refresh_from_db()
     assert incident.status == "closed"
     assert incident.transitions.last().by is None

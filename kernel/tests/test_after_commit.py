@@ -73,3 +73,19 @@ def test_a_failing_receiver_does_not_stop_the_others(db):
     after_commit.send_after_commit(signal, sender=None, name="test-signal", sweep="a sweep", n=1)
     assert heard == [1]  # outside a transaction: sent at once
     assert after_commit.failures()["test-signal"] == before + 1
+
+
+@pytest.mark.django_db
+def test_a_task_queued_by_its_name_runs_and_a_name_no_task_has_fails_at_once(
+        django_capture_on_commit_callbacks):
+    from notifications.models import OutboundEmail as Email
+
+    email = Email.objects.create(to=["a@b.example"], subject="s", body_text="b",
+                                 message_id="<m@x>")
+    with django_capture_on_commit_callbacks(execute=True):
+        after_commit.enqueue_after_commit("notifications.tasks.deliver_email", email.pk,
+                                          sweep="the outbox sweep")
+    email.refresh_from_db()
+    assert email.status == Email.Status.SENT  # the registered task ran (eagerly in tests)
+    with pytest.raises(KeyError):
+        after_commit.enqueue_after_commit("notifications.tasks.no_such_task", sweep="none")

@@ -4,9 +4,10 @@ the apps take their clocks from it rather than from each other."""
 import ast
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"accounts", "services", "notifications", "incidents", "servicerequests", "changes",
-        "servicestatus", "demand", "knowledge", "reporting", "portal", "switching_sm"}
+APPS = (set(settings.PROJECT_APPS) - {"kernel"}) | {"switching_sm"}
 
 
 def _imports(path):

@@ -26,6 +26,8 @@ def test_a_move_in_the_table_is_allowed_and_one_outside_it_is_refused_with_a_rea
     with pytest.raises(InvalidTransition) as refused:
         MOVES.check("red", "green", subject="Signal 4")
     assert str(refused.value) == "Signal 4 is red; it cannot be moved to green."
+    with pytest.raises(InvalidTransition, match="Signal 4 is already out of order; it cannot"):
+        MOVES.check("out", "red", subject="Signal 4")
 
 
 def test_a_status_that_does_not_exist_is_refused_naming_the_real_ones():
@@ -81,3 +83,21 @@ def test_the_apps_own_error_is_raised_so_callers_catching_it_still_do():
         moves.check("amber", "red", subject="Signal 4")
     with pytest.raises(TypeError, match="must subclass"):
         Moves(Light, {}, error=ValueError)
+
+
+
+def test_a_transition_row_shows_its_statuses_by_their_labels():
+    from kernel.transitions import TransitionRecord
+
+    class Row:  # the abstract model's label methods, on a plain object (no table needed)
+        statuses = Light
+        _label = TransitionRecord._label
+        get_from_status_display = TransitionRecord.get_from_status_display
+        get_to_status_display = TransitionRecord.get_to_status_display
+
+        def __init__(self, from_status, to_status):
+            self.from_status, self.to_status = from_status, to_status
+
+    row = Row("red", "out")
+    assert (row.get_from_status_display(), row.get_to_status_display()) == ("Red", "Out of order")
+    assert Row("", "retired").get_to_status_display() == "retired"

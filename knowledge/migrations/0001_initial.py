@@ -3,8 +3,8 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.utils.timezone
-import knowledge.models
 from django.conf import settings
+import kernel.attachments
 from django.db import migrations, models
 
 
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200)),
-                ('file', models.FileField(upload_to=knowledge.models.attachment_path)),
+                ('file', models.FileField(upload_to=kernel.attachments.storage_name)),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='knowledge.article')),
                 ('uploaded_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -186,3 +186,26 @@ def test_console_forms_render_for_drafts_and_published_articles(desk_agent, audi
             url = reverse("admin:knowledge_article_change", args=[article.pk])
             assert client.get(url).status_code == 200
     assert console(desk_agent).get(reverse("admin:knowledge_article_add")).status_code == 200
+
+
+def test_a_file_added_in_the_console_is_checked_and_stored_under_a_random_name(
+        desk_agent, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = console(desk_agent)
+    url = reverse("admin:knowledge_article_add")
+
+    def with_file(name, content):
+        return form_data(owner=desk_agent.pk, **{
+            "attachments-TOTAL_FORMS": "1", "attachments-0-title": "Code table",
+            "attachments-0-file": SimpleUploadedFile(name, content)})
+
+    refused = client.post(url, with_file("macro.exe", b"MZ"))
+    assert refused.status_code == 200 and not Article.objects.exists()
+    assert "not accepted" in str(refused.context["inline_admin_formsets"][0].formset.errors)
+    assert client.post(url, with_file("My codes.csv", b"R01\n")).status_code == 302
+    attachment = Article.objects.get().attachments.get()
+    assert (attachment.original_name, attachment.content_type, attachment.size) == (
+        "My codes.csv", "text/csv", 4)
+    assert attachment.uploaded_by == desk_agent and "codes" not in attachment.file.name

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from knowledge.factories import make_article
 from knowledge.models import ArticleAttachment
+from knowledge.services import save_attachment
 
 
 def test_home_groups_by_type_and_service(client, supplier_user, desk_agent, service):
@@ -72,13 +73,15 @@ def media(settings, tmp_path):
 def test_attachment_is_served_only_within_the_audience(client, media, supplier_user,
                                                        provider_user, desk_agent):
     article = make_article(audience="participants")
-    item = ArticleAttachment(article=article, title="Code table")
-    item.file.save("codes.csv", ContentFile(b"R01,Address mismatch\n"))
+    item = save_attachment(attachment=ArticleAttachment(article=article, title="Code table"),
+                           upload=ContentFile(b"R01,Address mismatch\n", name="codes.csv"),
+                           by=desk_agent)
     url = reverse("knowledge:attachment", args=[article.pk, item.pk])
     client.force_login(supplier_user)
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Disposition"] == 'attachment; filename="codes.csv"'
+    assert response["Content-Type"] == "text/csv"
     assert b"".join(response.streaming_content) == b"R01,Address mismatch\n"
     client.force_login(provider_user)
     assert client.get(url).status_code == 404

@@ -32,6 +32,8 @@ and are left out of every incident KPI.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..models import KpiSetting
+
 HIGHER, LOWER = "higher", "lower"  # which direction is better
 
 INCIDENTS, AVAILABILITY, CHANGES = "incidents", "availability", "changes"
@@ -149,8 +151,6 @@ def get(key):
 
 def settings_map():
     """Return {key: (target, tolerance)} with Switching Operations' overrides applied."""
-    from ..models import KpiSetting
-
     values = {kpi.key: (kpi.target, kpi.tolerance) for kpi in KPIS}
     for row in KpiSetting.objects.filter(key__in=KEYS):
         values[row.key] = (row.target, row.tolerance)

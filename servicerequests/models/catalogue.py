@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Organisation
 from kernel.clocks.units import Unit, describe_amount, to_duration
 from services.models import BusinessCalendar
@@ -124,8 +125,6 @@ class RequestItemQuerySet(models.QuerySet):
 
     def requestable_by(self, user):
         """Return active items `user` may ask for (the desk: every item, on someone's behalf)."""
-        from accounts import policy
-
         items = self.active()
         if policy.is_desk(user):
             return items

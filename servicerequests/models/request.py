@@ -8,12 +8,13 @@ the SLA clocks are recomputed from the rows by the callers (servicerequests.serv
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organisation
+from accounts.policy import VisibleQuerySet
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 
 from ..errors import InvalidTransition
@@ -55,7 +56,7 @@ class Channel(models.TextChoices):
     API = "api", "API"
 
 
-class ServiceRequestQuerySet(models.QuerySet):
+class ServiceRequestQuerySet(VisibleQuerySet):
     def open(self):
         """Return requests not yet fulfilled, rejected, closed or cancelled."""
         return self.exclude(status__in=DONE_STATUSES)
@@ -69,21 +70,6 @@ class ServiceRequestQuerySet(models.QuerySet):
 
     def breached(self):
         return self.filter(Q(response_breached=True) | Q(fulfilment_breached=True))
-
-    def visible_to(self, user):
-        """Return what `user` may see: internal staff all, a participant its organisation's,
-        a provider its organisation's and those with a task handed to it. Fails closed."""
-        if policy.is_internal(user):
-            return self
-        org_id = policy.organisation_scope(user)
-        if not org_id:
-            return self.none()
-        if policy.is_participant(user):
-            return self.filter(organisation_id=org_id)
-        if policy.is_provider(user):
-            tasks = FulfilmentTask.objects.filter(request=OuterRef("pk"), assigned_group_id=org_id)
-            return self.filter(Q(organisation_id=org_id) | Q(Exists(tasks)))
-        return self.none()
 
     def awaiting_decision_by(self, user):
         """Return requests awaiting an approval `user` may give."""
@@ -292,15 +278,12 @@ TASK_MOVES = Moves(TaskStatus, {
 }, error=InvalidTransition)
 
 
-class FulfilmentTaskQuerySet(models.QuerySet):
+class FulfilmentTaskQuerySet(VisibleQuerySet):
     def open(self):
         return self.filter(status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
 
     def for_group(self, organisation_id):
         return self.filter(assigned_group_id=organisation_id)
-
-    def visible_to(self, user):
-        return self.filter(request__in=ServiceRequest.objects.visible_to(user))
 
 
 class FulfilmentTask(Lifecycle, models.Model):

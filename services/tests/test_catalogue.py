@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from services.factories import ServiceDependencyFactory, ServiceFactory
-from services.graph import DependencyGraph
 from services.models import ServiceDependency
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +29,10 @@ def test_dependents_are_found_transitively(chain):
 
 def test_graph_knows_related_services(chain):
     address, _, _, des = chain
-    graph = DependencyGraph.load()
+    graph = ServiceDependency.objects.graph()
     assert graph.related(address.pk, des.pk)
     unrelated = ServiceFactory(code="ecoes")
-    assert not DependencyGraph.load().related(unrelated.pk, des.pk)
+    assert not ServiceDependency.objects.graph().related(unrelated.pk, des.pk)
 
 
 def test_a_dependency_cycle_is_refused_with_a_reason(chain):

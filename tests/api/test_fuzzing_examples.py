@@ -1,7 +1,7 @@
 """Failing examples found by fuzzing the API (bin/fuzz_api.py), kept as regular tests.
 
 Each was a 500 or a response the schema did not describe; the fix is to the class of
-problem (see switching_sm/input_guard.py, api_input.py, api_pagination.py), and the
+problem (see kernel/input_guard.py, api_input.py, api_pagination.py), and the
 example stays here so it cannot come back.
 """
 

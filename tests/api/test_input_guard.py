@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from switching_sm.input_guard import InputGuardMiddleware, find_forbidden
+from kernel.input_guard import InputGuardMiddleware, find_forbidden
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from switching_sm.api_pagination import MAX_LIMIT
+from kernel.api_pagination import MAX_LIMIT
 
 from .conftest import operations
 

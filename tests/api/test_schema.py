@@ -3,7 +3,7 @@
 import pytest
 
 from incidents.factories import IncidentFactory
-from switching_sm.api_errors import _flatten
+from kernel.api_errors import _flatten
 
 from .conftest import operations
 

@@ -3,7 +3,7 @@
 REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS. On top of drf-spectacular it
 
 - documents on every operation each error status it can answer, in the one error shape
-  (switching_sm/api_errors.py): 400 and 401 everywhere, 403 unless the operation is a
+  (kernel/api_errors.py): 400 and 401 everywhere, 403 unless the operation is a
   public read, 404 where the path names a record, 409 for writes, 415 for writes with a
   body, 429 (with Retry-After) where a rate limit applies;
 - documents the `Idempotency-Key` header on every POST decorated with
@@ -39,7 +39,7 @@ class ApiErrorBodySerializer(serializers.Serializer):
 
 
 class ApiErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (switching_sm/api_errors.py); for the schema only."""
+    """The one error shape of the API (kernel/api_errors.py); for the schema only."""
 
     error = ApiErrorBodySerializer()
 

@@ -20,6 +20,8 @@ from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
+from .models import ApiToken
+
 
 class RateLimit(SimpleRateThrottle):
     """A sliding-window limit whose rate is read from settings.RATE_LIMITS[scope]."""
@@ -47,8 +49,6 @@ class ApiTokenWrites(RateLimit):
         return method not in SAFE_METHODS
 
     def get_cache_key(self, request, view):
-        from accounts.models import ApiToken
-
         if request.method in SAFE_METHODS or not isinstance(request.auth, ApiToken):
             return None
         return self.key_for(request.auth.pk)

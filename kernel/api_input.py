@@ -3,7 +3,7 @@
 Every integer a client can put in a query string goes through `bounded_int`, so no value
 reaches a slice or a database query that the database cannot hold (a `limit` above 2**63
 was a 500) and a typo is reported instead of silently replaced by a default. The
-pagination classes (switching_sm.api_pagination) and any view reading its own query
+pagination classes (kernel.api_pagination) and any view reading its own query
 parameters use it. `WholeFieldsOnPatch` makes PATCH validate what it sends like create.
 """
 
