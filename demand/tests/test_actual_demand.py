@@ -129,3 +129,27 @@ def test_a_provider_cannot_report_actuals_for_another_providers_service(
         UPLOAD, HEADER + "uk-link,brightwater,2026-03-02T09:00,9000\n", content_type="text/csv")
     assert response.status_code == 400
     assert not ExcessiveDemandAlert.objects.exists()
+
+
+@pytest.mark.django_db
+def test_s8_14_to_8_22_with_actual_demand_from_the_providers_side(
+        upload, api_client, provider_user, operations_user, desk_agent, provider_org,
+        other_provider_org, service):
+    # 8.16/8.18: the provider's demand management sees excessive demand and reports it.
+    upload(("brightwater", "2026-03-02T10:00", 5200), ("kestrel", "2026-03-02T10:00", 900))
+    alert = ExcessiveDemandAlert.objects.get()
+    # 8.19: the desk is told, and every Central Data Service provider.
+    recipients = {a for e in alert_emails() for a in e.to}
+    assert {desk_agent.email, provider_org.contact_email,
+            other_provider_org.contact_email} <= recipients
+    # 8.20-8.22: capacity cannot meet it; Operations record that, and an availability
+    # risk is drafted in the register for them to assess.
+    response = api_client(operations_user).post(
+        f"/api/v1/demand/alerts/{alert.pk}/outcome/",
+        {"outcome": "cannot_be_met", "note": "CSS cannot scale before Friday."}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "cannot_be_met"
+    risk = Risk.objects.get(alert=alert)
+    assert (risk.source, risk.source_reference) == ("availability", alert.reference)
+    # The provider sees the outcome of the alert on its service.
+    seen = api_client(provider_user).get(f"/api/v1/demand/alerts/{alert.pk}/").json()
+    assert seen["outcome_note"] == "CSS cannot scale before Friday."

@@ -167,3 +167,15 @@ def test_a_bad_state_is_400_with_the_field(provider_api):
     response = provider_api.post(URL, body(state="gone"), format="json")
     assert response.status_code == 400
     assert "state" in response.json()["error"]["fields"]
+
+
+def test_the_portal_events_page_shows_which_events_have_cleared(
+        provider_api, client, provider_user, other_provider_user,
+        django_capture_on_commit_callbacks):
+    _post(provider_api, body(), django_capture_on_commit_callbacks)
+    _post(provider_api, clear(), django_capture_on_commit_callbacks)
+    client.force_login(provider_user)
+    page = client.get("/status/events/").content.decode()
+    assert "Cleared 27 Nov 10:30" in page
+    client.force_login(other_provider_user)  # another provider sees none of it
+    assert "Cleared" not in client.get("/status/events/").content.decode()
