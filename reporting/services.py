@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from accounts.models import Organisation, User
+from notifications.services import notify_users, queue_email
 
 from .errors import InvalidTransition, NotAllowed
 from .models import ImprovementOpportunity, ImprovementTransition, KpiReturn, KpiReturnFigure
@@ -58,9 +60,47 @@ def record_improvement(*, by, title, description, source, source_reference="", k
 
 @transaction.atomic
 def move_improvement(*, opportunity, by, to, reason=""):
-    """Move a CSI entry along its lifecycle (Switching Operations only)."""
+    """Move a CSI entry along its lifecycle (Switching Operations only); a provider that
+    suggested it is told."""
     if not policy.may_manage_csi(by):
         raise NotAllowed("Only Switching Operations maintain the CSI register.")
     opportunity = ImprovementOpportunity.objects.select_for_update().get(pk=opportunity.pk)
     opportunity.transition(to=to, by=by, reason=reason)
+    if opportunity.suggested_by_id is not None:
+        suggester = opportunity.transitions.filter(from_status="").values_list("by", flat=True)
+        notify_users(users=User.objects.filter(pk__in=suggester), topic=CSI_SUGGESTION_TOPIC,
+                     subject=f"{opportunity.reference} is now "
+                             f"{opportunity.get_status_display().lower()}: {opportunity.title}",
+                     template="reporting/email/csi_suggestion",
+                     context={"entry": opportunity, "event": "moved", "reason": reason})
+    return opportunity
+
+
+CSI_SUGGESTION_TOPIC = "reporting.csi_suggestion"
+
+
+@transaction.atomic
+def suggest_improvement(*, by, title, description, service=None, benefit=""):
+    """Record a service provider's improvement recommendation (s.9.8) in the CSI register as
+    proposed, for Switching Operations to triage (approve with an owner, or reject), and
+    tell them. The provider follows its own suggestions; the register stays internal."""
+    if not policy.may_suggest_improvement(by):
+        raise NotAllowed("Only service providers suggest improvements here.")
+    if not (title or "").strip() or not (description or "").strip():
+        raise InvalidTransition("Give the suggestion a title and a description.")
+    opportunity = ImprovementOpportunity.objects.create(
+        title=title.strip(), description=description.strip(), benefit=(benefit or "").strip(),
+        source=ImprovementOpportunity.Source.PROVIDER, service=service,
+        source_reference=by.organisation.short_code, suggested_by_id=by.organisation_id)
+    ImprovementTransition.objects.create(opportunity=opportunity, from_status="",
+                                         to_status=opportunity.status, by=by,
+                                         reason=f"Suggested by {by.organisation}")
+    operations = Organisation.objects.filter(kind=Organisation.Kind.SWITCHING_OPERATIONS,
+                                             is_active=True)
+    queue_email(to=[org.contact_email for org in operations],
+                subject=f"Improvement suggested by {by.organisation}: {opportunity.reference} "
+                        f"{opportunity.title}",
+                template="reporting/email/csi_suggestion",
+                context={"entry": opportunity, "event": "suggested"},
+                topic=CSI_SUGGESTION_TOPIC, dedup_key=f"reporting-csi-suggested:{opportunity.pk}")
     return opportunity
