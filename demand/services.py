@@ -197,11 +197,15 @@ def _tell_raising_provider(risk, *, reason):
     """Tell whoever raised a provider's risk that Switching Operations moved it."""
     if risk.raised_by_organisation_id is None or risk.raised_by is None:
         return
-    notify_users(users=[risk.raised_by], topic=PROVIDER_RISK_TOPIC,
-                 subject=f"{risk.reference} is now {risk.get_status_display().lower()}: "
-                         f"{risk.title}",
-                 template="demand/email/provider_risk",
-                 context={"risk": risk, "event": "moved", "reason": reason})
+    subject = f"{risk.reference} is now {risk.get_status_display().lower()}: {risk.title}"
+    context = {"risk": risk, "event": "moved", "reason": reason}
+    if risk.raised_by.is_system_account:  # raised over the API: the organisation's address
+        queue_email(to=[risk.raised_by_organisation.contact_email], subject=subject,
+                    template="demand/email/provider_risk", context=context,
+                    topic=PROVIDER_RISK_TOPIC)
+        return
+    notify_users(users=[risk.raised_by], topic=PROVIDER_RISK_TOPIC, subject=subject,
+                 template="demand/email/provider_risk", context=context)
 
 
 @transaction.atomic

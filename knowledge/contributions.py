@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from notifications.services import notify_users
+from notifications.services import notify_users, queue_email
 
 from .errors import InvalidTransition
 from .models import Article, KnowledgeContribution, Problem
@@ -104,11 +104,15 @@ def act_on_contribution(*, contribution: KnowledgeContribution, action: str, by,
                           template="knowledge/email/contribution", topic=CONTRIBUTION_TOPIC,
                           context={"contribution": locked, "transition": row})
     elif action in KnowledgeContribution.DESK_ACTIONS:
-        notify_users(users=[locked.created_by], topic=CONTRIBUTION_TOPIC,
-                     subject=f"{locked.reference} {row.get_to_status_display().lower()}: "
-                             f"{locked.title}",
-                     template="knowledge/email/contribution",
-                     context={"contribution": locked, "transition": row})
+        subject = f"{locked.reference} {row.get_to_status_display().lower()}: {locked.title}"
+        context = {"contribution": locked, "transition": row}
+        if locked.created_by.is_system_account:  # drafted over the API: the organisation
+            queue_email(to=[locked.organisation.contact_email], subject=subject,
+                        template="knowledge/email/contribution", context=context,
+                        topic=CONTRIBUTION_TOPIC)
+        else:
+            notify_users(users=[locked.created_by], topic=CONTRIBUTION_TOPIC, subject=subject,
+                         template="knowledge/email/contribution", context=context)
     return locked
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import Organisation, User
+from accounts.models import Organisation
 from notifications.services import notify_users, queue_email
 
 from .errors import InvalidTransition, NotAllowed
@@ -67,16 +67,27 @@ def move_improvement(*, opportunity, by, to, reason=""):
     opportunity = ImprovementOpportunity.objects.select_for_update().get(pk=opportunity.pk)
     opportunity.transition(to=to, by=by, reason=reason)
     if opportunity.suggested_by_id is not None:
-        suggester = opportunity.transitions.filter(from_status="").values_list("by", flat=True)
-        notify_users(users=User.objects.filter(pk__in=suggester), topic=CSI_SUGGESTION_TOPIC,
-                     subject=f"{opportunity.reference} is now "
-                             f"{opportunity.get_status_display().lower()}: {opportunity.title}",
-                     template="reporting/email/csi_suggestion",
-                     context={"entry": opportunity, "event": "moved", "reason": reason})
+        _tell_suggester(opportunity, reason=reason)
     return opportunity
 
 
 CSI_SUGGESTION_TOPIC = "reporting.csi_suggestion"
+
+
+def _tell_suggester(opportunity, *, reason):
+    """Tell whoever suggested the entry (its organisation's address if it came over the API)."""
+    first = opportunity.transitions.filter(from_status="").select_related("by").first()
+    suggester = first.by if first else None
+    subject = (f"{opportunity.reference} is now {opportunity.get_status_display().lower()}: "
+               f"{opportunity.title}")
+    context = {"entry": opportunity, "event": "moved", "reason": reason}
+    if suggester is None or suggester.is_system_account:
+        queue_email(to=[opportunity.suggested_by.contact_email], subject=subject,
+                    template="reporting/email/csi_suggestion", context=context,
+                    topic=CSI_SUGGESTION_TOPIC)
+        return
+    notify_users(users=[suggester], topic=CSI_SUGGESTION_TOPIC, subject=subject,
+                 template="reporting/email/csi_suggestion", context=context)
 
 
 @transaction.atomic

@@ -107,3 +107,15 @@ def test_portal_raise_and_follow(client, provider_user, other_provider_user, ser
     bad = client.post("/demand/risks/", {"title": "", "likelihood": 9, "impact": 3,
                                          "description": ""})
     assert bad.status_code == 400 and Risk.objects.count() == 1
+
+
+def test_a_risk_raised_over_the_api_is_followed_at_the_organisations_address(
+        token_client, provider_org, operations_user, mailoutbox,
+        django_capture_on_commit_callbacks):
+    created = token_client(provider_org).post("/api/v1/demand/provider-risks/", {
+        "title": "Batch overrun", "description": "Batches finish late."}, format="json")
+    risk = Risk.objects.get(pk=created.json()["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_risk(risk=risk, by=operations_user, move_to=Risk.Status.CLOSED,
+                           reason="Covered by RSK-000001")
+    assert any(provider_org.contact_email in m.to and "Covered by" in m.body for m in mailoutbox)

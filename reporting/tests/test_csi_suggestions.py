@@ -95,3 +95,15 @@ def test_portal_suggest_and_follow(client, provider_user, other_provider_user):
     assert client.get("/reports/csi/").status_code == 404  # the register itself is internal
     client.force_login(other_provider_user)
     assert client.get(f"/reports/csi/suggestions/{entry.pk}/").status_code == 404
+
+
+def test_a_suggestion_made_over_the_api_is_followed_at_the_organisations_address(
+        token_client, provider_org, operations_user, mailoutbox,
+        django_capture_on_commit_callbacks):
+    created = token_client(provider_org).post("/api/v1/csi-suggestions/", {
+        "title": "Faster hand-offs", "description": "Email at once."}, format="json")
+    entry = ImprovementOpportunity.objects.get(pk=created.json()["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_improvement(opportunity=entry, by=operations_user, to=S.REJECTED,
+                                  reason="Not now")
+    assert any(provider_org.contact_email in m.to and "Not now" in m.body for m in mailoutbox)
