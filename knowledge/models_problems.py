@@ -170,13 +170,6 @@ class ProblemIncident(models.Model):
         return f"{self.problem.reference} ↔ incident {self.incident_id}"
 
 
-class ProviderInvestigationQuerySet(VisibleQuerySet):
-    def open(self):
-        """Return investigations the provider has not concluded, on problems still open."""
-        return self.exclude(status=ProviderInvestigation.Status.CONCLUDED).filter(
-            problem__in=Problem.objects.open())
-
-
 class ProviderInvestigation(Lifecycle, models.Model):
     """One provider's part in a problem investigation (s.8.12, s.9.7), with its own lifecycle.
 
@@ -209,7 +202,7 @@ class ProviderInvestigation(Lifecycle, models.Model):
     assigned_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ProviderInvestigationQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "provider__name"]
