@@ -41,6 +41,7 @@ SEVERITY_CHOICES = [(n, f"Sev{n} – {text}") for n, text in SEVERITY_GUIDANCE.i
 
 
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.PENDING)
 NEW, IN_PROGRESS, PENDING = Status.NEW, Status.IN_PROGRESS, Status.PENDING
 RESOLVED, CLOSED, CANCELLED = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
 
@@ -77,10 +78,26 @@ class ReferenceCounter(models.Model):
         return counter.value
 
 
+def breaching_within(*, minutes, now=None):
+    """Return the condition "the next due time falls within `minutes` from now" (not yet
+    late: exactly at the deadline is still met) for incidents whose clock runs."""
+    now = now or timezone.now()
+    horizon = now + timedelta(minutes=minutes)
+    response = Q(responded_at__isnull=True, response_due_at__gte=now,
+                 response_due_at__lte=horizon)
+    resolution = Q(sla_paused=False, resolution_due_at__gte=now,
+                   resolution_due_at__lte=horizon)
+    return response | resolution
+
+
+BREACHED = Q(response_breached=True) | Q(resolution_breached=True)
+
+
 class IncidentQuerySet(VisibleQuerySet):
     def open(self):
         """Return incidents not yet resolved, closed or cancelled."""
-        return self.exclude(status__in=CLOSED_STATUSES)
+        # Named as the open statuses (not "not closed") so the status indexes serve it.
+        return self.filter(status__in=OPEN_STATUSES)
 
     def unassigned(self):
         return self.filter(assigned_group__isnull=True)
@@ -89,18 +106,11 @@ class IncidentQuerySet(VisibleQuerySet):
         return self.filter(assigned_group_id=organisation_id)
 
     def breached(self):
-        return self.filter(Q(response_breached=True) | Q(resolution_breached=True))
+        return self.filter(BREACHED)
 
     def breaching_within(self, *, minutes, now=None):
         """Return running incidents whose next due time falls within `minutes` from now."""
-        now = now or timezone.now()
-        horizon = now + timedelta(minutes=minutes)
-        # Not yet late (exactly at the deadline is still met) and due within the horizon.
-        response = Q(responded_at__isnull=True, response_due_at__gte=now,
-                     response_due_at__lte=horizon)
-        resolution = Q(sla_paused=False, resolution_due_at__gte=now,
-                       resolution_due_at__lte=horizon)
-        return self.open().filter(response | resolution)
+        return self.open().filter(breaching_within(minutes=minutes, now=now))
 
     def sla_check_due(self, now=None):
         """Return open incidents with an SLA warning or breach due (index used by the sweep)."""
