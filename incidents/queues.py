@@ -8,44 +8,30 @@ the incident has not been responded to, the resolution due time while its clock 
 whichever is sooner), so breached incidents lead, then those about to breach; ties go to
 the more severe incident, then the older one. Incidents with no running clock (paused,
 or closed) come last.
+
+The queues hold open incidents only; the full incident list stays newest first.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Q, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import CLOSED_STATUSES, HeldEmail, Incident, PendingReason, Status
-from .models.incident import BREACHED, breaching_within
+from .models import HeldEmail, Incident, PendingReason, Status
+from .models.incident import BREACHED, breaching_within, next_due
 
 BREACHING_MINUTES = 30  # "breaching soon": the next deadline is within this many minutes
 
 
-def _response_due():
-    return Case(When(responded_at__isnull=True, then=F("response_due_at")))
 
 
-def _resolution_due():
-    return Case(When(sla_paused=False, then=F("resolution_due_at")))
-
-
-def next_due():
-    """Return the expression for an incident's next SLA deadline (NULL when none runs)."""
-    # LEAST ignores NULLs on PostgreSQL but not on SQLite: each side falls back on the other.
-    response, resolution = _response_due(), _resolution_due()
-    return Least(Coalesce(response, resolution), Coalesce(resolution, response))
-
-
-# The queues' order (see the module docstring): open before finished, then next deadline,
-# severity, age.
-URGENCY = [
-    Case(When(status__in=CLOSED_STATUSES, then=1), default=0).asc(),
-    next_due().asc(nulls_last=True), "severity", "pk"]
+# The queues' order (see the module docstring): next deadline, severity, age. Every queue
+# holds open incidents only, so the partial index `inc_open_urgency_idx` serves it.
+URGENCY = [next_due().asc(nulls_last=True), "severity", "pk"]
 
 
 def by_urgency(queryset):
-    """Order incidents by urgency."""
+    """Order (open) incidents by urgency."""
     return queryset.order_by(*URGENCY)
 
 

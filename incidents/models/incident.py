@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,6 +77,16 @@ class ReferenceCounter(models.Model):
         counter.value += 1
         counter.save(update_fields=["value"])
         return counter.value
+
+
+def next_due():
+    """Return the expression for an incident's next SLA deadline: the response due time
+    while not yet responded to, the resolution due time while its clock runs, whichever is
+    sooner; NULL when neither runs. The queues sort on it (incidents.queues)."""
+    response = Case(When(responded_at__isnull=True, then=F("response_due_at")))
+    resolution = Case(When(sla_paused=False, then=F("resolution_due_at")))
+    # LEAST ignores NULLs on PostgreSQL but not on SQLite: each side falls back on the other.
+    return Least(Coalesce(response, resolution), Coalesce(resolution, response))
 
 
 def breaching_within(*, minutes, now=None):
@@ -180,6 +191,9 @@ class Incident(Lifecycle, models.Model):
             models.Index(fields=["organisation", "-created_at"], name="inc_org_created_idx"),
             # agent queues: a group's open work; the breached queue (few rows, partial index)
             models.Index(fields=["assigned_group", "status"], name="inc_group_status_idx"),
+            # the queues' urgency order (incidents.queues): open incidents by next deadline
+            models.Index(next_due(), "severity", "id", name="inc_open_urgency_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["id"], name="inc_breached_idx",
                          condition=Q(response_breached=True) | Q(resolution_breached=True)),
             # KPI periods (reporting): raised, first response and resolution within a period
