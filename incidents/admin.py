@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import policy
@@ -211,7 +212,7 @@ class IncidentAdmin(ConsoleAdmin):
     @admin.display(description="Major")
     def major_badge(self, incident):
         """Flag major incidents only: a mark on every other row is noise."""
-        return format_html('<span class="badge-major">MAJOR</span>') if incident.is_major else ""
+        return mark_safe('<span class="badge-major">MAJOR</span>') if incident.is_major else ""
 
     @admin.display(description="Time to breach", ordering=queues.next_due())
     def time_to_breach(self, incident):
