@@ -1,7 +1,10 @@
 """Base classes that make every console page ask the one permission policy."""
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import policy
 from .models_audit import AuditEntry
@@ -9,6 +12,16 @@ from .models_audit import AuditEntry
 
 class ConsoleAdmin(admin.ModelAdmin):
     """Console page for working records: internal staff read, desk/operations change."""
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle" '
+                                         'aria-label="Select all">'))
+    def action_checkbox(self, obj):
+        """Return the row's selection box as Django's own, written out: rendering a form
+        widget through the template engine for each of fifty rows cost the queue page
+        more than its query."""
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" '
+                           'aria-label="Select this object for an action - {}">',
+                           helpers.ACTION_CHECKBOX_NAME, obj.pk, obj)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

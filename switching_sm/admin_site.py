@@ -30,6 +30,23 @@ class ConsoleSite(admin.AdminSite):
         target = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('portal:login')}?{urlencode({'next': target})}")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._app_dicts = {}
+
+    def _build_app_dict(self, request, label=None):
+        """Return the console's sections as `request.user`'s role sees them.
+
+        Every console page lists them, asking each of thirty model pages five permission
+        questions; without an object those are role rules (accounts.policy), so the answer
+        is the same for everyone with the role and is worked out once per role.
+        """
+        key = (policy.role_of(request.user), label)
+        if key not in self._app_dicts:
+            self._app_dicts[key] = super()._build_app_dict(request, label)
+        # get_app_list sorts each app's models in place: the same order every time.
+        return dict(self._app_dicts[key])
+
     def index(self, request, extra_context=None):
         """The workspace home: live queue counts, then the console's sections."""
         return super().index(request, {**home.home_context(request), **(extra_context or {})})
@@ -40,6 +57,7 @@ class ConsoleSite(admin.AdminSite):
 
         return [
             path("workspace/counts/", view(home.counts_view), name="workspace_counts"),
+            path("workspace/queue/<slug:key>/", view(home.queue_view), name="workspace_queue"),
             path("workspace/incident/<str:reference>/", view(incident.incident_workspace),
                  name="workspace_incident"),
             path("workspace/incident/<str:reference>/act/<slug:action>/",

@@ -106,6 +106,22 @@ def test_queue_is_sorted_by_urgency_not_reference(client, desk_agent, supplier_u
     assert page(sooner).encode() in body
 
 
+def test_workspace_queue_pages_sort_by_urgency_and_open_the_workspace(
+        client, desk_agent, supplier_user, service):
+    later = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                            services=[service], severity=4)
+    sooner = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                             services=[service], severity=1)
+    client.force_login(desk_agent)
+    response = client.get(reverse("admin:workspace_queue", args=["open"]))
+    assert [row[0] for row in response.context["rows"]] == [sooner, later]
+    assert page(sooner).encode() in response.content
+    assert response.context["rows"][0][1][1] is True  # due within 30 min: marked urgent
+    assert client.get(reverse("admin:workspace_queue", args=["nonsense"])).status_code == 404
+    response = client.get(reverse("admin:workspace_queue", args=["breached"]))
+    assert response.context["rows"] == []
+
+
 def test_queue_flags_only_major_incidents(client, desk_agent, incident):
     client.force_login(desk_agent)
     body = client.get(reverse("admin:incidents_incident_changelist") + "?queue=open").content
