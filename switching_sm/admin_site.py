@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 
 from accounts import policy
 
-from .workspace import home, incident
+from .workspace import home, incident, records
 
 
 class ConsoleSite(admin.AdminSite):
@@ -62,5 +62,9 @@ class ConsoleSite(admin.AdminSite):
                  name="workspace_incident"),
             path("workspace/incident/<str:reference>/act/<slug:action>/",
                  view(incident.incident_act), name="workspace_incident_act"),
+            path("workspace/<slug:kind>/<int:pk>/", view(records.record_workspace),
+                 name="workspace_record"),
+            path("workspace/<slug:kind>/<int:pk>/act/", view(records.record_act),
+                 name="workspace_record_act"),
             *super().get_urls(),
         ]

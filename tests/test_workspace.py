@@ -8,6 +8,7 @@ from accounts.factories import OrganisationFactory
 from incidents import services
 from incidents.factories import IncidentFactory, OlaTargetFactory
 from incidents.models import Incident
+from knowledge import problems
 from knowledge.factories import make_article
 from knowledge.models import Article, Problem
 
@@ -324,3 +325,92 @@ def test_workspace_queries_do_not_grow_with_the_history(client, desk_agent, inci
     with django_assert_max_num_queries(40):
         assert client.get(page(incident)).status_code == 200
     assert Incident.objects.count() == 1
+
+
+# --- service requests, change notifications, problems ------------------------------
+
+def record_page(kind, record):
+    return reverse("admin:workspace_record", args=[kind, record.pk])
+
+
+def record_act(kind, record):
+    return reverse("admin:workspace_record_act", args=[kind, record.pk])
+
+
+def test_problem_is_created_from_the_ui_and_worked_in_its_workspace(client, desk_agent, incident,
+                                                                    provider_org):
+    client.force_login(desk_agent)
+    form = client.get(reverse("admin:knowledge_problem_from_incidents"))
+    assert form.status_code == 200
+    response = client.post(reverse("admin:knowledge_problem_from_incidents"), {
+        "incidents": incident.reference, "title": "Adapter drops messages",
+        "owning_provider": provider_org.pk})
+    problem = Problem.objects.get()
+    assert response.url == record_page("problem", problem)
+    sheet = client.get(response.url).context["sheet"]
+    assert [m.action for m in sheet.moves] == ["investigate", "close"]
+    assert [task[0] for task in sheet.tasks] == ["Xoserve"]
+    assert sheet.links[0][1] == page(incident)
+    response = client.post(record_act("problem", problem), {"action": "close"}, follow=True)
+    assert flash(response) == ["Tick the box to confirm: close."]
+    response = client.post(record_act("problem", problem), {"action": "investigate"},
+                           follow=True)
+    assert flash(response) == [f"{problem.reference} is now investigating."]
+    response = client.post(record_act("problem", problem), {"action": "investigate"},
+                           follow=True)
+    assert flash(response) == ["That move is not open to you now."]
+
+
+def test_record_workspaces_refuse_participants_providers_and_auditors(
+        client, supplier_user, provider_user, auditor_user, desk_agent, incident, provider_org):
+    problem = problems.create_problem(title="P", owning_provider=provider_org, by=desk_agent,
+                                      incidents=[incident])
+    for user in (supplier_user, provider_user):
+        client.force_login(user)
+        assert client.get(record_page("problem", problem)).status_code == 302
+        assert client.post(record_act("problem", problem), {"action": "investigate"}) \
+            .status_code == 302
+    client.force_login(auditor_user)
+    assert client.get(record_page("problem", problem)).context["sheet"].moves == []
+    assert client.post(record_act("problem", problem), {"action": "investigate"}) \
+        .status_code == 403
+    problem.refresh_from_db()
+    assert problem.status == "new"
+    client.force_login(desk_agent)
+    assert client.get(reverse("admin:workspace_record", args=["nothing", 1])).status_code == 404
+
+
+def test_service_request_moves_from_its_workspace(client, desk_agent, supplier_user):
+    from servicerequests.factories import raise_request
+
+    service_request = raise_request(by=supplier_user)
+    client.force_login(desk_agent)
+    sheet = client.get(record_page("request", service_request)).context["sheet"]
+    actions = [m.action for m in sheet.moves]
+    assert "in_fulfilment" in actions and "cancelled" in actions and "closed" not in actions
+    response = client.post(record_act("request", service_request), {"action": "in_fulfilment"},
+                           follow=True)
+    assert flash(response) == [f"{service_request.reference} is now in fulfilment."]
+    response = client.post(record_act("request", service_request), {"action": "cancelled",
+                                                                    "confirm": "on"}, follow=True)
+    assert flash(response) == ["Cancel request: say why."]
+    listing = client.get(reverse("admin:servicerequests_servicerequest_changelist")).content
+    assert record_page("request", service_request).encode() in listing
+
+
+def test_change_notification_moves_from_its_workspace(client, operations_user, provider_user):
+    from changes.factories import ChangeNotificationFactory
+
+    change = ChangeNotificationFactory(provider=provider_user.organisation, status="submitted",
+                                       reference="CN-000001")
+    client.force_login(operations_user)
+    sheet = client.get(record_page("change", change)).context["sheet"]
+    actions = [m.action for m in sheet.moves]
+    assert "approve" in actions and "reject" in actions
+    response = client.post(record_act("change", change), {"action": "reject", "confirm": "on"},
+                           follow=True)
+    assert flash(response) == ["Reject: say why."]
+    response = client.post(record_act("change", change), {"action": "approve"}, follow=True)
+    change.refresh_from_db()
+    assert change.status == "approved"
+    assert flash(response) == ["CN-000001 is now approved (scheduled)."]
