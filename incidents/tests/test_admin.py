@@ -161,7 +161,8 @@ def test_linking_incidents_from_the_workspace(client, desk_agent, make_incident)
     response = client.post(_act(first, "link"), {"kind": "related",
                                                  "reference": first.reference}, follow=True)
     assert b"linked to itself" in response.content
-    assert b"Related to INC-000002" in client.get(_change(first)).content
+    workspace = reverse("admin:workspace_incident", args=[first.reference])
+    assert b"Related to INC-000002" in client.get(workspace).content
 
 
 def test_unknown_workspace_action_is_refused(client, desk_agent, make_incident):

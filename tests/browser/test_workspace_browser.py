@@ -106,3 +106,18 @@ def test_home_counts_update_without_a_reload(live_server, page, desk_agent, supp
     # the panel polls every 15 s: the new incident shows with no navigation
     expect(count_of(page, "open")).to_have_text("1", timeout=25000)
     assert page.url == f"{live_server.url}/admin/"
+
+
+def test_incident_list_shows_time_to_breach_at_1280_and_no_cross_for_normal_incidents(
+        live_server, page, desk_agent, sev1):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in_with_code(page, live_server.url, desk_agent)
+    page.goto(f"{live_server.url}/admin/incidents/incident/?queue=open")
+    header = page.get_by_role("columnheader", name="Time to breach")
+    expect(header).to_be_in_viewport()
+    box = header.bounding_box()
+    assert box["x"] + box["width"] <= 1280
+    assert page.locator("#result_list img[src*='icon-no']").count() == 0
+    # the row opens the workspace, not the stock change form
+    page.get_by_role("link", name=sev1.reference).click()
+    expect(page).to_have_url(re.compile(rf"/admin/workspace/incident/{sev1.reference}/"))
