@@ -289,6 +289,24 @@ def may_declare_major_incident(user):
     return is_desk(user)
 
 
+def is_security_contact(user):
+    """Return True for a participant's or provider's person flagged as a security contact."""
+    return ((is_participant(user) or is_provider(user)) and not user.is_system_account
+            and user.is_security_contact)
+
+
+def may_raise_security_incident(user):
+    """Return True for the desk and security contacts: a security incident is only ever
+    raised by someone who may go on seeing it (see the incidents rule below)."""
+    return is_desk(user) or is_security_contact(user)
+
+
+def may_classify_security_incident(user):
+    """Return True if the user may mark an incident as a security incident or release one to
+    public status and bulletins (the desk and Switching Operations)."""
+    return is_desk(user)
+
+
 # --- servicerequests ---
 def may_raise_service_request(user):
     """Return True for people who may ask for catalogue items (the desk raises on behalf)."""
@@ -542,6 +560,11 @@ def _service_rows(user):
 # incidents
 @rule_for("incidents.Incident")
 def _incidents(user):
+    """Who sees which incidents: the parties' rule, then the security-incident limit."""
+    return _incident_parties(user) & _security_incident_limit(user)
+
+
+def _incident_parties(user):
     """Internal staff all; a participant its organisation's; a provider its organisation's and
     those ever assigned to it (any assignment leg)."""
     if is_internal(user):
@@ -551,6 +574,20 @@ def _incidents(user):
     if is_provider(user):
         return _own(user, "organisation", "legs__resolver_group")
     return NONE
+
+
+def _security_incident_limit(user):
+    """Information security incidents (s.9.4) only to the desk, Switching Operations, the
+    provider they are handed to (any assignment leg) and the raising organisation's security
+    contacts. Nobody else, auditors and API tokens included; other incidents are unaffected."""
+    if is_desk(user):
+        return ALL
+    limit = where(~Q(kind="security"))
+    if is_provider(user):
+        limit |= _own(user, "legs__resolver_group") & where(kind="security")
+    if is_security_contact(user):
+        limit |= _own(user, "organisation") & where(kind="security")
+    return limit
 
 
 @rule_for("incidents.IncidentComment")

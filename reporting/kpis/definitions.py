@@ -37,10 +37,12 @@ from ..models import KpiSetting
 HIGHER, LOWER = "higher", "lower"  # which direction is better
 
 INCIDENTS, AVAILABILITY, CHANGES = "incidents", "availability", "changes"
+SECURITY = "security"
 FAMILIES = {
     AVAILABILITY: "Availability and interruptions",
     INCIDENTS: "Incidents",
     CHANGES: "Changes",
+    SECURITY: "Information security",
 }
 
 
@@ -56,6 +58,7 @@ class KpiDefinition:
     tolerance: Decimal = Decimal("0")  # default reconciliation tolerance, in `unit`
     by_severity: bool = False  # also reported per incident severity
     public: bool = True  # shown in the participant edition
+    returned: bool = True  # providers report it in their monthly KPI return
 
     def met(self, value, target):
         """Return True/False if `value` meets `target`, None if either is missing."""
@@ -137,9 +140,18 @@ KPIS = [
         "within; after it is not, even on a working-days calendar when no business time has "
         "passed since. Cancelled incidents are left out.",
         target=Decimal("95"), tolerance=Decimal("1"), by_severity=True),
+    KpiDefinition(
+        "security_incidents", "Information security incidents", "count", SECURITY,
+        "Information security incidents (s.9.4) raised in the period, by their current "
+        "severity; cancelled ones are not counted. End to end only, in the internal edition "
+        "and for internal staff only: who may know of a security incident is limited "
+        "(accounts.policy), so no per-service, per-provider or participant figure is given. "
+        "Security incidents are also counted in the incident KPIs above (one SLA for every "
+        "incident).", better=LOWER, by_severity=True, public=False, returned=False),
 ]
 REGISTRY = {kpi.key: kpi for kpi in KPIS}
 KEYS = [kpi.key for kpi in KPIS]
+RETURNED_KEYS = [kpi.key for kpi in KPIS if kpi.returned]
 
 
 def get(key):
