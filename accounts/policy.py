@@ -390,6 +390,28 @@ def may_edit_incident_details(user, incident):
             and not is_auditor(user))
 
 
+# --- continuity (s.9.4, s.11.40-11.42) ---
+def may_manage_continuity(user):
+    """Return True if the user writes continuity plans and the Crisis Management Team."""
+    return is_operations(user)
+
+
+def may_record_dr_test(user, plan):
+    """Return True for Switching Operations and the users of the plan's service's provider."""
+    return is_operations(user) or (is_provider(user)
+                                   and same_organisation(user, plan.service.provider_id))
+
+
+def may_complete_recovery_action(user, action):
+    """Return True for Switching Operations and the action's owner."""
+    return is_operations(user) or (_active(user) and action.owner_id == user.pk)
+
+
+def may_keep_crisis_log(user):
+    """Return True for those who log and stand down a crisis (the desk and Operations)."""
+    return is_desk(user)
+
+
 # --- changes: who takes which step -------------------------------------------
 # The provider's steps may also be recorded by the desk or Switching Operations on the
 # provider's behalf; the co-ordinator's are Switching Operations' alone.
@@ -763,6 +785,42 @@ def _actual_volumes(user):
 
 
 rule_for("demand.Risk")(_internal_only)  # the risk register is internal
+
+
+# continuity
+@rule_for("continuity.ContinuityPlan")
+def _continuity_plans(user):
+    """Internal staff all; a provider the plans of its own services."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "service__provider") if is_provider(user) else NONE
+
+
+@rule_for("continuity.ContinuityContact")
+@rule_for("continuity.DisasterRecoveryTest")
+def _continuity_plan_rows(user):
+    return within("plan", user)
+
+
+@rule_for("continuity.RecoveryAction")
+def _recovery_actions(user):
+    return within("test", user)
+
+
+rule_for("continuity.CrisisTeamMember")(_internal_only)
+
+
+@rule_for("continuity.CrisisInvocation")
+def _crisis_invocations(user):
+    """Internal staff and providers: the invocations of major incidents they may see."""
+    if is_internal(user) or is_provider(user):
+        return within("incident", user)
+    return NONE
+
+
+@rule_for("continuity.CrisisLogEntry")
+def _crisis_log(user):
+    return within("invocation", user)
 
 
 # reporting

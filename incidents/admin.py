@@ -109,6 +109,13 @@ class IncidentAddForm(forms.ModelForm):
         fields = ["organisation", "raised_by", "channel", "kind", "title", "description",
                   "services", "severity"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # a service incident unless the desk says so
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Incident.Kind.SERVICE
+
     def clean(self):
         data = super().clean()
         org, contact = data.get("organisation"), data.get("raised_by")
