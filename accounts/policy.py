@@ -377,6 +377,16 @@ def may_manage_csi(user):
     return is_operations(user)
 
 
+def may_manage_provider_records(user):
+    """Return True if the user keeps provider records and runs service reviews (Operations)."""
+    return is_operations(user)
+
+
+def may_complete_review_action(user, action):
+    """Return True for Switching Operations and the review action's owner."""
+    return is_operations(user) or (_active(user) and action.owner_id == user.pk)
+
+
 def may_view_ops_dashboard(user):
     """Return True for internal staff (the desk watches it too; auditors read it)."""
     return is_internal(user)
@@ -844,3 +854,22 @@ def _service_reports(user):
 
 
 rule_for("reporting.ImprovementOpportunity")(_internal_only)  # the CSI register (s.9.8)
+
+
+@rule_for("reporting.ProviderRecord")
+@rule_for("reporting.ServiceReview")
+def _provider_records(user):
+    """Internal staff all; a provider its own record and reviews; participants none."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "provider") if is_provider(user) else NONE
+
+
+@rule_for("reporting.EscalationContact")
+def _escalation_contacts(user):
+    return within("record", user)
+
+
+@rule_for("reporting.ReviewAction")
+def _review_actions(user):
+    return within("review", user)

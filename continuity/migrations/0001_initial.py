@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('incidents', '0007_security_incident_kind'),
+        ('incidents', '0006_leg_end_reason'),
         ('services', '0002_seed_calendars'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -146,6 +146,7 @@ class Incident(Lifecycle, models.Model):
     resolution_notes = models.TextField(blank=True)
     is_major = models.BooleanField(default=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SERVICE,
+                            db_default=Kind.SERVICE,
                             help_text="Who may see it: see accounts.policy (security incidents).")
     released_at = models.DateTimeField(
         null=True, blank=True, editable=False,
