@@ -3,14 +3,19 @@ Team, and each BCDR invocation with its major incident, plans and log side by si
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
+from accounts.admin_mixins import (
+    ConsoleAdmin,
+    CreatedByServiceAdmin,
+    ReadOnlyInline,
+    ReferenceDataAdmin,
+    ReferenceDataInline,
+)
 
 from . import services
 from .errors import ContinuityError
@@ -25,21 +30,9 @@ from .models import (
 )
 
 
-class ContinuityContactInline(admin.TabularInline):
+class ContinuityContactInline(ReferenceDataInline, admin.TabularInline):
     model = ContinuityContact
     extra = 1
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return policy.may_manage_continuity(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return policy.may_manage_continuity(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return policy.may_manage_continuity(request.user)
 
 
 @admin.register(ContinuityPlan)
@@ -65,30 +58,19 @@ class DisasterRecoveryTestForm(forms.ModelForm):
 
 
 @admin.register(DisasterRecoveryTest)
-class DisasterRecoveryTestAdmin(ConsoleAdmin):
+class DisasterRecoveryTestAdmin(CreatedByServiceAdmin):
     form = DisasterRecoveryTestForm
     list_display = ["plan", "tested_on", "result", "recovery_minutes", "data_loss_minutes"]
     list_filter = ["result"]
     list_select_related = ["plan__service"]
     inlines = [RecoveryActionInline]
+    refusals = (ContinuityError,)
 
-    def get_inlines(self, request, obj):
-        return self.inlines if obj else []
+    def may_add(self, user):
+        return policy.may_manage_continuity(user)
 
-    def has_add_permission(self, request):
-        return policy.may_manage_continuity(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False if obj is not None else policy.may_manage_continuity(request.user)
-
-    def save_model(self, request, obj, form, change):
-        try:
-            form.instance = services.record_dr_test(by=request.user, **form.cleaned_data)
-        except ContinuityError as exc:
-            raise PermissionDenied(str(exc)) from exc
-
-    def save_related(self, request, form, formsets, change):
-        pass  # record_dr_test wrote everything
+    def create(self, request, data):
+        return services.record_dr_test(by=request.user, **data)
 
 
 class RecoveryActionForm(forms.ModelForm):
@@ -98,24 +80,19 @@ class RecoveryActionForm(forms.ModelForm):
 
 
 @admin.register(RecoveryAction)
-class RecoveryActionAdmin(ConsoleAdmin):
+class RecoveryActionAdmin(CreatedByServiceAdmin):
     form = RecoveryActionForm
     list_display = ["description", "test", "owner", "due_on", "status"]
     list_filter = ["status"]
     list_select_related = ["test__plan__service", "owner"]
     actions = ["complete_selected"]
+    refusals = (ContinuityError,)
 
-    def has_add_permission(self, request):
-        return policy.may_manage_continuity(request.user)
+    def may_add(self, user):
+        return policy.may_manage_continuity(user)
 
-    def has_change_permission(self, request, obj=None):
-        return False if obj is not None else policy.may_manage_continuity(request.user)
-
-    def save_model(self, request, obj, form, change):
-        try:
-            form.instance = services.add_recovery_action(by=request.user, **form.cleaned_data)
-        except ContinuityError as exc:
-            raise PermissionDenied(str(exc)) from exc
+    def create(self, request, data):
+        return services.add_recovery_action(by=request.user, **data)
 
     @admin.action(description="Mark done")
     def complete_selected(self, request, queryset):

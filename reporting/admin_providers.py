@@ -6,7 +6,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from accounts import policy
-from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
+from accounts.admin_mixins import (
+    ConsoleAdmin,
+    CreatedByServiceAdmin,
+    ReadOnlyInline,
+    ReferenceDataAdmin,
+    ReferenceDataInline,
+)
 from accounts.models import Organisation
 from kernel.periods import Period
 
@@ -15,21 +21,9 @@ from .errors import ReportingError
 from .models_providers import EscalationContact, ProviderRecord, ReviewAction, ServiceReview
 
 
-class EscalationContactInline(admin.TabularInline):
+class EscalationContactInline(ReferenceDataInline, admin.TabularInline):
     model = EscalationContact
     extra = 1
-
-    def has_view_permission(self, request, obj=None):
-        return policy.may_use_console(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return policy.may_manage_provider_records(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return policy.may_manage_provider_records(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return policy.may_manage_provider_records(request.user)
 
 
 @admin.register(ProviderRecord)
@@ -130,25 +124,19 @@ class ReviewActionForm(forms.ModelForm):
 
 
 @admin.register(ReviewAction)
-class ReviewActionAdmin(ConsoleAdmin):
+class ReviewActionAdmin(CreatedByServiceAdmin):
     form = ReviewActionForm
     list_display = ["description", "review", "owner", "due_on", "status"]
     list_filter = ["status"]
     list_select_related = ["review__provider", "owner"]
     actions = ["complete_selected"]
+    refusals = (ReportingError,)
 
-    def has_add_permission(self, request):
-        return policy.may_manage_provider_records(request.user)
+    def may_add(self, user):
+        return policy.may_manage_provider_records(user)
 
-    def has_change_permission(self, request, obj=None):
-        return obj is None and policy.may_manage_provider_records(request.user)
-
-    def save_model(self, request, obj, form, change):
-        try:
-            form.instance = provider_reviews.add_review_action(by=request.user,
-                                                               **form.cleaned_data)
-        except ReportingError as exc:
-            raise PermissionDenied(str(exc)) from exc
+    def create(self, request, data):
+        return provider_reviews.add_review_action(by=request.user, **data)
 
     @admin.action(description="Mark done")
     def complete_selected(self, request, queryset):
