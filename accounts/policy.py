@@ -15,8 +15,11 @@ Roles (accounts.models.Role):
 - Auditor: reads everything internal, changes nothing.
 """
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 
 from .roles import Role
 
@@ -561,6 +564,42 @@ def _catalogue(user):
     if is_internal(user):
         return ALL
     return named("active") if may_read_catalogue(user) else NONE
+
+
+# The audited models that speak of one incident, and the path from each to it: an audit
+# entry about one of them is hidden from whoever may not see that incident (an auditor and
+# a security incident), so the audit trail is no way round the incidents rule.
+AUDITED_INCIDENT_PATHS = {
+    "incidents.Incident": "pk", "incidents.IncidentComment": "incident",
+    "incidents.IncidentAttachment": "incident", "incidents.IncidentLink": "from_incident",
+    "incidents.AssignmentLeg": "incident", "incidents.MajorIncident": "incident",
+    "incidents.MajorIncidentUpdate": "major_incident__incident",
+    "incidents.PostIncidentReview": "major_incident__incident",
+    "continuity.CrisisInvocation": "incident",
+}
+
+
+@rule_for("accounts.AuditEntry")
+def _audit_entries(user):
+    """Internal staff read the audit trail, less the entries about incidents (and their
+    parts) the incidents rule hides from them; nobody else reads it."""
+    if not is_internal(user):
+        return NONE
+    if is_desk(user):
+        return ALL
+
+    def narrow(qs):
+        incidents = apps.get_model("incidents.Incident")._default_manager
+        hidden = incidents.exclude(pk__in=visible(incidents.all(), user))
+        for label, path in AUDITED_INCIDENT_PATHS.items():
+            model = apps.get_model(label)
+            rows = model._default_manager.filter(**{f"{path}__in": hidden.values("pk")})
+            qs = qs.exclude(content_type=ContentType.objects.get_for_model(model),
+                            object_id__in=rows.annotate(key=Cast("pk", CharField()))
+                            .values("key"))
+        return qs
+
+    return Scope(narrow)
 
 
 # accounts

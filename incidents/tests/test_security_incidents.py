@@ -218,3 +218,20 @@ def test_only_the_desk_classifies_or_releases(security_incident, provider_user, 
         security.release_security_incident(incident=make_incident(), by=UserFactory(desk=True),
                                            reason="not a security incident")
     assert not isinstance(NotAllowed("x"), PermissionDenied)
+
+
+def test_the_audit_trail_does_not_tell_an_auditor_about_it(client, security_incident,
+                                                           make_incident, auditor_user,
+                                                           desk_agent):
+    from accounts.models_audit import AuditEntry
+
+    ordinary = make_incident(title="Slow DES lookups")
+    services.add_comment(incident=security_incident, author=desk_agent, body="Keys rotated")
+    hidden = AuditEntry.objects.visible_to(auditor_user)
+    assert not hidden.filter(object_repr__contains=security_incident.reference).exists()
+    assert hidden.filter(object_repr__contains=ordinary.reference).exists()
+    assert AuditEntry.objects.visible_to(desk_agent).filter(
+        object_repr__contains=security_incident.reference).exists()
+    client.force_login(auditor_user)
+    page = client.get("/admin/accounts/auditentry/?q=Phishing").content.decode()
+    assert page.count(security_incident.title) == 0
