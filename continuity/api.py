@@ -136,7 +136,7 @@ class DrTestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Disaster recovery tests with their results and actions (owners, due dates)."""
 
     serializer_class = DrTestSerializer
-    filterset_fields = ["plan", "result"]
+    filterset_fields = ["plan__service__code", "result"]
 
     def get_queryset(self):
         return (DisasterRecoveryTest.objects.visible_to(self.request.user)
