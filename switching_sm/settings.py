@@ -446,6 +446,7 @@ SPECTACULAR_SETTINGS = {
             "AudienceEnum", "BulletinStateEnum", "WebhookDeliveryStateEnum", "ForecastStatusEnum",
             "ExcessiveDemandAlertStatusEnum", "RiskStatusEnum", "ArticleStatusEnum",
             "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
+            "KnowledgeContributionKindEnum", "KnowledgeContributionStatusEnum",
             "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
         )
     },

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_accessreview_loginattempt_totpdevice'),
-        ('reporting', '0003_csi_transition_record'),
+        ('reporting', '0004_provider_csi_suggestions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
