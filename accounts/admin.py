@@ -21,14 +21,15 @@ class OrganisationAdmin(ReferenceDataAdmin):
 class UserAdmin(ReferenceDataAdmin, DjangoUserAdmin):
     list_display = ["username", "display_name", "email", "organisation", "role", "is_org_admin",
                     "is_active", "last_login"]
-    list_filter = ["role", "is_active", "is_org_admin", "organisation__kind"]
+    list_filter = ["role", "is_active", "is_org_admin", "is_security_contact", "organisation__kind"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email", "phone")}),
-        ("Organisation and role", {"fields": ("organisation", "role", "is_org_admin", "is_active")}),
+        ("Organisation and role", {"fields": ("organisation", "role", "is_org_admin",
+                                              "is_security_contact", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

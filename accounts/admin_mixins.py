@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -94,6 +95,38 @@ class ReadOnlyConsoleAdmin(ConsoleAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class CreatedByServiceAdmin(ConsoleAdmin):
+    """Records the console adds through one service function and never edits afterwards
+    (DR tests, review actions): `create(request, data)` calls the service; `may_add(user)`
+    is the policy question; a refusal of the service (`refusals`) is shown as 403."""
+
+    refusals = ()
+
+    def may_add(self, user):
+        raise NotImplementedError
+
+    def create(self, request, data):
+        raise NotImplementedError
+
+    def has_add_permission(self, request):
+        return self.may_add(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and self.may_add(request.user)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        try:
+            form.instance = self.create(request, form.cleaned_data)
+        except self.refusals as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service function wrote everything
 
 
 class ReferenceDataInline:

@@ -80,6 +80,10 @@ def _organisation(name, code, kind, email, market_role=""):
     return org
 
 
+# Demo security contacts: they see their organisation's information security incidents.
+SECURITY_CONTACTS = {"supplier", "css"}
+
+
 def seed(stdout):
     for name, code, kind, email in INTERNAL:
         _organisation(name, code, kind, email)
@@ -94,7 +98,7 @@ def seed(stdout):
                 "organisation": Organisation.objects.get(short_code=org_code),
                 "role": role, "first_name": first, "last_name": last,
                 "email": f"{username}@{org_code}.example", "is_org_admin": org_admin,
-                "is_active": True,
+                "is_security_contact": username in SECURITY_CONTACTS, "is_active": True,
             },
         )
         if created or not user.check_password(DEMO_PASSWORD):

@@ -130,6 +130,11 @@ class User(AbstractUser):
     is_system_account = models.BooleanField(
         default=False, help_text="The account an organisation's API tokens act as; cannot log in.",
     )
+    is_security_contact = models.BooleanField(
+        # db_default: rows written by code that predates the field (migration tests) get False.
+        "security contact", default=False, db_default=False,
+        help_text="Sees and is told about its organisation's information security incidents.",
+    )
     phone = models.CharField(max_length=40, blank=True)
 
     objects = SwitchingUserManager()

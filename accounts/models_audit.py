@@ -4,8 +4,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .policy import VisibleQuerySet
 
-class AuditEntryQuerySet(models.QuerySet):
+
+class AuditEntryQuerySet(VisibleQuerySet):
     def for_object(self, obj):
         return self.filter(
             content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)

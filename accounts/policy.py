@@ -15,8 +15,11 @@ Roles (accounts.models.Role):
 - Auditor: reads everything internal, changes nothing.
 """
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 
 from .roles import Role
 
@@ -355,6 +358,24 @@ def may_declare_major_incident(user):
     return is_desk(user)
 
 
+def is_security_contact(user):
+    """Return True for a participant's or provider's person flagged as a security contact."""
+    return ((is_participant(user) or is_provider(user)) and not user.is_system_account
+            and user.is_security_contact)
+
+
+def may_raise_security_incident(user):
+    """Return True for the desk and security contacts: a security incident is only ever
+    raised by someone who may go on seeing it (see the incidents rule below)."""
+    return is_desk(user) or is_security_contact(user)
+
+
+def may_classify_security_incident(user):
+    """Return True if the user may mark an incident as a security incident or release one to
+    public status and bulletins (the desk and Switching Operations)."""
+    return is_desk(user)
+
+
 # --- servicerequests ---
 def may_raise_service_request(user):
     """Return True for people who may ask for catalogue items (the desk raises on behalf)."""
@@ -425,6 +446,16 @@ def may_manage_csi(user):
     return is_operations(user)
 
 
+def may_manage_provider_records(user):
+    """Return True if the user keeps provider records and runs service reviews (Operations)."""
+    return is_operations(user)
+
+
+def may_complete_review_action(user, action):
+    """Return True for Switching Operations and the review action's owner."""
+    return is_operations(user) or (_active(user) and action.owner_id == user.pk)
+
+
 def may_view_ops_dashboard(user):
     """Return True for internal staff (the desk watches it too; auditors read it)."""
     return is_internal(user)
@@ -436,6 +467,28 @@ def may_edit_incident_details(user, incident):
         return True
     return (same_organisation(user, incident.organisation_id) and incident.status == "new"
             and not is_auditor(user))
+
+
+# --- continuity (s.9.4, s.11.40-11.42) ---
+def may_manage_continuity(user):
+    """Return True if the user writes continuity plans and the Crisis Management Team."""
+    return is_operations(user)
+
+
+def may_record_dr_test(user, plan):
+    """Return True for Switching Operations and the users of the plan's service's provider."""
+    return is_operations(user) or (is_provider(user)
+                                   and same_organisation(user, plan.service.provider_id))
+
+
+def may_complete_recovery_action(user, action):
+    """Return True for Switching Operations and the action's owner."""
+    return is_operations(user) or (_active(user) and action.owner_id == user.pk)
+
+
+def may_keep_crisis_log(user):
+    """Return True for those who log and stand down a crisis (the desk and Operations)."""
+    return is_desk(user)
 
 
 # --- changes: who takes which step -------------------------------------------
@@ -579,6 +632,42 @@ def _catalogue(user):
     return named("active") if may_read_catalogue(user) else NONE
 
 
+# The audited models that speak of one incident, and the path from each to it: an audit
+# entry about one of them is hidden from whoever may not see that incident (an auditor and
+# a security incident), so the audit trail is no way round the incidents rule.
+AUDITED_INCIDENT_PATHS = {
+    "incidents.Incident": "pk", "incidents.IncidentComment": "incident",
+    "incidents.IncidentAttachment": "incident", "incidents.IncidentLink": "from_incident",
+    "incidents.AssignmentLeg": "incident", "incidents.MajorIncident": "incident",
+    "incidents.MajorIncidentUpdate": "major_incident__incident",
+    "incidents.PostIncidentReview": "major_incident__incident",
+    "continuity.CrisisInvocation": "incident",
+}
+
+
+@rule_for("accounts.AuditEntry")
+def _audit_entries(user):
+    """Internal staff read the audit trail, less the entries about incidents (and their
+    parts) the incidents rule hides from them; nobody else reads it."""
+    if not is_internal(user):
+        return NONE
+    if is_desk(user):
+        return ALL
+
+    def narrow(qs):
+        incidents = apps.get_model("incidents.Incident")._default_manager
+        hidden = incidents.exclude(pk__in=visible(incidents.all(), user))
+        for label, path in AUDITED_INCIDENT_PATHS.items():
+            model = apps.get_model(label)
+            rows = model._default_manager.filter(**{f"{path}__in": hidden.values("pk")})
+            qs = qs.exclude(content_type=ContentType.objects.get_for_model(model),
+                            object_id__in=rows.annotate(key=Cast("pk", CharField()))
+                            .values("key"))
+        return qs
+
+    return Scope(narrow)
+
+
 # accounts
 @rule_for("accounts.Organisation")
 def _organisations(user):
@@ -608,6 +697,11 @@ def _service_rows(user):
 # incidents
 @rule_for("incidents.Incident")
 def _incidents(user):
+    """Who sees which incidents: the parties' rule, then the security-incident limit."""
+    return _incident_parties(user) & _security_incident_limit(user)
+
+
+def _incident_parties(user):
     """Internal staff all; a participant its organisation's; a provider its organisation's and
     those ever assigned to it (any assignment leg)."""
     if is_internal(user):
@@ -617,6 +711,20 @@ def _incidents(user):
     if is_provider(user):
         return _own(user, "organisation", "legs__resolver_group")
     return NONE
+
+
+def _security_incident_limit(user):
+    """Information security incidents (s.9.4) only to the desk, Switching Operations, the
+    provider they are handed to (any assignment leg) and the raising organisation's security
+    contacts. Nobody else, auditors and API tokens included; other incidents are unaffected."""
+    if is_desk(user):
+        return ALL
+    limit = where(~Q(kind="security"))
+    if is_provider(user):
+        limit |= _own(user, "legs__resolver_group") & where(kind="security")
+    if is_security_contact(user):
+        limit |= _own(user, "organisation") & where(kind="security")
+    return limit
 
 
 @rule_for("incidents.IncidentComment")
@@ -821,6 +929,42 @@ def _risks(user):
     return _own(user, "raised_by_organisation") if is_provider(user) else NONE
 
 
+# continuity
+@rule_for("continuity.ContinuityPlan")
+def _continuity_plans(user):
+    """Internal staff all; a provider the plans of its own services."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "service__provider") if is_provider(user) else NONE
+
+
+@rule_for("continuity.ContinuityContact")
+@rule_for("continuity.DisasterRecoveryTest")
+def _continuity_plan_rows(user):
+    return within("plan", user)
+
+
+@rule_for("continuity.RecoveryAction")
+def _recovery_actions(user):
+    return within("test", user)
+
+
+rule_for("continuity.CrisisTeamMember")(_internal_only)
+
+
+@rule_for("continuity.CrisisInvocation")
+def _crisis_invocations(user):
+    """Internal staff and providers: the invocations of major incidents they may see."""
+    if is_internal(user) or is_provider(user):
+        return within("incident", user)
+    return NONE
+
+
+@rule_for("continuity.CrisisLogEntry")
+def _crisis_log(user):
+    return within("invocation", user)
+
+
 # reporting
 @rule_for("reporting.KpiReturn")
 def _kpi_returns(user):
@@ -847,3 +991,22 @@ def _improvements(user):
     if is_internal(user):
         return ALL
     return _own(user, "suggested_by") if is_provider(user) else NONE
+
+
+@rule_for("reporting.ProviderRecord")
+@rule_for("reporting.ServiceReview")
+def _provider_records(user):
+    """Internal staff all; a provider its own record and reviews; participants none."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "provider") if is_provider(user) else NONE
+
+
+@rule_for("reporting.EscalationContact")
+def _escalation_contacts(user):
+    return within("record", user)
+
+
+@rule_for("reporting.ReviewAction")
+def _review_actions(user):
+    return within("review", user)

@@ -19,7 +19,7 @@ from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyIn
 from accounts.models import Organisation, User
 from kernel.clocks.units import fmt_duration
 
-from . import console_forms, inbound, major_incidents, queues, services, sla_service
+from . import console_forms, inbound, major_incidents, queues, security, services, sla_service
 from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
@@ -95,14 +95,25 @@ class EscalationInline(ReadOnlyInline):
 class IncidentAddForm(forms.ModelForm):
     class Meta:
         model = Incident
-        fields = ["organisation", "raised_by", "channel", "title", "description", "services",
-                  "severity"]
+        fields = ["organisation", "raised_by", "channel", "kind", "title", "description",
+                  "services", "severity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # a service incident unless the desk says so
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Incident.Kind.SERVICE
 
     def clean(self):
         data = super().clean()
         org, contact = data.get("organisation"), data.get("raised_by")
         if org and contact and contact.organisation_id != org.pk:
             self.add_error("raised_by", "The contact must belong to the raising organisation.")
+        if (contact and data.get("kind") == Incident.Kind.SECURITY
+                and not policy.may_raise_security_incident(contact)):
+            self.add_error("raised_by", "A security incident's contact must be one of the "
+                                        "organisation's security contacts.")
         return data
 
 
@@ -111,7 +122,7 @@ class IncidentAdmin(ConsoleAdmin):
     # Time to breach sits by the reference and severity so it stays on screen at 1280 px.
     list_display = ["reference", "severity_badge", "time_to_breach", "status", "title",
                     "organisation", "assigned_group", "assignee", "major_badge"]
-    list_filter = [QueueFilter, "status", "severity", "is_major", "channel"]
+    list_filter = [QueueFilter, "status", "severity", "is_major", "kind", "channel"]
     # Reference look-ups take the unique index (see get_search_results); words search the
     # title and the raising organisation (descriptions are long: scanning them is slow).
     search_fields = ["title", "organisation__name"]
@@ -121,10 +132,11 @@ class IncidentAdmin(ConsoleAdmin):
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a million rows per page view is waste
     action_form = WorkspaceActionForm
-    actions = ["assign_selected", "set_severity_selected", "resolve_selected"]
+    actions = ["assign_selected", "set_severity_selected", "resolve_selected",
+               "classify_security_selected", "release_security_selected"]
     fields = ["title", "description", "services", "assignee"]
-    readonly_fields = ["reference", "status", "severity", "organisation", "raised_by",
-                       "channel", "created_at", "sla_panel"]
+    readonly_fields = ["reference", "status", "severity", "kind", "released_at", "organisation",
+                       "raised_by", "channel", "created_at", "sla_panel"]
     inlines = [LegInline, EscalationInline]
     change_form_template = "incidents/admin/change_form.html"
     filter_horizontal = ["services"]
@@ -141,8 +153,8 @@ class IncidentAdmin(ConsoleAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return IncidentAddForm.Meta.fields
-        return ["reference", "status", "severity", "organisation", "raised_by", "channel",
-                "created_at", *self.fields, "sla_panel"]
+        return ["reference", "status", "severity", "kind", "released_at", "organisation",
+                "raised_by", "channel", "created_at", *self.fields, "sla_panel"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
@@ -169,7 +181,8 @@ class IncidentAdmin(ConsoleAdmin):
             incident = services.raise_incident(
                 organisation=data["organisation"], raised_by=data["raised_by"],
                 title=data["title"], description=data["description"],
-                services=data["services"], severity=data["severity"], channel=data["channel"])
+                services=data["services"], severity=data["severity"], channel=data["channel"],
+                kind=data["kind"])
         except IncidentError as exc:
             raise PermissionDenied(str(exc)) from exc
         form.instance = incident
@@ -268,6 +281,20 @@ class IncidentAdmin(ConsoleAdmin):
     @admin.action(description="Resolve (resolution code and notes required)")
     def resolve_selected(self, request, queryset):
         return self._bulk_with(request, queryset, "Resolved", console_forms.ResolveAction)
+
+    @admin.action(description="Make a security incident (reason required)")
+    def classify_security_selected(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        return self._bulk(request, queryset, "Classified", lambda incident: (
+            security.classify_as_security_incident(incident=incident, by=request.user,
+                                                   reason=reason)))
+
+    @admin.action(description="Release security incident to public status (reason required)")
+    def release_security_selected(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        return self._bulk(request, queryset, "Released", lambda incident: (
+            security.release_security_incident(incident=incident, by=request.user,
+                                               reason=reason)))
 
     # --- the detail page's work forms -----------------------------------------
     def get_urls(self):

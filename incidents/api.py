@@ -13,7 +13,7 @@ from kernel.api_errors import Conflict
 from kernel.attachments import AttachmentRejected
 from kernel.idempotency import idempotent
 
-from . import services, sla_service
+from . import security, services, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
 from .models import Incident, IncidentComment, Status
 from .serializers import (
@@ -23,6 +23,7 @@ from .serializers import (
     IncidentDetailSerializer,
     IncidentSerializer,
     IncidentUpdateSerializer,
+    SecurityDecisionSerializer,
     SeveritySerializer,
     SlaSerializer,
     TransitionSerializer,
@@ -116,7 +117,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             services.raise_incident, organisation=v.get("organisation") or request.user.organisation,
             raised_by=request.user, title=v["title"], description=v["description"],
             services=v["services"], severity=v["severity"], proposed_severity=v["severity"],
-            channel=v.get("channel", "api"))
+            channel=v.get("channel", "api"), kind=v["kind"])
         # The new incident has no legs or history to join: serialise it as it is.
         return Response(IncidentDetailSerializer(incident).data, status=status.HTTP_201_CREATED)
 
@@ -153,6 +154,25 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         incident = _call(services.change_severity, incident=incident, by=request.user,
                          to=data.validated_data["severity"], reason=data.validated_data["reason"])
+        return self._reply(incident)
+
+    @extend_schema(request=SecurityDecisionSerializer, responses=IncidentDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="classify-security")
+    def classify_security(self, request, reference=None):
+        """Make the incident an information security incident (desk), with the reason."""
+        return self._security_decision(request, security.classify_as_security_incident)
+
+    @extend_schema(request=SecurityDecisionSerializer, responses=IncidentDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="release-security")
+    def release_security(self, request, reference=None):
+        """Release a security incident to public status and bulletins (desk)."""
+        return self._security_decision(request, security.release_security_incident)
+
+    def _security_decision(self, request, decide):
+        incident = self.get_object()
+        data = SecurityDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(decide, incident=incident, by=request.user, reason=data.validated_data["reason"])
         return self._reply(incident)
 
     @extend_schema(request=AssignSerializer, responses=IncidentDetailSerializer)

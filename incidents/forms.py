@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts import policy
 from kernel.attachments import POLICY
 from services.models import Service
 
@@ -29,10 +30,16 @@ class RaiseIncidentForm(forms.Form):
         help_text="Your proposal; the Service Desk confirms the severity.")
     attachment = forms.FileField(required=False, help_text="Optional: a screenshot, log or "
                                  "file of up to 10 MB (PDF, image, text, CSV, Office, zip).")
+    security = forms.BooleanField(
+        required=False, label="This is an information security incident",
+        help_text="Seen only by the Service Desk, Switching Operations, the provider it is "
+                  "handed to and your organisation's security contacts.")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["services"].queryset = Service.objects.visible_to(user).filter(is_active=True)
+        if not policy.may_raise_security_incident(user):
+            del self.fields["security"]  # only security contacts raise them
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

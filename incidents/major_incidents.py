@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts import policy
 from services.models import BusinessCalendar
 
-from . import notify
+from . import notify, signals
 from .errors import InvalidTransition, NotAllowed
 from .models import Incident, MajorIncident, MajorIncidentUpdate, PostIncidentReview
 from .sla_service import refresh_sla
@@ -49,6 +49,8 @@ def declare_major(*, incident, by, manager, summary, bcdr_invoked=False) -> Majo
         due_date=calendar.add_working_days(timezone.localdate(now), REVIEW_DUE_WORKING_DAYS))
     _communicate(major, by=by, body=summary, key="declared")
     incident.announce()
+    if major.bcdr_invoked:  # the Crisis Management Team step (continuity app, s.11.41)
+        signals.bcdr_invoked.send(sender=MajorIncident, major_incident=major, by=by)
     return major
 
 
@@ -65,6 +67,7 @@ def invoke_bcdr(*, incident, by, summary, manager=None) -> MajorIncident:
     major.bcdr_invoked, major.bcdr_invoked_at = True, timezone.now()
     major.save(update_fields=["bcdr_invoked", "bcdr_invoked_at"])
     _communicate(major, by=by, body=f"BCDR invoked. {summary}", key="bcdr")
+    signals.bcdr_invoked.send(sender=MajorIncident, major_incident=major, by=by)
     return major
 
 

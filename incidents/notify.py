@@ -9,6 +9,8 @@ from django.db.models import Q
 from accounts.models import Organisation, Role, User
 from notifications.services import notify_users, queue_email
 
+from .models import Incident
+
 
 def _subject(incident, text):
     return f"[{incident.reference}] {text}: {incident.title}"[:300]
@@ -19,8 +21,16 @@ def operations_people():
                                is_system_account=False)
 
 
+def _who_may_see(incident, users):
+    """Return `users` less anyone the incidents rule hides a security incident from."""
+    if not incident.is_security:
+        return users
+    return [u for u in users
+            if u is not None and Incident.objects.visible_to(u).filter(pk=incident.pk).exists()]
+
+
 def raised(incident):
-    notify_users(users=[incident.raised_by], topic="incident.created",
+    notify_users(users=_who_may_see(incident, [incident.raised_by]), topic="incident.created",
                  subject=_subject(incident, "Incident raised"), template="incidents/email/raised",
                  context={"incident": incident}, dedup_key=f"incident-raised-{incident.pk}")
 
@@ -29,13 +39,13 @@ def updated(incident, *, by, what):
     """Tell the raiser about a change made by someone else (comment, status)."""
     if by is not None and by.pk == incident.raised_by_id:
         return
-    notify_users(users=[incident.raised_by], topic="incident.updated",
+    notify_users(users=_who_may_see(incident, [incident.raised_by]), topic="incident.updated",
                  subject=_subject(incident, "Incident updated"),
                  template="incidents/email/updated", context={"incident": incident, "what": what})
 
 
 def resolved(incident):
-    notify_users(users=[incident.raised_by], topic="incident.resolved",
+    notify_users(users=_who_may_see(incident, [incident.raised_by]), topic="incident.resolved",
                  subject=_subject(incident, "Incident resolved"),
                  template="incidents/email/resolved", context={"incident": incident})
 
@@ -69,7 +79,8 @@ def escalation(escalation):
                      template="incidents/email/escalation", context=context,
                      dedup_key=f"incident-escalation-{escalation.pk}")
     elif incident.assignee_id:
-        notify_users(users=[incident.assignee], topic="incident.sla_warning",
+        notify_users(users=_who_may_see(incident, [incident.assignee]),
+                     topic="incident.sla_warning",
                      subject=_subject(incident, f"SLA warning ({escalation.clock})"),
                      template="incidents/email/escalation", context=context,
                      dedup_key=f"incident-escalation-{escalation.pk}")
@@ -79,10 +90,15 @@ def major_communication(major, *, body, key):
     """Email every market participant and impacted provider (one email per organisation,
     so no party sees another's address) and Switching Operations. Return addresses used."""
     incident = major.incident
-    provider_ids = set(incident.services.values_list("provider_id", flat=True))
-    provider_ids |= set(incident.legs.values_list("resolver_group_id", flat=True))
-    orgs = Organisation.objects.filter(is_active=True).exclude(contact_email="").filter(
-        Q(kind=Organisation.Kind.MARKET_PARTICIPANT) | Q(pk__in=provider_ids))
+    withheld = incident.is_security and incident.released_at is None
+    provider_ids = set(incident.legs.values_list("resolver_group_id", flat=True))
+    if withheld:  # only the parties the security-incident rule names (accounts.policy)
+        orgs = Organisation.objects.filter(is_active=True, pk__in=provider_ids).exclude(
+            contact_email="")
+    else:
+        provider_ids |= set(incident.services.values_list("provider_id", flat=True))
+        orgs = Organisation.objects.filter(is_active=True).exclude(contact_email="").filter(
+            Q(kind=Organisation.Kind.MARKET_PARTICIPANT) | Q(pk__in=provider_ids))
     context = {"incident": incident, "major": major, "body": body}
     subject = _subject(incident, "Major incident")
     count = 0
@@ -94,4 +110,10 @@ def major_communication(major, *, body, key):
     notify_users(users=list(operations_people()), topic="incident.major", subject=subject,
                  template="incidents/email/major", context=context,
                  dedup_key=f"incident-major-{major.pk}-{key}-operations")
+    if withheld:
+        contacts = User.objects.filter(organisation=incident.organisation_id, is_active=True,
+                                       is_security_contact=True, is_system_account=False)
+        notify_users(users=list(contacts), topic="incident.major", subject=subject,
+                     template="incidents/email/major", context=context,
+                     dedup_key=f"incident-major-{major.pk}-{key}-security-contacts")
     return count

@@ -42,6 +42,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     channel = serializers.CharField(read_only=True)
     pending_reason = serializers.CharField(read_only=True)
     resolution_code = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="service or security")
 
     class Meta:
         model = Incident
@@ -51,7 +52,7 @@ class IncidentSerializer(serializers.ModelSerializer):
                   "resolution_code", "resolution_notes", "created_at", "updated_at",
                   "responded_at", "resolved_at", "closed_at", "response_due_at",
                   "resolution_due_at", "sla_paused", "response_breached",
-                  "resolution_breached"]
+                  "resolution_breached", "kind", "released_at"]
         read_only_fields = fields
 
 class IncidentDetailSerializer(IncidentSerializer):
@@ -82,6 +83,18 @@ class IncidentCreateSerializer(serializers.Serializer):
         required=False, help_text="Desk only: the organisation the incident is raised for.")
     channel = serializers.ChoiceField(choices=Incident.Channel.choices, required=False,
                                       help_text="Desk only (e.g. phone); others get 'api'.")
+    kind = serializers.ChoiceField(
+        choices=Incident.Kind.choices, required=False, default=Incident.Kind.SERVICE,
+        help_text="security: an information security incident, seen only by the desk, "
+                  "Switching Operations, the provider it is handed to and the raising "
+                  "organisation's security contacts (raised by the desk or a security contact).")
+
+    def validate_kind(self, value):
+        if value == Incident.Kind.SECURITY and not policy.may_raise_security_incident(
+                self.context["request"].user):
+            raise serializers.ValidationError(
+                "Only the desk and an organisation's security contacts raise security incidents.")
+        return value
 
     def validate_title(self, value):
         if not value.strip():
@@ -124,6 +137,9 @@ class TransitionSerializer(serializers.Serializer):
         if incident is None:
             raise serializers.ValidationError(f"No incident {value}.")
         return incident
+
+class SecurityDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 class SeveritySerializer(serializers.Serializer):
     severity = serializers.IntegerField(**SEVERITY_FIELD)

@@ -21,6 +21,7 @@ from .models import (
     IncidentAttachment,
     IncidentComment,
     IncidentLink,
+    Kind,
     PendingReason,
     ReferenceCounter,
     ResolutionCode,
@@ -47,12 +48,17 @@ def after_change(incident, *, at=None):
 
 @transaction.atomic
 def raise_incident(*, organisation, raised_by, title, description, services, severity, channel,
-                   proposed_severity=None, at=None) -> Incident:
-    """Record a new incident under the SLA policy in force, start its clocks, tell the raiser."""
+                   proposed_severity=None, at=None, kind=Kind.SERVICE) -> Incident:
+    """Record a new incident under the SLA policy in force, start its clocks, tell the raiser.
+
+    A security incident (`kind`) is raised only for a raiser who may then see it."""
     if severity not in (1, 2, 3, 4):
         raise InvalidTransition("Severity must be 1, 2, 3 or 4.")
     if channel not in Channel.values:
         raise InvalidTransition(f"Unknown channel '{channel}'.")
+    if kind == Kind.SECURITY and not policy.may_raise_security_incident(raised_by):
+        raise NotAllowed("Only the desk and an organisation's security contacts raise "
+                         "security incidents.")
     at = at or timezone.now()
     sla_policy = SlaPolicy.objects.in_force(at)
     if sla_policy is None:
@@ -62,7 +68,7 @@ def raise_incident(*, organisation, raised_by, title, description, services, sev
         reference=f"INC-{number:06d}", organisation=organisation, raised_by=raised_by,
         title=title.strip(), description=description.strip(), severity=severity,
         proposed_severity=proposed_severity, channel=channel, sla_policy=sla_policy,
-        created_at=at)
+        created_at=at, kind=kind)
     for name, value in sla_service.initial_fields(incident).items():
         setattr(incident, name, value)
     incident.save(force_insert=True)

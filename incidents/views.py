@@ -53,7 +53,8 @@ def incident_raise(request):
                     organisation=request.user.organisation, raised_by=request.user,
                     title=data["title"], description=data["description"],
                     services=data["services"], severity=data["severity"],
-                    proposed_severity=data["severity"], channel="portal")
+                    proposed_severity=data["severity"], channel="portal",
+                    kind=Incident.Kind.SECURITY if data.get("security") else Incident.Kind.SERVICE)
                 if data.get("attachment"):
                     services.add_attachment(incident=incident, by=request.user,
                                             upload=data["attachment"])

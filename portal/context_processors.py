@@ -33,7 +33,7 @@ def major_incident_banner():
         banner = [
             {"reference": i.reference, "title": i.title,
              "summary": getattr(getattr(i, "major", None), "summary", "")}
-            for i in Incident.objects.open().major().select_related("major")
+            for i in Incident.objects.public().open().major().select_related("major")
             .order_by("-created_at")[:3]
         ]
         cache.set(MAJOR_BANNER_KEY, banner, MAJOR_BANNER_SECONDS)

@@ -87,3 +87,5 @@ class ImprovementOpportunityAdmin(ConsoleAdmin):
 
     def has_change_permission(self, request, obj=None):
         return policy.may_manage_csi(request.user)
+
+from . import admin_providers  # noqa: E402, F401  (provider records and service reviews)

@@ -4,11 +4,14 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import KpiReturnSchemaView, KpiReturnViewSet, KpiView
+from .api_providers import ProviderRecordViewSet, ServiceReviewViewSet
 from .api_suggestions import SuggestionViewSet
 
 router = SimpleRouter()
 router.register("kpi-returns", KpiReturnViewSet, basename="kpi-return")
 router.register("csi-suggestions", SuggestionViewSet, basename="csi-suggestion")
+router.register("provider-records", ProviderRecordViewSet, basename="provider-record")
+router.register("service-reviews", ServiceReviewViewSet, basename="service-review")
 urlpatterns = [
     path("kpi-returns/schema.json", KpiReturnSchemaView.as_view(), name="kpi-return-schema"),
     path("kpis/", KpiView.as_view(), name="kpis"),

@@ -7,7 +7,8 @@ class ReportingConfig(AppConfig):
     demo_data = "reporting.demo.seed"  # asked for by manage.py seed_demo
     portal_prefix = "reports/"  # where its portal pages (urls.py) are mounted
     # Portal navigation entries this app contributes: (label, url name, order).
-    portal_nav = [("Reports", "reporting:reports", 60)]
+    portal_nav = [("Reports", "reporting:reports", 60),
+                  ("Provider records", "reporting:provider_records", 65)]
 
     def ready(self):
         from accounts import audit
@@ -15,5 +16,6 @@ class ReportingConfig(AppConfig):
         from . import models
 
         for model in (models.KpiSetting, models.KpiReturn, models.ServiceReport,
-                      models.ImprovementOpportunity):
+                      models.ImprovementOpportunity, models.ProviderRecord,
+                      models.EscalationContact, models.ServiceReview, models.ReviewAction):
             audit.register(model)

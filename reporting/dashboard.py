@@ -52,8 +52,11 @@ def month_figures(month, now):
     return cached
 
 
-def build(*, now=None):
-    """Return the dashboard's context: figures, lists and SVG charts."""
+def build(*, user, now=None):
+    """Return the dashboard's context: figures, lists and SVG charts.
+
+    Counts cover every incident; the lists name only incidents `user` may see (an auditor
+    sees no security incident's reference or title)."""
     now = now or timezone.now()
     month = Period.containing(Kind.MONTH, now)
     week = Period.containing(Kind.WEEK, now)
@@ -88,12 +91,12 @@ def build(*, now=None):
             "Open incidents by resolver group",
             [(row["assigned_group__name"] or "Service Desk (unassigned)", row["n"], None)
              for row in by_group[:LIST_LIMIT]]),
-        "breaching_soon": list(Incident.objects.breaching_within(minutes=BREACHING_SOON_MINUTES,
-                                                                 now=now)
+        "breaching_soon": list(Incident.objects.visible_to(user)
+                               .breaching_within(minutes=BREACHING_SOON_MINUTES, now=now)
                                .select_related("assigned_group").order_by("resolution_due_at")
                                [:LIST_LIMIT]),
         "breaching_minutes": BREACHING_SOON_MINUTES,
-        "major_incidents": list(open_incidents.major().select_related("assigned_group")
+        "major_incidents": list(open_incidents.visible_to(user).major().select_related("assigned_group")
                                 [:LIST_LIMIT]),
         "changes_this_week": list(changes[:LIST_LIMIT]),
         "changes_by_type": [(label, changes_by_type.get(value, 0))

@@ -20,6 +20,8 @@ from .models import (
     KpiSetting,
     ServiceReport,
 )
+from .models_providers import EscalationContact, ProviderRecord
+from .provider_reviews import plan_review
 from .returns import due_on
 
 SETTINGS = {"resolved_within_sla": (Decimal("95"), Decimal("1")),
@@ -44,6 +46,7 @@ def seed(stdout):
     period = Period.containing(Kind.MONTH).previous()
     _returns(period, stdout)
     _csi(ops)
+    _provider_records(ops, period)
     for edition in ServiceReport.Edition.values:
         report, _ = ServiceReport.objects.get_or_create(
             period=period.key, edition=edition, trigger=ServiceReport.Trigger.SCHEDULE)
@@ -96,3 +99,33 @@ def _csi(ops):
         for to in moves:
             if entry.owner_id:
                 entry.transition(to=to, by=ops, reason="Agreed at the monthly service review")
+
+
+# provider short code, agreement kind, reference, service hours
+PROVIDER_RECORDS = [
+    ("css-provider", "contract", "CSS-SP-2021-001", "24x7x365"),
+    ("xoserve", "ola", "OLA-XOS-004", "24x7x365 except planned maintenance Sun 00:00-04:00"),
+    ("gemserv", "ola", "OLA-GEM-002", "Mon-Sat 06:00-22:00 UK time"),
+    ("dcc", "code", "SEC-DSP", "24x7x365"),
+]
+
+
+def _provider_records(ops, period):
+    """A record per main CDS provider, with escalation contacts and last month's review."""
+    for code, kind, reference, hours in PROVIDER_RECORDS:
+        provider = Organisation.objects.filter(short_code=code).first()
+        if provider is None:
+            continue
+        record, created = ProviderRecord.objects.get_or_create(provider=provider, defaults={
+            "agreement_kind": kind, "agreement_reference": reference,
+            "agreement_starts_on": datetime(2021, 6, 1).date(), "service_hours": hours})
+        if created:
+            for level, role in [(1, "Service desk"), (2, "Service delivery manager"),
+                                (3, "Head of operations")]:
+                EscalationContact.objects.create(
+                    record=record, level=level, name=f"{provider.name} {role.lower()}",
+                    role=role, email=provider.contact_email, hours="24x7" if level == 1 else
+                    "Working hours")
+        if ops and not provider.service_reviews.exists() and provider.services_provided.exists():
+            plan_review(provider=provider, period=period, by=ops,
+                        meeting_on=period.last + timedelta(days=10))

@@ -278,3 +278,13 @@ class ImprovementTransition(TransitionRecord):
 
     def __str__(self):
         return f"{self.opportunity_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+# Service provider records and reviews live in their own module (re-exported here).
+from .models_providers import (  # noqa: E402, F401
+    EscalationContact,
+    ProviderRecord,
+    ReviewAction,
+    ServiceReview,
+    ServiceReviewTransition,
+)

@@ -60,8 +60,9 @@ def json_schema():
                     "type": "object", "required": ["kpi", "value"],
                     "additionalProperties": False,
                     "properties": {
-                        "kpi": {"enum": definitions.KEYS, "description": "; ".join(
-                            f"{k.key}: {k.title} ({k.unit})" for k in definitions.KPIS)},
+                        "kpi": {"enum": definitions.RETURNED_KEYS, "description": "; ".join(
+                            f"{k.key}: {k.title} ({k.unit})" for k in definitions.KPIS
+                            if k.returned)},
                         "service": {"type": ["string", "null"],
                                     "description": "Service code; empty for your total."},
                         "severity": {"type": ["integer", "null"], "minimum": 1, "maximum": 4,
@@ -129,9 +130,11 @@ def clean_figure(item, *, services_by_code):
     if unknown:
         errors[sorted(unknown)[0]] = "Unknown field; use kpi, service, severity and value."
     kpi = definitions.REGISTRY.get(str(item.get("kpi") or "").strip())
+    if kpi is not None and not kpi.returned:
+        kpi = None  # measured by us alone (e.g. security incidents), never reported
     if kpi is None:
         errors["kpi"] = f"Unknown KPI '{item.get('kpi') or ''}'. Use one of: " \
-                        f"{', '.join(definitions.KEYS)}."
+                        f"{', '.join(definitions.RETURNED_KEYS)}."
     code = str(item.get("service") or "").strip()
     service = services_by_code.get(code) if code else None
     if code and service is None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_returns, views_suggestions
+from . import views, views_providers, views_returns, views_suggestions
 
 app_name = "reporting"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("returns/", views_returns.return_list, name="returns"),
     path("returns/upload/", views_returns.return_upload, name="return_upload"),
     path("returns/<int:pk>/", views_returns.return_detail, name="return_detail"),
+    path("providers/", views_providers.provider_records, name="provider_records"),
+    path("providers/<slug:code>/", views_providers.provider_record, name="provider_record"),
+    path("service-reviews/<int:pk>/", views_providers.service_review, name="service_review"),
+    path("service-reviews/actions/<int:pk>/done/", views_providers.review_action_complete,
+         name="review_action_complete"),
 ]

@@ -115,7 +115,7 @@ def ops_dashboard(request):
     if not policy.may_view_ops_dashboard(request.user):
         raise Http404
     return render(request, "reporting/dashboard.html", {**_nav(request.user),
-                                                        **dashboard.build()})
+                                                        **dashboard.build(user=request.user)})
 
 
 # --- CSI register -------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Publishing bulletins and tracking who has read or acknowledged them."""
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import User
+from incidents.models import Incident
 
 from . import cache as status_cache
 from .models import Bulletin, BulletinAcknowledgement
@@ -16,12 +19,28 @@ class BulletinError(Exception):
     """A bulletin action the rules do not allow; the message is shown to the user."""
 
 
+INCIDENT_REFERENCE = re.compile(r"\bINC-\d{6}\b")
+
+
+def _refuse_unreleased_security_incidents(*texts):
+    """A bulletin never names a security incident the desk has not released (s.9.4)."""
+    cited = set(INCIDENT_REFERENCE.findall(" ".join(texts)))
+    if not cited:
+        return
+    withheld = sorted(Incident.objects.security().filter(reference__in=cited)
+                      .exclude(pk__in=Incident.objects.public()).values_list("reference", flat=True))
+    if withheld:
+        raise BulletinError(f"{', '.join(withheld)} is a security incident not released to "
+                            "bulletins; release it first or leave it out.")
+
+
 @transaction.atomic
 def publish_bulletin(*, by, kind, title, body, audience, market_role="", services=(),
                      requires_acknowledgement=False, expires_at=None):
     """Create and publish a bulletin now; email and webhook its audience's subscribers."""
     if not policy.may_publish_bulletin(by):
         raise PermissionDenied("Only the desk and Switching Operations publish bulletins.")
+    _refuse_unreleased_security_incidents(title, body)
     bulletin = Bulletin(
         kind=kind, title=title, body=body, audience=audience, market_role=market_role,
         requires_acknowledgement=requires_acknowledgement, expires_at=expires_at,

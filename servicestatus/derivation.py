@@ -35,7 +35,7 @@ class DerivedCause:
 def incident_causes(service_ids):
     try:
         rows = (
-            Incident.objects.open()
+            Incident.objects.public().open()
             .filter(severity__in=list(INCIDENT_SEVERITY_STATUS), services__in=service_ids)
             .values_list("services", "severity", "reference", "title")
             .distinct()

@@ -51,7 +51,7 @@ def _components(services, *, public):
 def _incidents(services):
     try:
         incidents = list(
-            Incident.objects.open()
+            Incident.objects.public().open()
             .filter(services__in=services)
             .filter(severity__in=SERVICE_AFFECTING_SEVERITIES)
             .distinct()

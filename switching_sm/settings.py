@@ -69,6 +69,7 @@ PROJECT_APPS = [
     "servicestatus",
     "demand",
     "knowledge",
+    "continuity",
     "reporting",
     "portal",
 ]

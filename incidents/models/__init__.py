@@ -1,6 +1,6 @@
 """Models of the incidents app, split by topic (see each module)."""
 
-from .choices import Channel, PendingReason, ResolutionCode, Status  # noqa: F401
+from .choices import Channel, Kind, PendingReason, ResolutionCode, Status  # noqa: F401
 from .incident import (  # noqa: F401
     CLOSED_STATUSES,
     SEVERITY_CHOICES,

@@ -31,3 +31,10 @@ class ResolutionCode(models.TextChoices):
     NO_FAULT = "no_fault", "No fault found"
     USER_ERROR = "user_error", "Advice given (user error)"
     THIRD_PARTY = "third_party", "Resolved by third party"
+
+
+class Kind(models.TextChoices):
+    SERVICE = "service", "Service incident"  # seen by the raising organisation and its resolvers
+    # An information security incident (s.9.4): seen only by the desk, Switching Operations,
+    # the provider it is handed to and the raising organisation's security contacts.
+    SECURITY = "security", "Information security incident"

@@ -29,7 +29,7 @@ from services.models import Service
 
 from ..errors import InvalidTransition
 from ..signals import incident_changed
-from .choices import Channel, PendingReason, ResolutionCode, Status
+from .choices import Channel, Kind, PendingReason, ResolutionCode, Status
 from .sla import SEVERITY_VALIDATORS, SlaPolicy
 
 # Guidance shown beside the severity picker (domain.md, strategy s.10.9).
@@ -131,6 +131,14 @@ class IncidentQuerySet(VisibleQuerySet):
     def major(self):
         return self.filter(is_major=True)
 
+    def security(self):
+        return self.filter(kind=Kind.SECURITY)
+
+    def public(self):
+        """Return the incidents public channels may tell of (status page, derived status,
+        bulletins, the major-incident banner): a security incident only once released."""
+        return self.exclude(kind=Kind.SECURITY, released_at__isnull=True)
+
 
 class Incident(Lifecycle, models.Model):
     MOVES = MOVES
@@ -138,6 +146,7 @@ class Incident(Lifecycle, models.Model):
     PendingReason = PendingReason
     Channel = Channel
     ResolutionCode = ResolutionCode
+    Kind = Kind
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -158,6 +167,12 @@ class Incident(Lifecycle, models.Model):
     resolution_code = models.CharField(max_length=16, choices=ResolutionCode.choices, blank=True)
     resolution_notes = models.TextField(blank=True)
     is_major = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SERVICE,
+                            db_default=Kind.SERVICE,
+                            help_text="Who may see it: see accounts.policy (security incidents).")
+    released_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Security incidents: when the desk released it to public status and bulletins.")
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="duplicates")
     assigned_group = models.ForeignKey(
@@ -208,6 +223,10 @@ class Incident(Lifecycle, models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.reference])
+
+    @property
+    def is_security(self):
+        return self.kind == Kind.SECURITY
 
     @property
     def is_open(self):

@@ -45,11 +45,13 @@ HIGHER, LOWER = "higher", "lower"  # which direction is better
 
 INCIDENTS, AVAILABILITY, CHANGES = "incidents", "availability", "changes"
 REQUESTS = "requests"
+SECURITY = "security"
 FAMILIES = {
     AVAILABILITY: "Availability and interruptions",
     INCIDENTS: "Incidents",
     CHANGES: "Changes",
     REQUESTS: "Service requests",
+    SECURITY: "Information security",
 }
 # Families a provider reports for its total only (they have no per-service figure).
 TOTAL_ONLY_FAMILIES = (CHANGES, REQUESTS)
@@ -67,6 +69,7 @@ class KpiDefinition:
     tolerance: Decimal = Decimal("0")  # default reconciliation tolerance, in `unit`
     by_severity: bool = False  # also reported per incident severity
     public: bool = True  # shown in the participant edition
+    returned: bool = True  # providers report it in their monthly KPI return
 
     def met(self, value, target):
         """Return True/False if `value` meets `target`, None if either is missing."""
@@ -175,9 +178,18 @@ KPIS = [
         "deadline is within; after it is not, even outside business hours. Rejected and "
         "cancelled requests have no fulfilment verdict and are left out.",
         target=Decimal("95"), tolerance=Decimal("1")),
+    KpiDefinition(
+        "security_incidents", "Information security incidents", "count", SECURITY,
+        "Information security incidents (s.9.4) raised in the period, by their current "
+        "severity; cancelled ones are not counted. End to end only, in the internal edition "
+        "and for internal staff only: who may know of a security incident is limited "
+        "(accounts.policy), so no per-service, per-provider or participant figure is given. "
+        "Security incidents are also counted in the incident KPIs above (one SLA for every "
+        "incident).", better=LOWER, by_severity=True, public=False, returned=False),
 ]
 REGISTRY = {kpi.key: kpi for kpi in KPIS}
 KEYS = [kpi.key for kpi in KPIS]
+RETURNED_KEYS = [kpi.key for kpi in KPIS if kpi.returned]
 
 
 def get(key):

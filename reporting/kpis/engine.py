@@ -248,6 +248,17 @@ def _change_results(period, scope, targets):
     }
 
 
+def _security_results(period, targets):
+    """Return the security-incident KPI (definitions: "security_incidents"), end to end."""
+    rows = dict(Incident.objects.security().filter(_between("created_at", period))
+                .exclude(status=Incident.Status.CANCELLED).order_by().values("severity")
+                .annotate(n=Count("pk")).values_list("severity", "n"))
+    total = sum(rows.values())
+    return {"security_incidents": KpiResult(
+        "security_incidents", total, total, targets["security_incidents"][0],
+        {sev: (rows.get(sev, 0), rows.get(sev, 0)) for sev in SEVERITIES})}
+
+
 def availability_results(measured, targets):
     """Return the availability-family KpiResults for a list of ServiceAvailability.
 
@@ -360,6 +371,8 @@ class PeriodKpis:
             results.update(availability_results(measured, self.targets))
         if scope.severity is None and scope.service is None:
             results.update(self.request_results(scope))
+        if scope == END_TO_END:
+            results.update(_security_results(self.period, self.targets))
         return {key: results[key] for key in definitions.KEYS if key in results}
 
     def request_results(self, scope=END_TO_END, figures=None):

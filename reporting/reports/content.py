@@ -132,8 +132,10 @@ def build(period, *, edition, now=None, progress=lambda percent: None):
     if not internal:
         services = services.filter(is_public=True)
     kpis = PeriodKpis(period, now=now, services=list(services.order_by("name")))
+    end_to_end = {key: result for key, result in kpis.results(END_TO_END).items()
+                  if internal or result.definition.public}
     content = ReportContent(period=period, edition=edition, generated_at=now,
-                            end_to_end=kpis.results(END_TO_END), by_service=[])
+                            end_to_end=end_to_end, by_service=[])
     progress(20)
     kpis.preload_services()
     for service in kpis.services:

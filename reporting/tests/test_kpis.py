@@ -147,7 +147,7 @@ def test_every_kpi_of_the_strategy_table_has_a_plain_words_definition():
                                 "emergency_changes_unsuccessful", "incidents", "escalations",
                                 "response_minutes", "resolution_hours", "resolved_within_sla",
                                 "requests", "requests_fulfilled", "request_fulfilment_hours",
-                                "requests_within_target"]
+                                "requests_within_target", "security_incidents"]
     assert all(len(k.definition) > 40 for k in definitions.KPIS)
 
 
