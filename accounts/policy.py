@@ -198,6 +198,20 @@ def may_read_change_schedule(user):
     return _active(user)
 
 
+def may_declare_participant_outage(user):
+    """Return True if the user may declare an outage of a participant's own systems: the
+    participant's people, and the desk recording one told by phone (not auditors)."""
+    return is_participant(user) or is_desk(user)
+
+
+def may_manage_participant_outage(user, outage):
+    """Return True if the user may revise, begin, end or cancel the outage: its own
+    organisation's participants, and the desk."""
+    if is_desk(user):
+        return True
+    return is_participant(user) and same_organisation(user, outage.organisation_id)
+
+
 # --- demand ---
 def may_submit_forecast(user):
     """Return True if the user may submit non-BAU demand forecasts (participants, providers)."""
@@ -595,6 +609,27 @@ def _consultations(user):
     if is_internal(user):
         return ALL
     return _own(user, "organisation") if is_provider(user) else NONE
+
+
+@rule_for("changes.ParticipantOutage")
+def _participant_outages(user):
+    """Internal staff all; a participant its own organisation's, and others' published to
+    every market party; a provider every published one (both audiences include it). Contact
+    details of another party's outage are shown to internal staff only (the views)."""
+    if is_internal(user):
+        return ALL
+    published = named("published")
+    if is_participant(user):
+        return _own(user, "organisation") | (published & where(audience="market"))
+    if is_provider(user):
+        return published
+    return NONE
+
+
+@rule_for("changes.OutageTransition")
+@rule_for("changes.OutageWarning")
+def _outage_rows(user):
+    return within("outage", user)
 
 
 rule_for("changes.CoordinationMeeting")(_internal_only)

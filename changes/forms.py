@@ -1,4 +1,5 @@
-"""Portal forms: a change notification with its impacts, actions, consultation answers, filters."""
+"""Portal forms: a change notification with its impacts, actions, consultation answers, filters,
+and a participant's outage of its own systems."""
 
 from datetime import date
 
@@ -9,7 +10,7 @@ from accounts import policy
 from accounts.models import Organisation, User
 from services.models import Service
 
-from .models import ChangeAttachment, ChangeNotification, ConsultationRequest
+from .models import ChangeAttachment, ChangeNotification, ConsultationRequest, ParticipantOutage
 
 UK_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -119,3 +120,52 @@ class SubscriptionForm(forms.Form):
     services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.active(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="You will be emailed when a change on these services is scheduled or withdrawn.")
+
+
+class ParticipantOutageForm(forms.Form):
+    """A Market Participant's outage of its own systems. Times are UK time, stored in UTC."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.market_participants().filter(is_active=True),
+        required=False, help_text="The participant whose systems are out (staff recording one "
+                                  "told by phone).")
+    kind = forms.ChoiceField(label="Planned or unplanned", widget=forms.RadioSelect,
+                             choices=ParticipantOutage.Kind.choices,
+                             help_text="Planned: declared ahead, on the Forward Schedule of "
+                                       "Change. Unplanned: your systems are out now.")
+    title = forms.CharField(max_length=200)
+    starts_at = forms.DateTimeField(label="Start", widget=UK_DATETIME, help_text="UK time.")
+    ends_at = forms.DateTimeField(label="End", widget=UK_DATETIME, required=False,
+                                  help_text="UK time. Unplanned: the expected end, if known.")
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.active(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The central services the outage stops you using.")
+    flows_affected = forms.CharField(
+        max_length=300, required=False, label="Flows affected",
+        help_text="e.g. 'switch requests, objections, registration messages'.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000,
+                                  required=False)
+    audience = forms.ChoiceField(label="Who besides the desk should see it",
+                                 choices=ParticipantOutage.Audience.choices,
+                                 initial=ParticipantOutage.Audience.PROVIDERS)
+    contact_name = forms.CharField(max_length=120, label="Contact name")
+    contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
+    contact_email = forms.EmailField(required=False, label="Contact email")
+
+    def __init__(self, *args, user, outage=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy.is_participant(user) or outage is not None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].required = True
+        if outage is not None:
+            del self.fields["kind"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end must be after the start.")
+        if not data.get("services") and not (data.get("flows_affected") or "").strip():
+            self.add_error("services", "Name the services or the flows the outage affects.")
+        return data

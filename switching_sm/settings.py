@@ -446,6 +446,8 @@ SPECTACULAR_SETTINGS = {
             "ExcessiveDemandAlertStatusEnum", "RiskStatusEnum", "ArticleStatusEnum",
             "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
             "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
+            "ParticipantOutageStatusEnum", "ParticipantOutageKindEnum",
+            "ParticipantOutageAudienceEnum",
         )
     },
 }
