@@ -19,6 +19,7 @@ from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdm
 
 from . import checks, outages, services
 from .errors import InvalidTransition
+from .forms import CheckedDeclaration
 from .models import (
     AgendaItem,
     ChangeImpact,
@@ -351,7 +352,7 @@ def _perform_outage_action(record, name, by, reason):
     outages.perform_outage_action(outage=record, action=name, by=by, reason=reason)
 
 
-class OutageAddForm(forms.ModelForm):
+class OutageAddForm(CheckedDeclaration, forms.ModelForm):
     class Meta:
         model = ParticipantOutage
         fields = ["organisation", "kind", "title", "description", "starts_at", "ends_at",
@@ -360,15 +361,7 @@ class OutageAddForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") and data.get("starts_at"):
-            try:
-                outages.check_declaration(
-                    kind=data["kind"], starts_at=data["starts_at"], ends_at=data.get("ends_at"),
-                    services=list(data.get("services") or []),
-                    flows_affected=data.get("flows_affected", ""))
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    self.add_error(name if name in self.fields else None, errors)
+        self.check_declaration(data)
         return data
 
     def _post_clean(self):

@@ -10,6 +10,7 @@ from accounts import policy
 from accounts.models import Organisation, User
 from services.models import Service
 
+from . import outages
 from .models import ChangeAttachment, ChangeNotification, ConsultationRequest, ParticipantOutage
 
 UK_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -122,7 +123,24 @@ class SubscriptionForm(forms.Form):
         help_text="You will be emailed when a change on these services is scheduled or withdrawn.")
 
 
-class ParticipantOutageForm(forms.Form):
+class CheckedDeclaration:
+    """Form mixin: check a new outage declaration as `outages.declare_outage` will, so every
+    problem shows beside its field at once (portal form and console add form)."""
+
+    def check_declaration(self, data):
+        if not (data.get("kind") and data.get("starts_at")):
+            return
+        try:
+            outages.check_declaration(
+                kind=data["kind"], starts_at=data["starts_at"], ends_at=data.get("ends_at"),
+                services=list(data.get("services") or []),
+                flows_affected=data.get("flows_affected", ""))
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+
+
+class ParticipantOutageForm(CheckedDeclaration, forms.Form):
     """A Market Participant's outage of its own systems. Times are UK time, stored in UTC."""
 
     organisation = forms.ModelChoiceField(
@@ -162,10 +180,8 @@ class ParticipantOutageForm(forms.Form):
             del self.fields["kind"]
 
     def clean(self):
+        """A new declaration is checked here; a revision by the service (it knows the state)."""
         data = super().clean()
-        start, end = data.get("starts_at"), data.get("ends_at")
-        if start and end and end <= start:
-            self.add_error("ends_at", "The end must be after the start.")
-        if not data.get("services") and not (data.get("flows_affected") or "").strip():
-            self.add_error("services", "Name the services or the flows the outage affects.")
+        if "kind" in self.fields:
+            self.check_declaration(data)
         return data

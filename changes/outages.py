@@ -56,9 +56,16 @@ def check_declaration(*, kind, starts_at, ends_at, services, flows_affected, now
     """Raise ValidationError (by field) unless a new declaration's window and scope are sound."""
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose planned or unplanned."})
-    _check_window(kind=kind, starts_at=starts_at, ends_at=ends_at, now=now or timezone.now(),
-                  moved_start=True)
-    _check_scope(services, flows_affected)
+    errors = {}
+    for check in (lambda: _check_window(kind=kind, starts_at=starts_at, ends_at=ends_at,
+                                        now=now or timezone.now(), moved_start=True),
+                  lambda: _check_scope(services, flows_affected)):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
