@@ -102,6 +102,10 @@ class Entry:
         self.end_label = uk_label(self.planned_end)
         self.impacts = impacts
 
+    @property
+    def feed_description(self):
+        return f"{self.type_label} change, {self.status_label.lower()}.\nImpact: {'; '.join(self.impacts)}"
+
 
 def _outages_for(user, *, service=None):
     qs = ParticipantOutage.objects.visible_to(user).published()
@@ -161,3 +165,7 @@ class OutageEntry:
         self.impacts = [f"{s.name}: participant cannot use it" for s in outage.services.all()]
         if outage.flows_affected:
             self.impacts.append(f"Flows: {outage.flows_affected}")
+
+    @property
+    def feed_description(self):
+        return f"{self.type_label}, {self.status_label.lower()}.\nAffects: {'; '.join(self.impacts)}"

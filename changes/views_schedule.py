@@ -133,22 +133,14 @@ def _ical_response(request, *, service=None):
     events = []
     host = settings.SITE_URL.split("://")[-1].strip("/")
     url = f"{settings.SITE_URL}{reverse('changes:schedule')}"
-    for entry in schedule_entries(start=start, end=end, service=service):
+    entries = [*schedule_entries(start=start, end=end, service=service),
+               *planned_outage_entries(user=user, start=start, end=end, service=service)]
+    for entry in entries:
         events.append(ical.event(
             uid=f"{entry.reference}@{host}", start=entry.planned_start, end=entry.planned_end,
             summary=f"{entry.reference} {entry.provider}: {entry.title}",
-            description=(f"{entry.type_label} change, {entry.status_label.lower()}.\n"
-                         f"Impact: {'; '.join(entry.impacts)}"),
-            url=url, categories=[entry.type_label], last_modified=entry.updated_at,
-            sequence=entry.sequence))
-    for entry in planned_outage_entries(user=user, start=start, end=end, service=service):
-        events.append(ical.event(
-            uid=f"{entry.reference}@{host}", start=entry.planned_start, end=entry.planned_end,
-            summary=f"{entry.reference} {entry.provider}: {entry.title}",
-            description=(f"{entry.type_label}, {entry.status_label.lower()}.\n"
-                         f"Affects: {'; '.join(entry.impacts)}"),
-            url=url, categories=[entry.type_label], last_modified=entry.updated_at,
-            sequence=entry.sequence))
+            description=entry.feed_description, url=url, categories=[entry.type_label],
+            last_modified=entry.updated_at, sequence=entry.sequence))
     for freeze, lo, hi in freeze_windows(start=start, end=end, service=service):
         events.append(ical.event(
             uid=f"freeze-{freeze.pk}-{lo:%Y%m%dT%H%M}@switching-sm", start=lo, end=hi,
