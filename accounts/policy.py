@@ -303,6 +303,26 @@ def may_declare_major_incident(user):
     return is_desk(user)
 
 
+def may_report_reconciliation(user, item):
+    """Return True if the user may report progress on a reconciliation item: the affected
+    party's own participants or providers, and the desk recording it on their behalf."""
+    if is_desk(user):
+        return True
+    return (is_participant(user) or is_provider(user)) and same_organisation(
+        user, item.organisation_id)
+
+
+def may_sign_off_reconciliation(user, item):
+    """Return True only for the affected party's own people: the sign-off is theirs."""
+    return (is_participant(user) or is_provider(user)) and same_organisation(
+        user, item.organisation_id)
+
+
+def may_waive_reconciliation(user):
+    """Return True for Switching Operations, who may waive an item with a reason."""
+    return is_operations(user)
+
+
 # --- servicerequests ---
 def may_raise_service_request(user):
     """Return True for people who may ask for catalogue items (the desk raises on behalf)."""
@@ -572,6 +592,22 @@ def _incident_comments(user):
     """Comments on incidents the user may see; work notes for internal staff only."""
     notes = ALL if may_read_work_notes(user) else where(is_public=True)
     return within("incident", user) & notes
+
+
+@rule_for("incidents.ReconciliationItem")
+def _reconciliation_items(user):
+    """Internal staff all; a participant or provider its own organisation's items only."""
+    if is_internal(user):
+        return ALL
+    if is_participant(user) or is_provider(user):
+        return _own(user, "organisation")
+    return NONE
+
+
+@rule_for("incidents.ReconciliationProgress")
+@rule_for("incidents.ReconciliationTransition")
+def _reconciliation_rows(user):
+    return within("item", user)
 
 
 # servicerequests
