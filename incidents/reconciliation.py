@@ -26,7 +26,7 @@ def affected_parties(incident):
     The raising organisation, and each CDS provider that held one of its assignment legs.
     (Organisations that joined the incident are added once that record exists.)
     """
-    parties = {incident.organisation_id: (incident.organisation, Role.RAISER)}
+    parties = {incident.organisation_id: (incident.organisation, Role.RAISED)}
     for organisation in Organisation.objects.filter(
             incident_legs__incident=incident, kind=Organisation.Kind.CDS_PROVIDER).distinct():
         parties.setdefault(organisation.pk, (organisation, Role.PROVIDER))

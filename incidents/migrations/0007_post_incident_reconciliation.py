@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='ReconciliationItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party_role', models.CharField(choices=[('raiser', 'Raised the incident'), ('joined', 'Joined as affected'), ('provider', 'Provider that worked it')], max_length=10)),
+                ('party_role', models.CharField(choices=[('raised', 'Raised the incident (or a child of it)'), ('joined', 'Joined as affected'), ('provider', 'Provider that worked it')], max_length=10)),
                 ('status', models.CharField(choices=[('open', 'Open'), ('signed_off', 'Signed off'), ('waived', 'Waived')], default='open', max_length=12)),
                 ('backlog', models.PositiveBigIntegerField(blank=True, help_text='The backlog the incident left, in `unit`; empty until the party states it.', null=True)),
                 ('unit', models.CharField(blank=True, help_text="What is counted, e.g. 'delayed switch requests'.", max_length=60)),

@@ -30,7 +30,7 @@ class ReconciliationItem(Lifecycle, models.Model):
         WAIVED = "waived", "Waived"  # Switching Operations waived it, with a reason; final
 
     class PartyRole(models.TextChoices):
-        RAISER = "raiser", "Raised the incident"
+        RAISED = "raised", "Raised the incident (or a child of it)"
         JOINED = "joined", "Joined as affected"
         PROVIDER = "provider", "Provider that worked it"
 

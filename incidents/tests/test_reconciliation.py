@@ -43,7 +43,7 @@ def test_resolving_a_major_incident_opens_one_item_per_affected_party(
         resolved_major, supplier_org, provider_org, other_provider_org):
     items = {(i.organisation, i.party_role, i.status)
              for i in resolved_major.reconciliation_items.all()}
-    assert items == {(supplier_org, "raiser", "open"), (provider_org, "provider", "open"),
+    assert items == {(supplier_org, "raised", "open"), (provider_org, "provider", "open"),
                      (other_provider_org, "provider", "open")}
     emailed = sorted(e.to[0] for e in OutboundEmail.objects.filter(
         topic="incident.reconciliation"))
