@@ -445,6 +445,7 @@ SPECTACULAR_SETTINGS = {
             "AudienceEnum", "BulletinStateEnum", "WebhookDeliveryStateEnum", "ForecastStatusEnum",
             "ExcessiveDemandAlertStatusEnum", "RiskStatusEnum", "ArticleStatusEnum",
             "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
+            "KnowledgeContributionKindEnum", "KnowledgeContributionStatusEnum",
             "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
             "ParticipantOutageStatusEnum", "ParticipantOutageKindEnum",
             "ParticipantOutageAudienceEnum",
