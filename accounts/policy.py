@@ -27,12 +27,26 @@ def _active(user):
 
 
 def role_of(user):
-    """Return the user's Role, or None for anonymous/inactive users."""
-    if not _active(user):
+    """Return the user's Role, or None for anonymous/inactive users.
+
+    Every rule starts here, so a console page asks it a hundred times or more; the answer
+    is kept on the user object (one per request) and recomputed whenever a field it
+    depends on changes on that object.
+    """
+    if user is None or not user.is_authenticated:
         return None
-    if user.is_superuser:
-        return Role.SWITCHING_OPERATIONS
-    return user.role
+    state = getattr(user, "_state", None)
+    organisation = state.fields_cache.get("organisation") if state is not None else None
+    key = (user.is_active, user.is_superuser, user.role, user.organisation_id,
+           organisation.is_active if organisation is not None else None)
+    kept = getattr(user, "_policy_role", None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    role = None
+    if _active(user):
+        role = Role.SWITCHING_OPERATIONS if user.is_superuser else user.role
+    user._policy_role = (key, role)
+    return role
 
 
 def is_internal(user):

@@ -94,6 +94,9 @@ class ProblemAdmin(ConsoleAdmin):
                        "created_at", "resolved_at", "closed_at"]
     inlines = [ProviderInvestigationInline, ProblemIncidentInline]
 
+    def workspace_url(self, obj):
+        return reverse("admin:workspace_record", args=["problem", obj.pk])
+
     def get_queryset(self, request):
         return Problem.objects.visible_to(request.user) if policy.may_use_console(
             request.user) else Problem.objects.none()
@@ -138,8 +141,7 @@ class ProblemAdmin(ConsoleAdmin):
                     contributing_providers=data["contributing_providers"],
                     incidents=data["incidents"], by=request.user)
                 messages.success(request, f"{problem.reference} created.")
-                return HttpResponseRedirect(
-                    reverse("admin:knowledge_problem_change", args=[problem.pk]))
+                return HttpResponseRedirect(self.workspace_url(problem))
         else:
             form = FromIncidentsForm(initial={"incidents": request.GET.get("incidents", "")})
         return TemplateResponse(request, "knowledge/admin/problem_form.html",
@@ -185,8 +187,7 @@ class ProblemAdmin(ConsoleAdmin):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"{problem.reference} is a known error.")
-                return HttpResponseRedirect(
-                    reverse("admin:knowledge_problem_change", args=[pk]))
+                return HttpResponseRedirect(self.workspace_url(problem))
         return TemplateResponse(request, "knowledge/admin/problem_form.html", self._context(
             request, f"Known error: {problem.reference}", form=form, problem=problem))
 

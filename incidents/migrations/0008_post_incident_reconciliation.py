@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_accessreview_loginattempt_totpdevice'),
-        ('incidents', '0006_leg_end_reason'),
+        ('incidents', '0007_open_urgency_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
