@@ -267,6 +267,20 @@ def may_read_change_schedule(user):
     return _active(user)
 
 
+def may_declare_participant_outage(user):
+    """Return True if the user may declare an outage of a participant's own systems: the
+    participant's people, and the desk recording one told by phone (not auditors)."""
+    return is_participant(user) or is_desk(user)
+
+
+def may_manage_participant_outage(user, outage):
+    """Return True if the user may revise, begin, end or cancel the outage: its own
+    organisation's participants, and the desk."""
+    if is_desk(user):
+        return True
+    return is_participant(user) and same_organisation(user, outage.organisation_id)
+
+
 # --- demand ---
 def may_submit_forecast(user):
     """Return True if the user may submit non-BAU demand forecasts (participants, providers)."""
@@ -374,6 +388,26 @@ def may_classify_security_incident(user):
     """Return True if the user may mark an incident as a security incident or release one to
     public status and bulletins (the desk and Switching Operations)."""
     return is_desk(user)
+
+
+def may_report_reconciliation(user, item):
+    """Return True if the user may report progress on a reconciliation item: the affected
+    party's own participants or providers, and the desk recording it on their behalf."""
+    if is_desk(user):
+        return True
+    return (is_participant(user) or is_provider(user)) and same_organisation(
+        user, item.organisation_id)
+
+
+def may_sign_off_reconciliation(user, item):
+    """Return True only for the affected party's own people: the sign-off is theirs."""
+    return (is_participant(user) or is_provider(user)) and same_organisation(
+        user, item.organisation_id)
+
+
+def may_waive_reconciliation(user):
+    """Return True for Switching Operations, who may waive an item with a reason."""
+    return is_operations(user)
 
 
 # --- servicerequests ---
@@ -734,6 +768,22 @@ def _incident_comments(user):
     return within("incident", user) & notes
 
 
+@rule_for("incidents.ReconciliationItem")
+def _reconciliation_items(user):
+    """Internal staff all; a participant or provider its own organisation's items only."""
+    if is_internal(user):
+        return ALL
+    if is_participant(user) or is_provider(user):
+        return _own(user, "organisation")
+    return NONE
+
+
+@rule_for("incidents.ReconciliationProgress")
+@rule_for("incidents.ReconciliationTransition")
+def _reconciliation_rows(user):
+    return within("item", user)
+
+
 # servicerequests
 @rule_for("servicerequests.ServiceRequest")
 def _service_requests(user):
@@ -769,6 +819,27 @@ def _consultations(user):
     if is_internal(user):
         return ALL
     return _own(user, "organisation") if is_provider(user) else NONE
+
+
+@rule_for("changes.ParticipantOutage")
+def _participant_outages(user):
+    """Internal staff all; a participant its own organisation's, and others' published to
+    every market party; a provider every published one (both audiences include it). Contact
+    details of another party's outage are shown to internal staff only (the views)."""
+    if is_internal(user):
+        return ALL
+    published = named("published")
+    if is_participant(user):
+        return _own(user, "organisation") | (published & where(audience="market"))
+    if is_provider(user):
+        return published
+    return NONE
+
+
+@rule_for("changes.OutageTransition")
+@rule_for("changes.OutageWarning")
+def _outage_rows(user):
+    return within("outage", user)
 
 
 rule_for("changes.CoordinationMeeting")(_internal_only)

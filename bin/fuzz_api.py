@@ -14,6 +14,9 @@ wall-clock limit per token), so the same commit gives the same requests.
     .venv/bin/python bin/fuzz_api.py --database-url postgres://postgres@127.0.0.1:5432/fuzz
 
 A PostgreSQL database named in --database-url is dropped and created afresh.
+`--port` pins the server's port (a shared machine gives each engineer a range) and
+`--paths REGEX` fuzzes only the operations whose path matches, e.g. while working on one
+endpoint: `--paths 'participant-outages|reconciliation-items'`.
 """
 
 import argparse
@@ -79,6 +82,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="Default: a SQLite file in a temporary folder.")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--port", type=int, default=None, help="Default: a free port.")
+    parser.add_argument("--paths", default=None,
+                        help="Only operations whose path matches this regular expression.")
     parser.add_argument("--max-examples", type=int, default=25,
                         help="Test cases per operation and phase.")
     parser.add_argument("--time-limit", type=int, default=400,
@@ -91,7 +97,7 @@ def main():
     database_url = options.database_url or f"sqlite:///{workdir / 'fuzz.sqlite3'}"
     if database_url.startswith("postgres"):
         recreate_postgres_database(database_url)
-    port = free_port()
+    port = options.port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url, "SSM_VAR_DIR": str(workdir),
@@ -129,6 +135,8 @@ def main():
                 "--generation-database", "none", "--no-color",
                 "--suppress-health-check", "all",
             ]
+            if options.paths:
+                command += ["--include-path-regex", options.paths]
             if options.report_dir:
                 command += ["--report", "junit",
                             "--report-junit-path", str(Path(options.report_dir) / f"{label}.xml")]

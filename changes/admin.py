@@ -18,8 +18,9 @@ from django.utils.html import format_html, format_html_join
 from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 
-from . import checks, services
+from . import checks, outages, services
 from .errors import InvalidTransition
+from .forms import CheckedDeclaration
 from .models import (
     AgendaItem,
     ChangeImpact,
@@ -30,6 +31,9 @@ from .models import (
     ConsultationRequest,
     CoordinationMeeting,
     NoticePeriodRule,
+    OutageTransition,
+    OutageWarning,
+    ParticipantOutage,
 )
 from .models_policy import ChangeFreeze
 
@@ -96,21 +100,24 @@ class WarningKindFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _lifecycle_action(name, label):
+def _perform_change_action(record, name, by, reason):
+    services.perform_action(change_notification=record, action=name, by=by, reason=reason)
+
+
+def _lifecycle_action(name, label, perform=_perform_change_action, noun="notification(s)"):
     def run(modeladmin, request, queryset):
         reason = request.POST.get("reason", "")
         done = 0
-        for change in queryset:
+        for record in queryset:
             try:
-                services.perform_action(change_notification=change, action=name, by=request.user,
-                                        reason=reason)
+                perform(record, name, request.user, reason)
                 done += 1
             except (InvalidTransition, ValidationError, PermissionDenied) as exc:
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                modeladmin.message_user(request, f"{change.reference}: {text or 'not allowed'}",
+                modeladmin.message_user(request, f"{record.reference}: {text or 'not allowed'}",
                                         messages.ERROR)
         if done:
-            modeladmin.message_user(request, f"{label}: {done} notification(s).", messages.SUCCESS)
+            modeladmin.message_user(request, f"{label}: {done} {noun}.", messages.SUCCESS)
 
     run.__name__ = f"action_{name}"
     run.short_description = label
@@ -221,9 +228,9 @@ class ChangeFreezeAdmin(ReferenceDataAdmin):
 
 @admin.register(NoticePeriodRule)
 class NoticePeriodRuleAdmin(ReferenceDataAdmin):
-    list_display = ["__str__", "provider", "service", "change_type", "outages_only",
-                    "working_days", "description"]
-    list_filter = ["change_type", "outages_only"]
+    list_display = ["__str__", "applies_to", "provider", "service", "change_type",
+                    "outages_only", "working_days", "description"]
+    list_filter = ["applies_to", "change_type", "outages_only"]
 
 
 @admin.register(ConsultationRequest)
@@ -330,3 +337,93 @@ class CoordinationMeetingAdmin(ConsoleAdmin):
                                       messages.ERROR)
         _mark_saved(formset)
         return None
+
+
+# --- Market Participants' own outages -----------------------------------------
+class OutageTransitionInline(ReadOnlyInline):
+    model = OutageTransition
+    fields = ["at", "by", "from_status", "to_status", "reason", "channel"]
+    readonly_fields = fields
+
+
+class OutageWarningInline(ReadOnlyInline):
+    model = OutageWarning
+    fields = ["kind", "message"]
+    readonly_fields = fields
+
+
+def _perform_outage_action(record, name, by, reason):
+    outages.perform_outage_action(outage=record, action=name, by=by, reason=reason)
+
+
+class OutageAddForm(CheckedDeclaration, forms.ModelForm):
+    class Meta:
+        model = ParticipantOutage
+        fields = ["organisation", "kind", "title", "description", "starts_at", "ends_at",
+                  "services", "flows_affected", "audience", "contact_name", "contact_phone",
+                  "contact_email"]
+
+    def clean(self):
+        data = super().clean()
+        self.check_declaration(data)
+        return data
+
+    def _post_clean(self):
+        """Skip the model's own validation: the service checks the declaration and saves it."""
+
+
+@admin.register(ParticipantOutage)
+class ParticipantOutageAdmin(ConsoleAdmin):
+    """The desk's list of participants' outages, beside incidents; the desk records one told
+    by phone (console add), and begins, ends or cancels through the same service."""
+
+    list_display = ["reference", "organisation", "title", "kind", "status", "starts_at",
+                    "ends_at", "warning_count"]
+    list_filter = ["status", "kind", "audience", "organisation"]
+    search_fields = ["reference", "title", "organisation__name"]
+    date_hierarchy = "starts_at"
+    action_form = ReasonActionForm
+    actions = [_lifecycle_action(name, label, _perform_outage_action, "outage(s)")
+               for name, label in [("begin", "Record begun"), ("end", "Record ended"),
+                                   ("cancel", "Cancel (give reason)")]]
+    inlines = [OutageWarningInline, OutageTransitionInline]
+    readonly_fields = ["reference", "organisation", "declared_by", "kind", "status", "title",
+                       "description", "starts_at", "ends_at", "services", "flows_affected",
+                       "audience", "contact_name", "contact_phone", "contact_email",
+                       "notified_at", "ended_at", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation").annotate(
+            warnings_found=Count("warnings", distinct=True))
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = OutageAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else OutageAddForm.Meta.fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description="Warnings", ordering="warnings_found")
+    def warning_count(self, obj):
+        return obj.warnings_found or "—"
+
+    def save_form(self, request, form, change):
+        data = {name: form.cleaned_data[name] for name in OutageAddForm.Meta.fields}
+        organisation = data.pop("organisation")
+        try:
+            outage = outages.declare_outage(organisation=organisation, by=request.user, **data)
+        except ValidationError as exc:
+            raise PermissionDenied("; ".join(exc.messages)) from exc
+        form.instance = outage
+        form.save_m2m = lambda: None  # declare_outage has set the services already
+        return outage
+
+    def save_model(self, request, obj, form, change):
+        """Saved by declare_outage in save_form; a declaration is not edited in the console."""

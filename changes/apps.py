@@ -23,11 +23,12 @@ class ChangesConfig(AppConfig):
             ConsultationRequest,
             CoordinationMeeting,
             NoticePeriodRule,
+            ParticipantOutage,
             ScheduleSubscription,
         )
 
         for model in (ChangeNotification, ChangeImpact, ChangeAttachment, ChangeReview,
                       ChangeFreeze, NoticePeriodRule, ConsultationRequest, CoordinationMeeting,
-                      AgendaItem, ScheduleSubscription):
+                      AgendaItem, ScheduleSubscription, ParticipantOutage):
             audit.register(model)
         signals.connect()

@@ -28,6 +28,11 @@ Rules, in words (also shown on the schedule's help page):
     the overlap, and the outage is not co-ordinated into one window.
 - Freezes: the change's window overlaps a freeze occurrence (one-off, or a
   weekly UK wall-clock window) that covers one of its services or all services.
+- A Market Participant's planned outage goes through the notice and freeze checks
+  (not the conflict checks: it changes no central service). Its notice is counted
+  the same way from when its current window was declared, against the largest
+  "participants' planned outages" rule among its services (a rule without a
+  service applies to every outage, with or without services).
 """
 
 from bisect import bisect_left
@@ -41,7 +46,7 @@ from kernel.periods import LONDON as UK
 from services.graph import DependencyGraph
 from services.models import BusinessCalendar, Service, ServiceDependency
 
-from .models import MAX_WINDOW, ChangeNotification, ChangeWarning
+from .models import MAX_WINDOW, ChangeNotification, ChangeWarning, OutageWarning, ParticipantOutage
 from .models_policy import ChangeFreeze, NoticePeriodRule
 
 Kind = ChangeWarning.Kind
@@ -112,14 +117,19 @@ def required_notice(change, impacts, ctx):
     return best_days, best_rule
 
 
+def clear_working_days(notified, start, ctx):
+    """Return the clear working days strictly between the UK days of `notified` and `start`."""
+    notified_day = notified.astimezone(UK).date()
+    start_day = start.astimezone(UK).date()
+    if start_day <= notified_day:
+        return 0
+    return ctx.calendar.working_days_between(notified_day, start_day - timedelta(days=1))
+
+
 def notice_given(change, ctx, now=None):
     """Return the clear working days between submission (or now, for a draft) and the start."""
-    submitted = change.submitted_at or now or timezone.now()
-    submitted_day = submitted.astimezone(UK).date()
-    start_day = change.planned_start.astimezone(UK).date()
-    if start_day <= submitted_day:
-        return 0
-    return ctx.calendar.working_days_between(submitted_day, start_day - timedelta(days=1))
+    return clear_working_days(change.submitted_at or now or timezone.now(), change.planned_start,
+                              ctx)
 
 
 def notice_warnings(change, impacts, ctx):
@@ -194,22 +204,26 @@ def _conflict_message(kind, pairs, when, ctx):
 
 
 # --- freezes ----------------------------------------------------------------
-def freeze_warnings(change, impacts, ctx):
-    service_ids = {i.service_id for i in impacts}
-    warnings = []
+def freezes_overlapping(service_ids, start, end, ctx):
+    """Yield (freeze, message) for each freeze covering one of `service_ids` in [start, end)."""
     for freeze in ctx.freezes:
         scope = {s.pk for s in freeze.services.all()}
         if scope and not (scope & service_ids):
             continue
-        occurrence = next(freeze.occurrences(change.planned_start, change.planned_end), None)
+        occurrence = next(freeze.occurrences(start, end), None)
         if occurrence is None:
             continue
         covered = "all services" if not scope else ", ".join(
             sorted(ctx.name(s) for s in scope & service_ids))
-        warnings.append(ChangeWarning(kind=Kind.FREEZE, freeze=freeze, message=(
+        yield freeze, (
             f"During the change freeze '{freeze.name}' ({freeze.describe_window()}; "
-            f"covers {covered}): from {uk(occurrence[0])} to {uk(occurrence[1])} UK.")[:MESSAGE_MAX]))
-    return warnings
+            f"covers {covered}): from {uk(occurrence[0])} to {uk(occurrence[1])} UK.")[:MESSAGE_MAX]
+
+
+def freeze_warnings(change, impacts, ctx):
+    return [ChangeWarning(kind=Kind.FREEZE, freeze=freeze, message=message)
+            for freeze, message in freezes_overlapping(
+                {i.service_id for i in impacts}, change.planned_start, change.planned_end, ctx)]
 
 
 def emergency_warnings(change):
@@ -315,11 +329,58 @@ def refresh_warnings(*, change_notification, ctx=None):
 
 @transaction.atomic
 def refresh_live_warnings():
-    """Recompute the warnings of every draft and live notification (after a freeze, notice
-    rule or catalogue change). Return how many were refreshed."""
+    """Recompute the warnings of every draft and live notification and of every planned
+    participant outage on the schedule (after a freeze, notice rule or catalogue change).
+    Return how many were refreshed."""
     ctx = CheckContext.load()
     targets = list(ChangeNotification.objects.filter(status__in=REFRESHABLE)
                    .select_related("provider").prefetch_related("impacts"))
     pool = Pool([t for t in targets if t.status in ChangeNotification.LIVE_STATUSES])
     _replace_all(targets, ctx, pool)
-    return len(targets)
+    outages = list(ParticipantOutage.objects.on_schedule().prefetch_related("services"))
+    refresh_outage_warnings(outages, ctx)
+    return len(targets) + len(outages)
+
+
+# --- Market Participants' planned outages ------------------------------------
+def required_outage_notice(service_ids, ctx):
+    """Return (working days, rule) a planned outage on `service_ids` needs."""
+    best_days, best_rule = 0, None
+    for service_id in service_ids or [None]:
+        matching = [r for r in ctx.rules if r.matches_outage(service_id=service_id)]
+        if not matching:
+            continue
+        rule = max(matching, key=lambda r: (r.specificity, r.working_days))
+        if best_rule is None or rule.working_days > best_days:
+            best_days, best_rule = rule.working_days, rule
+    return best_days, best_rule
+
+
+def outage_warnings(outage, ctx):
+    """Return unsaved OutageWarning rows for a planned outage (an unplanned one has none)."""
+    if not outage.is_planned:
+        return []
+    service_ids = {s.pk for s in outage.services.all()}
+    warnings = []
+    required, rule = required_outage_notice(service_ids, ctx)
+    given = clear_working_days(outage.notified_at, outage.starts_at, ctx)
+    if required and given < required:
+        warnings.append(OutageWarning(kind=Kind.LATE_NOTICE, message=(
+            f"Late notification: {required} working days' notice required "
+            f"({rule.description or rule}); {given} given.")[:MESSAGE_MAX]))
+    warnings += [OutageWarning(kind=Kind.FREEZE, message=message)
+                 for _, message in freezes_overlapping(service_ids, outage.starts_at,
+                                                       outage.ends_at, ctx)]
+    return warnings
+
+
+def refresh_outage_warnings(outages, ctx=None):
+    """Rewrite the warnings of `outages` (planned, still to happen or under way)."""
+    ctx = ctx or CheckContext.load()
+    rows = []
+    for outage in outages:
+        for warning in outage_warnings(outage, ctx):
+            warning.outage = outage
+            rows.append(warning)
+    OutageWarning.objects.filter(outage__in=[o.pk for o in outages]).delete()
+    OutageWarning.objects.bulk_create(rows)

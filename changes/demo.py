@@ -15,8 +15,14 @@ from accounts.models import Organisation, User
 from kernel.periods import LONDON as UK
 from services.models import Service
 
-from . import services
-from .models import ChangeFreeze, ChangeNotification, CoordinationMeeting, NoticePeriodRule
+from . import outages, services
+from .models import (
+    ChangeFreeze,
+    ChangeNotification,
+    CoordinationMeeting,
+    NoticePeriodRule,
+    ParticipantOutage,
+)
 
 
 def _next_sunday(weeks_ahead):
@@ -67,6 +73,23 @@ def _freezes(ops):
             "start_time": time(7, 0), "end_time": time(11, 0), "created_by": ops})
 
 
+def _participant_outage():
+    """Kestrel Power's planned gateway upgrade, two Sundays ahead (matched by title)."""
+    user = User.objects.get(username="supplier2")
+    title = "Switching gateway upgrade"
+    if ParticipantOutage.objects.filter(organisation=user.organisation, title=title).exists():
+        return
+    start = _at(_next_sunday(2), 2)
+    outages.declare_outage(
+        organisation=user.organisation, by=user, kind=ParticipantOutage.Kind.PLANNED,
+        title=title, starts_at=start, ends_at=start + timedelta(hours=3),
+        services=[Service.objects.get(code="css-registration")],
+        flows_affected="switch requests (gaining), objections (losing)",
+        audience=ParticipantOutage.Audience.MARKET, contact_name="Kestrel operations bridge",
+        contact_phone="0161 496 0123", description="Our gateway to the CSS is upgraded; "
+        "switch requests queue at our end and are sent when it is back.")
+
+
 def seed(stdout):
     ops = User.objects.get(username="ops")
     _rules()
@@ -95,6 +118,7 @@ def seed(stdout):
         defaults={"scheduled_for": _at(timezone.localdate() + timedelta(days=3), 10),
                   "chair": ops})
     services.build_agenda(meeting=meeting, by=ops)
+    _participant_outage()
     stdout.write(f"  {created} change notifications added, "
                  f"{ChangeNotification.objects.count()} in all; "
                  f"{meeting.items.count()} on the next CCG agenda")

@@ -1,4 +1,5 @@
-"""Portal forms: a change notification with its impacts, actions, consultation answers, filters."""
+"""Portal forms: a change notification with its impacts, actions, consultation answers, filters,
+and a participant's outage of its own systems."""
 
 from datetime import date
 
@@ -9,7 +10,8 @@ from accounts import policy
 from accounts.models import Organisation, User
 from services.models import Service
 
-from .models import ChangeAttachment, ChangeNotification, ConsultationRequest
+from . import outages
+from .models import ChangeAttachment, ChangeNotification, ConsultationRequest, ParticipantOutage
 
 UK_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -119,3 +121,67 @@ class SubscriptionForm(forms.Form):
     services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.active(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="You will be emailed when a change on these services is scheduled or withdrawn.")
+
+
+class CheckedDeclaration:
+    """Form mixin: check a new outage declaration as `outages.declare_outage` will, so every
+    problem shows beside its field at once (portal form and console add form)."""
+
+    def check_declaration(self, data):
+        if not (data.get("kind") and data.get("starts_at")):
+            return
+        try:
+            outages.check_declaration(
+                kind=data["kind"], starts_at=data["starts_at"], ends_at=data.get("ends_at"),
+                services=list(data.get("services") or []),
+                flows_affected=data.get("flows_affected", ""))
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+
+
+class ParticipantOutageForm(CheckedDeclaration, forms.Form):
+    """A Market Participant's outage of its own systems. Times are UK time, stored in UTC."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.market_participants().filter(is_active=True),
+        required=False, help_text="The participant whose systems are out (staff recording one "
+                                  "told by phone).")
+    kind = forms.ChoiceField(label="Planned or unplanned", widget=forms.RadioSelect,
+                             choices=ParticipantOutage.Kind.choices,
+                             help_text="Planned: declared ahead, on the Forward Schedule of "
+                                       "Change. Unplanned: your systems are out now.")
+    title = forms.CharField(max_length=200)
+    starts_at = forms.DateTimeField(label="Start", widget=UK_DATETIME, help_text="UK time.")
+    ends_at = forms.DateTimeField(label="End", widget=UK_DATETIME, required=False,
+                                  help_text="UK time. Unplanned: the expected end, if known.")
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.active(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The central services the outage stops you using.")
+    flows_affected = forms.CharField(
+        max_length=300, required=False, label="Flows affected",
+        help_text="e.g. 'switch requests, objections, registration messages'.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10000,
+                                  required=False)
+    audience = forms.ChoiceField(label="Who besides the desk should see it",
+                                 choices=ParticipantOutage.Audience.choices,
+                                 initial=ParticipantOutage.Audience.PROVIDERS)
+    contact_name = forms.CharField(max_length=120, label="Contact name")
+    contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
+    contact_email = forms.EmailField(required=False, label="Contact email")
+
+    def __init__(self, *args, user, outage=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy.is_participant(user) or outage is not None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].required = True
+        if outage is not None:
+            del self.fields["kind"]
+
+    def clean(self):
+        """A new declaration is checked here; a revision by the service (it knows the state)."""
+        data = super().clean()
+        if "kind" in self.fields:
+            self.check_declaration(data)
+        return data

@@ -3,9 +3,9 @@
 The lifecycle is enforced here (`ChangeNotification.transition`), so the
 portal, the admin console and the REST API all obey the same rules. Policy
 checks (notice, conflicts, freezes) live in `changes/checks.py`; the
-co-ordination records (consultation, meetings) in `models_coordination.py`
-and the policy records in `models_policy.py`, both imported here so Django
-registers them with this app.
+co-ordination records (consultation, meetings) in `models_coordination.py`,
+the policy records in `models_policy.py` and Market Participants' own outages
+in `models_outages.py`, all imported here so Django registers them with this app.
 """
 
 from datetime import timedelta
@@ -28,12 +28,14 @@ from .models_coordination import (
     CoordinationMeeting,
     ScheduleSubscription,
 )
+from .models_outages import OutageTransition, OutageWarning, ParticipantOutage
 from .models_policy import ChangeFreeze, ChangeWarning, NoticePeriodRule
 
 __all__ = ["MAX_WINDOW", "AgendaItem", "ChangeAttachment", "ChangeFreeze", "ChangeImpact",
            "ChangeNotification", "ChangeReview", "ChangeTransition", "ChangeWarning",
            "ConsultationRequest", "CoordinationMeeting",
-           "NoticePeriodRule", "ScheduleSubscription"]
+           "NoticePeriodRule", "OutageTransition", "OutageWarning", "ParticipantOutage",
+           "ScheduleSubscription"]
 
 # The longest change window; the conflict check relies on it to bound its search.
 MAX_WINDOW = timedelta(days=31)

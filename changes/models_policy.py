@@ -17,8 +17,16 @@ class NoticePeriodRule(models.Model):
 
     A blank provider, service or type matches any. For each affected service the
     most specific matching rule applies (service beats provider beats type);
-    the change needs the largest notice among its services.
+    the change needs the largest notice among its services. A rule is for Change
+    Notifications or for Market Participants' planned outages (`applies_to`), never both.
     """
+
+    class AppliesTo(models.TextChoices):
+        CHANGES = "changes", "Change Notifications"  # a provider's change to a central service
+        PARTICIPANT_OUTAGES = "participant_outages", "Participants' planned outages"
+
+    applies_to = models.CharField(max_length=20, choices=AppliesTo.choices,
+                                  default=AppliesTo.CHANGES)
 
     provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="+", limit_choices_to={"kind": "cds_provider"})
@@ -39,7 +47,14 @@ class NoticePeriodRule(models.Model):
 
     def __str__(self):
         scope = self.service or self.provider or "Any service"
+        if self.applies_to == self.AppliesTo.PARTICIPANT_OUTAGES:
+            return f"{scope} participants' planned outages: {self.working_days} working days"
         return f"{scope} {self.change_type or 'any type'}: {self.working_days} working days"
+
+    def matches_outage(self, *, service_id):
+        """Return True if this rule sets the notice of a participant's outage on the service."""
+        return (self.applies_to == self.AppliesTo.PARTICIPANT_OUTAGES
+                and self.service_id in (None, service_id))
 
     @property
     def specificity(self):
@@ -47,7 +62,8 @@ class NoticePeriodRule(models.Model):
             1 if self.change_type else 0) + (1 if self.outages_only else 0)
 
     def matches(self, *, provider_id, service_id, change_type, impact):
-        return ((self.provider_id in (None, provider_id))
+        return (self.applies_to == self.AppliesTo.CHANGES
+                and (self.provider_id in (None, provider_id))
                 and (self.service_id in (None, service_id))
                 and (self.change_type in ("", change_type))
                 and (not self.outages_only or impact == "outage"))

@@ -2,14 +2,19 @@
 
 The Forward Schedule of Change (approved and in-progress changes in a window, on
 a service, by a provider) is read by the portal's calendar, list, CSV and
-iCalendar feed and by the API's `change-schedule/`; all of them call these.
+iCalendar feed and by the API's `change-schedule/`; all of them call these. Market
+Participants' planned outages are published beside them (`planned_outage_entries`), to
+the parties the visibility rule lets see each one; their unplanned outages under way are
+read by the status page (`current_unplanned_outages`).
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from kernel.periods import LONDON as UK
 
-from .models import ChangeFreeze, ChangeImpact, ChangeNotification
+from .models import ChangeFreeze, ChangeImpact, ChangeNotification, ParticipantOutage
 
 
 def _scheduled(*, start=None, end=None, service=None, provider=None):
@@ -96,3 +101,71 @@ class Entry:
         self.start_label = uk_label(self.planned_start)
         self.end_label = uk_label(self.planned_end)
         self.impacts = impacts
+
+    @property
+    def feed_description(self):
+        return f"{self.type_label} change, {self.status_label.lower()}.\nImpact: {'; '.join(self.impacts)}"
+
+
+def _outages_for(user, *, service=None):
+    qs = ParticipantOutage.objects.visible_to(user).published()
+    if service is not None:
+        qs = qs.filter(services__code=service) if isinstance(service, str) else qs.filter(
+            services=service)
+    return qs.select_related("organisation").prefetch_related("services").order_by(
+        "starts_at", "pk")
+
+
+def planned_outages(*, user, start, end, service=None):
+    """Return the planned participant outages on the schedule overlapping [start, end) that
+    `user` may see (on `service`, a Service or its code, if given)."""
+    return (_outages_for(user, service=service).on_schedule().overlapping(start, end)
+            .annotate(transition_count=Count("transitions", distinct=True)))
+
+
+def planned_outage_entries(*, user, start, end, service=None):
+    """Return planned_outages() as OutageEntry rows for the schedule's pages and feeds."""
+    return [OutageEntry(outage) for outage in planned_outages(user=user, start=start, end=end,
+                                                              service=service)]
+
+
+def current_unplanned_outages(*, user):
+    """Return the unplanned participant outages under way that `user` may see, newest first."""
+    return _outages_for(user).unplanned().ongoing().order_by("-starts_at", "-pk")
+
+
+def outages_for_the_desk(*, user, now, days=7):
+    """Return the participants' outages the desk should have in view: every one under way,
+    and planned ones beginning within `days` (the console's panel beside incidents)."""
+    S = ParticipantOutage.Status
+    soon = now + timedelta(days=days)
+    return _outages_for(user).filter(
+        Q(status=S.ONGOING) | Q(status=S.SCHEDULED, starts_at__lt=soon)).order_by(
+        "status", "starts_at", "pk")
+
+
+class OutageEntry:
+    """A participant's planned outage as the schedule shows it (labels formatted once)."""
+
+    change_type = "participant-outage"
+    type_label = "Participant's planned outage"
+    is_emergency = False
+
+    def __init__(self, outage):
+        self.outage = outage
+        self.pk, self.reference, self.title = outage.pk, outage.reference, outage.title
+        self.provider = outage.organisation.name  # the schedule's "who" column
+        self.planned_start, self.planned_end = outage.starts_at, outage.ends_at
+        self.updated_at = outage.updated_at
+        self.sequence = getattr(outage, "transition_count", 0)
+        self.status_label = outage.get_status_display()
+        self.in_progress = outage.status == ParticipantOutage.Status.ONGOING
+        self.start_label = uk_label(outage.starts_at)
+        self.end_label = uk_label(outage.ends_at)
+        self.impacts = [f"{s.name}: participant cannot use it" for s in outage.services.all()]
+        if outage.flows_affected:
+            self.impacts.append(f"Flows: {outage.flows_affected}")
+
+    @property
+    def feed_description(self):
+        return f"{self.type_label}, {self.status_label.lower()}.\nAffects: {'; '.join(self.impacts)}"

@@ -1,8 +1,10 @@
-"""API representations of change notifications, the schedule and consultations."""
+"""API representations of change notifications, the schedule, consultations and participants'
+own outages."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import policy
 from accounts.models import User
 from kernel.api_input import WholeFieldsOnPatch
 from services.models import Service
@@ -13,6 +15,9 @@ from .models import (
     ChangeTransition,
     ChangeWarning,
     ConsultationRequest,
+    OutageTransition,
+    OutageWarning,
+    ParticipantOutage,
 )
 
 MAX_IMPACTS = 50
@@ -157,3 +162,80 @@ class ConsultationResponseSerializer(serializers.Serializer):
     response = serializers.ChoiceField(choices=[("no_impact", "No impact"),
                                                 ("impact", "Impact")])
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+# --- Market Participants' own outages -----------------------------------------
+class OutageWarningSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutageWarning
+        fields = ["kind", "message"]
+
+
+class OutageTransitionSerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = OutageTransition
+        fields = ["from_status", "to_status", "at", "reason"]
+
+
+class ParticipantOutageSerializer(serializers.ModelSerializer):
+    """An outage of a participant's own systems. `contact_*` are shown to the declaring
+    organisation and internal staff only (empty for other readers)."""
+
+    organisation = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
+    services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    warnings = OutageWarningSerializer(many=True, read_only=True)
+    transitions = OutageTransitionSerializer(many=True, read_only=True)
+    CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+    class Meta:
+        model = ParticipantOutage
+        fields = ["reference", "organisation", "kind", "status", "title", "description",
+                  "starts_at", "ends_at", "services", "flows_affected", "audience",
+                  "contact_name", "contact_phone", "contact_email", "warnings", "transitions",
+                  "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        if not (policy.is_internal(user)
+                or policy.same_organisation(user, instance.organisation_id)):
+            data.update(dict.fromkeys(self.CONTACT_FIELDS, ""))
+        return data
+
+
+class ParticipantOutageWriteSerializer(WholeFieldsOnPatch, serializers.Serializer):
+    """What a participant sends to declare (or, PATCH, revise) an outage; times in UTC or
+    with an offset. `kind` cannot be changed once declared."""
+
+    kind = serializers.ChoiceField(choices=ParticipantOutage.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True,
+                                        help_text="Required for a planned outage.")
+    services = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.active()),
+        required=False, max_length=MAX_IMPACTS,
+        help_text="Codes of the central services it stops you using.")
+    flows_affected = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    audience = serializers.ChoiceField(choices=ParticipantOutage.Audience.choices,
+                                       required=False)
+    contact_name = serializers.CharField(max_length=120)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_services(self, services):
+        codes = [service.code for service in services]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError("Each service may be listed once.")
+        return services
+
+    def validate(self, attrs):
+        start = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        end = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"ends_at": ["The end must be after the start."]})
+        return attrs

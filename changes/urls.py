@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_reports, views_schedule
+from . import views, views_outages, views_reports, views_schedule
 
 app_name = "changes"
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
     path("notifications/<str:reference>/attachments/", views.attachment_upload,
          name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("outages/", views_outages.outage_list, name="outages"),
+    path("outages/declare/", views_outages.outage_declare, name="outage_declare"),
+    path("outages/<str:reference>/", views_outages.outage_detail, name="outage"),
+    path("outages/<str:reference>/edit/", views_outages.outage_revise, name="outage_revise"),
+    path("outages/<str:reference>/action/", views_outages.outage_action, name="outage_action"),
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
 ]

@@ -1,9 +1,10 @@
 """The published Forward Schedule of Change: calendar, list, iCalendar feed, CSV, subscriptions.
 
-Every signed-in party reads the schedule (approved and in-progress changes and
-active freezes). Calendar clients cannot sign in, so the feed also accepts a
-signed per-user `key` (shown on the schedule page); it stops working when the
-user or their organisation is deactivated.
+Every signed-in party reads the schedule (approved and in-progress changes, active
+freezes, and the Market Participants' planned outages the visibility rule shows them).
+Calendar clients cannot sign in, so the feed also accepts a signed per-user `key` (shown
+on the schedule page); it stops working when the user or their organisation is
+deactivated.
 """
 
 import csv
@@ -24,7 +25,12 @@ from services.models import Service
 
 from . import ical, services
 from .forms import ScheduleFilterForm, SubscriptionForm
-from .selectors import freeze_windows, schedule_entries, scheduled_changes
+from .selectors import (
+    freeze_windows,
+    planned_outage_entries,
+    schedule_entries,
+    scheduled_changes,
+)
 
 FEED_SALT = "changes.schedule-feed"
 FEED_PAST = timedelta(days=7)
@@ -64,8 +70,8 @@ def _period(view, anchor):
     return first, following, previous, following
 
 
-def _days(first, last, changes, freezes):
-    """Return [{date, changes, freezes}] for each UK day in [first, last)."""
+def _days(first, last, changes, freezes, outages):
+    """Return [{date, changes, freezes, outages}] for each UK day in [first, last)."""
     days, day = [], first
     while day < last:
         lo, hi = _uk_midnight(day), _uk_midnight(day + timedelta(days=1))
@@ -73,6 +79,7 @@ def _days(first, last, changes, freezes):
             "date": day,
             "changes": [c for c in changes if c.planned_start < hi and c.planned_end > lo],
             "freezes": [f for f in freezes if f[1] < hi and f[2] > lo],
+            "outages": [o for o in outages if o.planned_start < hi and o.planned_end > lo],
         })
         day += timedelta(days=1)
     return days
@@ -95,7 +102,10 @@ def schedule(request):
     service, provider = filters.get("service"), filters.get("provider")
     changes = schedule_entries(start=start, end=end, service=service, provider=provider)
     freezes = freeze_windows(start=start, end=end, service=service)
-    days = _days(grid_first, grid_last, changes, freezes)
+    # Participants' outages are nobody's provider's work: a provider filter leaves them out.
+    outages = [] if provider else planned_outage_entries(user=request.user, start=start,
+                                                         end=end, service=service)
+    days = _days(grid_first, grid_last, changes, freezes, outages)
     query = request.GET.copy()
     feed = reverse("changes:feed") + f"?key={feed_key(request.user)}"
     if service:
@@ -103,7 +113,7 @@ def schedule(request):
     return render(request, "changes/schedule.html", {
         "form": form, "view": view, "first": first, "last": last - timedelta(days=1),
         "weeks": [days[i:i + 7] for i in range(0, len(days), 7)], "days": days,
-        "changes": changes, "freezes": freezes, "today": today,
+        "changes": changes, "freezes": freezes, "outages": outages, "today": today,
         "previous": previous.isoformat(), "following": following.isoformat(),
         "query": query, "feed_url": request.build_absolute_uri(feed),
         "csv_query": query.urlencode(),
@@ -123,14 +133,14 @@ def _ical_response(request, *, service=None):
     events = []
     host = settings.SITE_URL.split("://")[-1].strip("/")
     url = f"{settings.SITE_URL}{reverse('changes:schedule')}"
-    for entry in schedule_entries(start=start, end=end, service=service):
+    entries = [*schedule_entries(start=start, end=end, service=service),
+               *planned_outage_entries(user=user, start=start, end=end, service=service)]
+    for entry in entries:
         events.append(ical.event(
             uid=f"{entry.reference}@{host}", start=entry.planned_start, end=entry.planned_end,
             summary=f"{entry.reference} {entry.provider}: {entry.title}",
-            description=(f"{entry.type_label} change, {entry.status_label.lower()}.\n"
-                         f"Impact: {'; '.join(entry.impacts)}"),
-            url=url, categories=[entry.type_label], last_modified=entry.updated_at,
-            sequence=entry.sequence))
+            description=entry.feed_description, url=url, categories=[entry.type_label],
+            last_modified=entry.updated_at, sequence=entry.sequence))
     for freeze, lo, hi in freeze_windows(start=start, end=end, service=service):
         events.append(ical.event(
             uid=f"freeze-{freeze.pk}-{lo:%Y%m%dT%H%M}@switching-sm", start=lo, end=hi,
@@ -168,7 +178,7 @@ def schedule_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="schedule-{first:%Y%m%d}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["Reference", "Title", "Provider", "Type", "Status", "Start (UK)",
+    writer.writerow(["Reference", "Title", "Provider or participant", "Type", "Status", "Start (UK)",
                      "End (UK)", "Services and impact"])
     for change in changes:
         writer.writerow([_csv_safe(v) for v in [
@@ -178,6 +188,15 @@ def schedule_csv(request):
             f"{change.planned_end.astimezone(UK):%Y-%m-%d %H:%M %Z}",
             "; ".join(f"{i.service.name}: {i.get_impact_display()}" for i in change.impacts.all()),
         ]])
+    if not filters.get("provider"):
+        for entry in planned_outage_entries(user=request.user, start=start,
+                                            end=start + timedelta(days=FEED_DAYS_MAX),
+                                            service=filters.get("service")):
+            writer.writerow([_csv_safe(v) for v in [
+                entry.reference, entry.title, entry.provider, entry.type_label,
+                entry.status_label, f"{entry.planned_start.astimezone(UK):%Y-%m-%d %H:%M %Z}",
+                f"{entry.planned_end.astimezone(UK):%Y-%m-%d %H:%M %Z}", "; ".join(entry.impacts),
+            ]])
     return response
 
 

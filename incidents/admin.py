@@ -19,7 +19,17 @@ from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyIn
 from accounts.models import Organisation, User
 from kernel.clocks.units import fmt_duration
 
-from . import console_forms, inbound, major_incidents, queues, security, services, sla_service
+from . import (
+    console_forms,
+    inbound,
+    major_incidents,
+    queues,
+    reconciliation,
+    security,
+    services,
+    sla_service,
+)
+from .admin_reconciliation import ReconciliationInline
 from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
@@ -432,10 +442,24 @@ class MajorIncidentAdmin(ConsoleAdmin):
     fields = ["incident", "declared_by", "declared_at", "manager", "summary", "bcdr_invoked",
               "bcdr_invoked_at"]
     readonly_fields = fields
-    inlines = [MajorUpdateInline, ReviewInline]
+    inlines = [MajorUpdateInline, ReviewInline, ReconciliationInline]
+    actions = ["open_reconciliation"]
 
     def has_add_permission(self, request):
         return False  # declared from the incident's page
+
+    @admin.action(description="Open reconciliation items (resolved incidents only)",
+                  permissions=["change"])
+    def open_reconciliation(self, request, queryset):
+        """For a major incident resolved before an affected party was known, or re-run."""
+        opened = 0
+        for major in queryset.select_related("incident"):
+            if major.incident.resolved_at is None:
+                self.message_user(request, f"{major.incident.reference} is not resolved yet.",
+                                  messages.WARNING)
+                continue
+            opened += len(reconciliation.open_reconciliation(major=major))
+        self.message_user(request, f"Opened {opened} reconciliation item(s).", messages.SUCCESS)
 
 
 @admin.register(PostIncidentReview)

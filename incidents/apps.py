@@ -21,5 +21,6 @@ class IncidentsConfig(AppConfig):
                       models.IncidentLink, models.AssignmentLeg, models.SlaPolicy,
                       models.SlaTarget, models.OlaTarget,
                       models.MajorIncident, models.MajorIncidentUpdate,
-                      models.PostIncidentReview, models.HeldEmail):
+                      models.PostIncidentReview, models.HeldEmail,
+                      models.ReconciliationItem, models.ReconciliationProgress):
             audit.register(model)

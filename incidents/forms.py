@@ -70,3 +70,26 @@ class TransitionForm(forms.Form):
                                        required=False)
     resolution_code = forms.ChoiceField(choices=[("", "—"), *ResolutionCode.choices],
                                         required=False)
+
+
+BACKLOG_MAX = 10**12  # far above any backlog (the July 2023 P1 left 200,428 messages)
+
+
+class ReconciliationProgressForm(forms.Form):
+    """A party's progress on its backlog; the backlog and unit are asked for the first time."""
+
+    backlog = forms.IntegerField(min_value=0, max_value=BACKLOG_MAX, required=False,
+                                 help_text="The whole backlog the incident left you.")
+    unit = forms.CharField(max_length=60, required=False,
+                           help_text="What you count, e.g. 'delayed switch requests'.")
+    remaining = forms.IntegerField(min_value=0, max_value=BACKLOG_MAX,
+                                   label="Still to reconcile")
+    expected_completion = forms.DateTimeField(
+        required=False, help_text="UK time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    note = forms.CharField(required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReconciliationSignOffForm(forms.Form):
+    note = forms.CharField(required=False, max_length=5000, label="Note (optional)")

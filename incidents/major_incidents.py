@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts import policy
 from services.models import BusinessCalendar
 
-from . import notify, signals
+from . import notify, reconciliation, signals
 from .errors import InvalidTransition, NotAllowed
 from .models import Incident, MajorIncident, MajorIncidentUpdate, PostIncidentReview
 from .sla_service import refresh_sla
@@ -95,6 +95,11 @@ def complete_review(*, review, by, findings):
         raise InvalidTransition("Record the review's findings.")
     if review.status == PostIncidentReview.Status.COMPLETED:
         raise InvalidTransition("The review is already complete.")
+    waiting = reconciliation.unresolved_summary(review.major_incident)
+    if waiting:
+        raise InvalidTransition(
+            "The review cannot be completed while reconciliation is open: each item must be "
+            f"signed off by its party or waived by Switching Operations (still open: {waiting}).")
     review.findings, review.status = findings.strip(), PostIncidentReview.Status.COMPLETED
     review.completed_at = timezone.now()
     review.save(update_fields=["findings", "status", "completed_at"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import audit, policy
 
-from . import notify, ola, sla_service
+from . import notify, ola, reconciliation, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
 from .models import (
     AssignmentLeg,
@@ -128,6 +128,9 @@ def transition_incident(*, incident, by, to, reason="", pending_reason="", resol
             defaults={"kind": IncidentLink.Kind.DUPLICATE, "created_by": by})
     if incident.status == Status.RESOLVED:
         notify.resolved(incident)
+        if incident.is_major:
+            # Every affected party now has a backlog to reconcile (s.8: after restoration).
+            reconciliation.open_reconciliation(major=incident.major, at=at)
     else:
         notify.updated(incident, by=by, what=f"status is now {incident.get_status_display()}.")
     return incident

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_reconciliation
 
 app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("raise/", views.incident_raise, name="raise"),
+    path("reconciliation/", views_reconciliation.item_list, name="reconciliation"),
+    path("reconciliation/<int:pk>/", views_reconciliation.item_detail,
+         name="reconciliation_item"),
+    path("reconciliation/<int:pk>/sign-off/", views_reconciliation.item_sign_off,
+         name="reconciliation_sign_off"),
     path("<str:reference>/", views.incident_detail, name="detail"),
     path("<str:reference>/comment/", views.incident_comment, name="comment"),
     path("<str:reference>/transition/", views.incident_transition, name="transition"),

@@ -14,9 +14,9 @@ from django.utils import timezone
 from changes.models import ChangeNotification
 from demand.models import ExcessiveDemandAlert
 from incidents.models import CLOSED_STATUSES, Incident, Status
+from kernel import svg
 from kernel.periods import Kind, Period
 
-from . import svg
 from .kpis.engine import SEVERITIES, PeriodKpis
 
 BREACHING_SOON_MINUTES = 60

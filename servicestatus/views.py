@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from changes.selectors import current_unplanned_outages
 from kernel.periods import month_bounds
 from services.models import Service
 
@@ -75,6 +76,8 @@ def portal_status(request):
         )
     return render(request, "servicestatus/portal.html", {
         "data": data, "bulletins": bulletins, "acknowledged": acknowledged,
+        # Per reader, like the bulletins: who sees a participant's outage is its audience.
+        "participant_outages": current_unplanned_outages(user=request.user)[:50],
         "may_set_status": policy.may_set_service_status(request.user),
         "may_publish": policy.may_publish_bulletin(request.user),
         "may_view_events": policy.is_internal(request.user) or policy.is_provider(request.user),

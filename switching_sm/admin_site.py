@@ -5,9 +5,12 @@ from functools import partial
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts import policy
+from changes.selectors import outages_for_the_desk
+from incidents.models import Incident
 
 from .workspace import home, incident, records
 
@@ -49,7 +52,20 @@ class ConsoleSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The workspace home: live queue counts, then the console's sections."""
-        return super().index(request, {**home.home_context(request), **(extra_context or {})})
+        return super().index(request, {**home.home_context(request),
+                                       **self.beside_incidents(request),
+                                       **(extra_context or {})})
+
+    def beside_incidents(self, request):
+        """Open service-affecting incidents beside the participants' own outages under way or
+        due within a week (a supplier that is down raises no incident for it)."""
+        user = request.user
+        return {
+            "service_affecting": Incident.objects.visible_to(user).open().filter(
+                severity__in=(1, 2)).select_related("organisation").order_by(
+                "severity", "-created_at")[:20],
+            "participant_outages": outages_for_the_desk(user=user, now=timezone.now())[:20],
+        }
 
     def get_urls(self):
         def view(fn):

@@ -451,6 +451,8 @@ SPECTACULAR_SETTINGS = {
             "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
             "KnowledgeContributionKindEnum", "KnowledgeContributionStatusEnum",
             "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
+            "ParticipantOutageStatusEnum", "ParticipantOutageKindEnum",
+            "ParticipantOutageAudienceEnum",
         )
     },
 }

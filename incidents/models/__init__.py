@@ -21,4 +21,9 @@ from .major import (  # noqa: F401
     MajorIncidentUpdate,
     PostIncidentReview,
 )
+from .reconciliation import (  # noqa: F401
+    ReconciliationItem,
+    ReconciliationProgress,
+    ReconciliationTransition,
+)
 from .sla import Escalation, OlaTarget, SlaPolicy, SlaTarget  # noqa: F401
