@@ -63,3 +63,5 @@ class TransitionForm(forms.Form):
                                        required=False)
     resolution_code = forms.ChoiceField(choices=[("", "—"), *ResolutionCode.choices],
                                         required=False)
+    # The portal asks before it cancels (a disclosure with a tick box).
+    confirm = forms.BooleanField(required=False)
