@@ -4,12 +4,12 @@ Poppler's tools are installed by `make browser` (Debian's poppler-utils); withou
 tests are skipped with the reason, never passed silently.
 """
 
+import re
 import shutil
 import subprocess
 
 import pytest
 import time_machine
-from PIL import Image
 
 from kernel.periods import Period
 from reporting.factories import KpiReturnFactory, KpiReturnFigureFactory
@@ -34,9 +34,9 @@ def _render(edition):
 def _pages_as_images(data, tmp_path):
     source = tmp_path / "report.pdf"
     source.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(source), str(tmp_path / "page")],
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(source), str(tmp_path / "page")],
                    check=True, timeout=60)
-    return sorted(tmp_path.glob("page-*.png"))
+    return sorted(tmp_path.glob("page-*.pgm"))
 
 
 def _text(data, tmp_path, page=None):
@@ -48,12 +48,15 @@ def _text(data, tmp_path, page=None):
 
 
 def _ink(image_path):
-    """Return the share of the page body (header to footer margin) that is not white."""
-    image = Image.open(image_path).convert("L")
-    width, height = image.size
-    body = image.crop((0, int(height * 0.06), width, int(height * 0.92)))
-    dark = sum(1 for value in body.getdata() if value < 200)
-    return dark / (body.size[0] * body.size[1])
+    """Return the share of the page body (below the top margin, above the page number) that
+    is not white, read from pdftoppm's greyscale PGM (binary P5: header, then one byte a
+    pixel)."""
+    data = image_path.read_bytes()
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+\d+\s", data)
+    width, height = int(header.group(1)), int(header.group(2))
+    pixels = data[header.end():]
+    body = pixels[width * int(height * 0.06):width * int(height * 0.92)]
+    return sum(1 for value in body if value < 200) / len(body)
 
 
 @poppler
