@@ -226,6 +226,7 @@ def _story(content, pages):
     sections = ["Key performance indicators, end to end", "By severity", "By service"]
     if content.is_internal:
         sections += ["By provider", "Provider returns against CSMS measurements (internal)"]
+    sections += [table.title for table in content.scope_tables()]
     sections.append("Definitions")
     story = [Paragraph(content.title, styles["Title"]),
              Paragraph(f"Period {local_time(content.period.start)} to "
@@ -246,6 +247,8 @@ def _story(content, pages):
     story += _severity_section(content, styles) + _service_section(content, styles)
     if content.is_internal:
         story += _provider_section(content, styles) + _reconciliation_section(content, styles)
+    for table in content.scope_tables():  # laid out from the content's data layer
+        story += _section(table.title, _table(table.text_rows()), styles=styles)
     notes = [Paragraph(note, styles["BodyText"]) for note in content.definition_notes()]
     notes += [Paragraph(f"<b>{kpi.title}</b> ({kpi.unit}): {kpi.definition}",
                         styles["BodyText"]) for kpi in content.definitions()]
