@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -137,6 +138,9 @@ class ChangeNotificationAdmin(ConsoleAdmin):
                        "description", "risk", "back_out_plan", "planned_start", "planned_end",
                        "status", "submitted_at", "approved_at", "approved_by",
                        "approved_retrospectively", "created_at", "updated_at"]
+
+    def workspace_url(self, obj):
+        return reverse("admin:workspace_record", args=["change", obj.pk])
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider").annotate(

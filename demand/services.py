@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Organisation
 from kernel.after_commit import enqueue_after_commit
-from notifications.services import notify_users
+from notifications.services import notify_users, queue_email
 
 from . import evaluation, tasks
 from .errors import InvalidTransition
@@ -189,7 +189,49 @@ def save_risk(*, risk, by, move_to="", reason="") -> Risk:
         risk.transitions.create(to_status=risk.status, by=by, reason="Raised in the console")
     if move_to:
         risk.transition(to=move_to, by=by, reason=reason)
+        _tell_raising_provider(risk, reason=reason)
     return risk
+
+
+PROVIDER_RISK_TOPIC = "demand.provider_risk"
+
+
+@transaction.atomic
+def raise_provider_risk(*, by, title, description, services=(), likelihood=3,
+                        impact=3) -> Risk:
+    """Record a risk a service provider communicates (s.9.3) as a draft for Switching
+    Operations to triage (open it into the register, or close it with a reason), and
+    tell them. The provider follows its status; the rest of the register stays internal."""
+    if not policy.may_raise_provider_risk(by):
+        raise PermissionDenied("Only service providers raise risks here.")
+    risk = draft_risk(title=title.strip(), description=description.strip(), services=services,
+                      source=Risk.Source.PROVIDER, raised_by=by,
+                      source_reference=by.organisation.short_code,
+                      likelihood=likelihood, impact=impact)
+    risk.raised_by_organisation_id = by.organisation_id
+    risk.save(update_fields=["raised_by_organisation"])
+    operations = Organisation.objects.filter(kind=Organisation.Kind.SWITCHING_OPERATIONS,
+                                             is_active=True)
+    queue_email(to=[org.contact_email for org in operations],
+                subject=f"Risk raised by {by.organisation}: {risk.reference} {risk.title}",
+                template="demand/email/provider_risk", context={"risk": risk, "event": "raised"},
+                topic=PROVIDER_RISK_TOPIC, dedup_key=f"demand-provider-risk:{risk.pk}")
+    return risk
+
+
+def _tell_raising_provider(risk, *, reason):
+    """Tell whoever raised a provider's risk that Switching Operations moved it."""
+    if risk.raised_by_organisation_id is None or risk.raised_by is None:
+        return
+    subject = f"{risk.reference} is now {risk.get_status_display().lower()}: {risk.title}"
+    context = {"risk": risk, "event": "moved", "reason": reason}
+    if risk.raised_by.is_system_account:  # raised over the API: the organisation's address
+        queue_email(to=[risk.raised_by_organisation.contact_email], subject=subject,
+                    template="demand/email/provider_risk", context=context,
+                    topic=PROVIDER_RISK_TOPIC)
+        return
+    notify_users(users=[risk.raised_by], topic=PROVIDER_RISK_TOPIC, subject=subject,
+                 template="demand/email/provider_risk", context=context)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import policy
@@ -18,7 +19,7 @@ from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyIn
 from accounts.models import Organisation, User
 from kernel.clocks.units import fmt_duration
 
-from . import console_forms, inbound, major_incidents, services, sla_service
+from . import console_forms, inbound, major_incidents, queues, services, sla_service
 from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
@@ -45,29 +46,17 @@ REFERENCE_SEARCH = re.compile(r"(?:INC-?)?(\d{1,9})", re.IGNORECASE)
 
 
 class QueueFilter(admin.SimpleListFilter):
+    """The desk's queues (incidents.queues), each sorted by urgency."""
+
     title = "queue"
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("unassigned", "Unassigned"), ("mine", "Assigned to me"),
-                ("my_group", "My group"), ("breaching", "Breaching within 30 min"),
-                ("breached", "Breached"), ("major", "Major incidents")]
+        return [(queue.key, queue.label) for queue in queues.QUEUES.values()]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == "unassigned":
-            return queryset.open().unassigned()
-        if value == "mine":
-            return queryset.open().filter(assignee=request.user)
-        if value == "my_group":
-            return queryset.open().assigned_to_group(request.user.organisation_id)
-        if value == "breaching":
-            return queryset.breaching_within(minutes=30)
-        if value == "breached":
-            return queryset.open().breached()
-        if value == "major":
-            return queryset.open().major()
-        return queryset
+        queue = queues.QUEUES.get(self.value() or "")
+        return queue.incidents(queryset, request.user) if queue else queryset
 
 
 class WorkspaceActionForm(ActionForm):
@@ -119,14 +108,15 @@ class IncidentAddForm(forms.ModelForm):
 
 @admin.register(Incident)
 class IncidentAdmin(ConsoleAdmin):
-    list_display = ["reference", "title", "severity_badge", "status", "organisation",
-                    "assigned_group", "assignee", "time_to_breach", "is_major"]
+    # Time to breach sits by the reference and severity so it stays on screen at 1280 px.
+    list_display = ["reference", "severity_badge", "time_to_breach", "status", "title",
+                    "organisation", "assigned_group", "assignee", "major_badge"]
     list_filter = [QueueFilter, "status", "severity", "is_major", "channel"]
     # Reference look-ups take the unique index (see get_search_results); words search the
     # title and the raising organisation (descriptions are long: scanning them is slow).
     search_fields = ["title", "organisation__name"]
     search_help_text = "A reference (INC-000123 or 123), or words from the title or organisation."
-    ordering = ["-pk"]  # newest first on the primary key index, no extra sort key needed
+    ordering = ["-pk"]  # without a queue: newest first on the primary key index
     list_select_related = ["organisation", "assigned_group", "assignee"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a million rows per page view is waste
@@ -138,6 +128,15 @@ class IncidentAdmin(ConsoleAdmin):
     inlines = [LegInline, EscalationInline]
     change_form_template = "incidents/admin/change_form.html"
     filter_horizontal = ["services"]
+
+    def workspace_url(self, incident):
+        return reverse("admin:workspace_incident", args=[incident.reference])
+
+    def get_ordering(self, request):
+        """Queues are sorted by urgency (incidents.queues); the full list newest first."""
+        if request.GET.get("queue") in queues.QUEUES:
+            return queues.URGENCY
+        return super().get_ordering(request)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -194,7 +193,12 @@ class IncidentAdmin(ConsoleAdmin):
     def severity_badge(self, incident):
         return f"Sev{incident.severity}"
 
-    @admin.display(description="Time to breach", ordering="resolution_due_at")
+    @admin.display(description="Major")
+    def major_badge(self, incident):
+        """Flag major incidents only: a mark on every other row is noise."""
+        return mark_safe('<span class="badge-major">MAJOR</span>') if incident.is_major else ""
+
+    @admin.display(description="Time to breach", ordering=queues.next_due())
     def time_to_breach(self, incident):
         if not incident.is_open:
             return "—"
@@ -314,11 +318,11 @@ class IncidentAdmin(ConsoleAdmin):
             self.message_user(request, form.error_text(), messages.ERROR)
             return back
         try:
-            form.perform(incident=incident, by=user)
+            result = form.perform(incident=incident, by=user)
         except IncidentError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
-            self.message_user(request, "Done.", messages.SUCCESS)
+            self.message_user(request, form.done(incident, result), messages.SUCCESS)
         return back
 
 

@@ -110,6 +110,9 @@ class ServiceRequestAdmin(ConsoleAdmin):
     change_form_template = "servicerequests/admin/change_form.html"
     change_list_template = "servicerequests/admin/change_list.html"
 
+    def workspace_url(self, obj):
+        return reverse("admin:workspace_record", args=["request", obj.pk])
+
     def has_add_permission(self, request):
         return False  # recorded through "Record a phone or email request", which validates
 

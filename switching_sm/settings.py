@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # htmx, vendored by django-htmx and served as our own static file: the workspace
+    # home's live queue counts poll with it (no inline script, so the CSP stays strict).
+    "django_htmx",
     *PROJECT_APPS,
 ]
 
@@ -456,6 +459,7 @@ SPECTACULAR_SETTINGS = {
             "AudienceEnum", "BulletinStateEnum", "WebhookDeliveryStateEnum", "ForecastStatusEnum",
             "ExcessiveDemandAlertStatusEnum", "RiskStatusEnum", "ArticleStatusEnum",
             "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
+            "KnowledgeContributionKindEnum", "KnowledgeContributionStatusEnum",
             "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
         )
     },

@@ -13,7 +13,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ SEVERITY_CHOICES = [(n, f"Sev{n} – {text}") for n, text in SEVERITY_GUIDANCE.i
 
 
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.PENDING)
 NEW, IN_PROGRESS, PENDING = Status.NEW, Status.IN_PROGRESS, Status.PENDING
 RESOLVED, CLOSED, CANCELLED = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
 
@@ -78,10 +80,36 @@ class ReferenceCounter(models.Model):
         return counter.value
 
 
+def next_due():
+    """Return the expression for an incident's next SLA deadline: the response due time
+    while not yet responded to, the resolution due time while its clock runs, whichever is
+    sooner; NULL when neither runs. The queues sort on it (incidents.queues)."""
+    response = Case(When(responded_at__isnull=True, then=F("response_due_at")))
+    resolution = Case(When(sla_paused=False, then=F("resolution_due_at")))
+    # LEAST ignores NULLs on PostgreSQL but not on SQLite: each side falls back on the other.
+    return Least(Coalesce(response, resolution), Coalesce(resolution, response))
+
+
+def breaching_within(*, minutes, now=None):
+    """Return the condition "the next due time falls within `minutes` from now" (not yet
+    late: exactly at the deadline is still met) for incidents whose clock runs."""
+    now = now or timezone.now()
+    horizon = now + timedelta(minutes=minutes)
+    response = Q(responded_at__isnull=True, response_due_at__gte=now,
+                 response_due_at__lte=horizon)
+    resolution = Q(sla_paused=False, resolution_due_at__gte=now,
+                   resolution_due_at__lte=horizon)
+    return response | resolution
+
+
+BREACHED = Q(response_breached=True) | Q(resolution_breached=True)
+
+
 class IncidentQuerySet(VisibleQuerySet):
     def open(self):
         """Return incidents not yet resolved, closed or cancelled."""
-        return self.exclude(status__in=CLOSED_STATUSES)
+        # Named as the open statuses (not "not closed") so the status indexes serve it.
+        return self.filter(status__in=OPEN_STATUSES)
 
     def unassigned(self):
         return self.filter(assigned_group__isnull=True)
@@ -90,18 +118,11 @@ class IncidentQuerySet(VisibleQuerySet):
         return self.filter(assigned_group_id=organisation_id)
 
     def breached(self):
-        return self.filter(Q(response_breached=True) | Q(resolution_breached=True))
+        return self.filter(BREACHED)
 
     def breaching_within(self, *, minutes, now=None):
         """Return running incidents whose next due time falls within `minutes` from now."""
-        now = now or timezone.now()
-        horizon = now + timedelta(minutes=minutes)
-        # Not yet late (exactly at the deadline is still met) and due within the horizon.
-        response = Q(responded_at__isnull=True, response_due_at__gte=now,
-                     response_due_at__lte=horizon)
-        resolution = Q(sla_paused=False, resolution_due_at__gte=now,
-                       resolution_due_at__lte=horizon)
-        return self.open().filter(response | resolution)
+        return self.open().filter(breaching_within(minutes=minutes, now=now))
 
     def sla_check_due(self, now=None):
         """Return open incidents with an SLA warning or breach due (index used by the sweep)."""
@@ -171,6 +192,9 @@ class Incident(Lifecycle, models.Model):
             models.Index(fields=["organisation", "-created_at"], name="inc_org_created_idx"),
             # agent queues: a group's open work; the breached queue (few rows, partial index)
             models.Index(fields=["assigned_group", "status"], name="inc_group_status_idx"),
+            # the queues' urgency order (incidents.queues): open incidents by next deadline
+            models.Index(next_due(), "severity", "id", name="inc_open_urgency_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
             models.Index(fields=["id"], name="inc_breached_idx",
                          condition=Q(response_breached=True) | Q(resolution_breached=True)),
             # KPI periods (reporting): raised, first response and resolution within a period

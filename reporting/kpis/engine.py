@@ -6,7 +6,9 @@ does not grow with the number of incidents loaded into Python. Averages are
 computed as summed duration / count from the aggregated rows, so the
 end-to-end figure is exact (not a mean of means). Availability and
 interruptions come from servicestatus.availability.measure, the one shared
-definition of availability, called once per period for all services.
+definition of availability, called once per period for all services. The arithmetic
+shared with the service request KPIs (requests.py) is in maths.py. Service request KPIs
+join the end-to-end and provider scopes, and have a scope of their own per catalogue item.
 """
 
 from dataclasses import dataclass, field
@@ -27,7 +29,12 @@ from servicestatus import availability as availability_maths
 from . import definitions
 from . import requests as request_kpis
 from .definitions import REGISTRY
-from .maths import HOUR, MINUTE, between, duration, mean, percent, quantize, seconds
+from .maths import HOUR, MINUTE, quantize
+from .maths import between as _between
+from .maths import duration as _duration
+from .maths import mean as _mean
+from .maths import percent as _percent
+from .maths import seconds as _seconds
 
 SEVERITIES = (1, 2, 3, 4)
 IncidentServices = Incident.services.through
@@ -127,15 +134,15 @@ def _incident_aggregates(period, prefix=""):
     judged on the severity in force at resolution), so the two always add up to "resolved".
     """
     f = prefix
-    raised, responded, resolved = (between(f"{f}{name}", period) for name in
+    raised, responded, resolved = (_between(f"{f}{name}", period) for name in
                                    ("created_at", "responded_at", "resolved_at"))
     reached = (raised | responded | resolved) & ~Q(**{f"{f}status": Incident.Status.CANCELLED})
     return reached, {
         "raised": Count("pk", filter=raised),
         "responded": Count("pk", filter=responded),
-        "response_total": Sum(duration(f"{f}responded_at", f"{f}created_at"), filter=responded),
+        "response_total": Sum(_duration(f"{f}responded_at", f"{f}created_at"), filter=responded),
         "resolved": Count("pk", filter=resolved),
-        "resolution_total": Sum(duration(f"{f}resolved_at", f"{f}created_at"), filter=resolved),
+        "resolution_total": Sum(_duration(f"{f}resolved_at", f"{f}created_at"), filter=resolved),
         "within": Count("pk", filter=resolved & Q(**{f"{f}resolution_breached": False})),
         "escalated": Count("pk", filter=resolved & Q(**{f"{f}resolution_breached": True})),
     }
@@ -176,7 +183,7 @@ def change_rows(period, scope):
     """Return {(change type, outcome): count} of changes whose outcome (implemented, failed
     or backed out) was recorded in the period."""
     qs = ChangeTransition.objects.filter(
-        between("at", period), to_status__in=ChangeNotification.OUTCOME_STATUSES,
+        _between("at", period), to_status__in=ChangeNotification.OUTCOME_STATUSES,
         is_retrospective_approval=False).filter(_change_scope(scope))
     rows = (qs.order_by().values("change_notification__change_type", "to_status")
             .annotate(n=Count("change_notification", distinct=True)))
@@ -207,11 +214,11 @@ def _incident_results(period, scope, targets, *, rows=None):
         return {
             "incidents": (t["raised"], t["raised"]),
             "escalations": (t["escalated"], t["resolved"]),
-            "response_minutes": (mean(t["response_total"], t["responded"], MINUTE),
+            "response_minutes": (_mean(t["response_total"], t["responded"], MINUTE),
                                  t["responded"]),
-            "resolution_hours": (mean(t["resolution_total"], t["resolved"], HOUR),
+            "resolution_hours": (_mean(t["resolution_total"], t["resolved"], HOUR),
                                  t["resolved"]),
-            "resolved_within_sla": (percent(t["within"], t["resolved"]), t["resolved"]),
+            "resolved_within_sla": (_percent(t["within"], t["resolved"]), t["resolved"]),
         }
 
     overall = figures()
@@ -251,10 +258,10 @@ def availability_results(measured, targets):
     downtime = sum((m.downtime for m in measured), timedelta(0))
     interruptions = sum(m.interruptions for m in measured)
     if service_time > timedelta(0):
-        value = quantize(Decimal(100) * seconds(service_time - downtime) / seconds(service_time),
+        value = quantize(Decimal(100) * _seconds(service_time - downtime) / _seconds(service_time),
                          3)
-        weighted = sum(m.target * seconds(m.service_time) for m in measured)
-        target = quantize(weighted / seconds(service_time), 3)
+        weighted = sum(m.target * _seconds(m.service_time) for m in measured)
+        target = quantize(weighted / _seconds(service_time), 3)
     else:
         value, target = None, None
     return {
@@ -262,7 +269,7 @@ def availability_results(measured, targets):
         "interruptions": KpiResult("interruptions", interruptions, interruptions,
                                    targets["interruptions"][0]),
         "interruption_minutes": KpiResult(
-            "interruption_minutes", mean(downtime, interruptions, MINUTE), interruptions,
+            "interruption_minutes", _mean(downtime, interruptions, MINUTE), interruptions,
             targets["interruption_minutes"][0]),
     }
 
@@ -282,7 +289,7 @@ def monthly_sla_trend(last, months, *, target):
     trend = []
     for period in periods:
         within, resolved = by_month.get((period.first.year, period.first.month), (0, 0))
-        trend.append((period, KpiResult("resolved_within_sla", percent(within, resolved),
+        trend.append((period, KpiResult("resolved_within_sla", _percent(within, resolved),
                                         resolved, target)))
     return trend
 

@@ -1,0 +1,123 @@
+"""The desk's journeys in the console workspace, in a real browser: from the home's live
+counts to a queue, triage, assignment, and resolving with a confirmation; keyboard only
+where the desk would use the keyboard."""
+
+import re
+
+import pyotp
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import TotpDevice
+from incidents.factories import IncidentFactory, OlaTargetFactory
+from incidents.models import Incident
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def sign_in_with_code(page, base, user):
+    secret = pyotp.random_base32()
+    TotpDevice.objects.create(user=user, secret=secret, confirmed_at="2026-01-01T00:00Z")
+    page.goto(f"{base}/admin/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Verify and sign in").click()
+    page.wait_for_url(f"{base}/admin/")
+
+
+@pytest.fixture
+def sev1(supplier_user, service):
+    return IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                           services=[service], severity=1,
+                           title="Every switch request rejected since 09:00")
+
+
+def count_of(page, queue):
+    return page.locator(f'#ws-counts [data-queue="{queue}"] .ws-count-n')
+
+
+def test_desk_triages_a_sev1_from_the_queue_and_resolves_it_with_a_confirmation(
+        live_server, page, desk_agent, sev1, provider_org):
+    OlaTargetFactory(resolver_group=provider_org, severity=1, resolution_amount=2,
+                     resolution_unit="hours")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_with_code(page, live_server.url, desk_agent)
+    expect(count_of(page, "unassigned")).to_have_text("1")
+    expect(count_of(page, "breaching")).to_have_text("1")
+
+    # the home's count opens the queue, sorted by urgency, with time to breach on screen
+    page.locator('#ws-counts [data-queue="unassigned"]').click()
+    expect(page.get_by_role("heading", name=re.compile("Queue: Unassigned"))).to_be_visible()
+    row = page.get_by_role("row", name=re.compile(sev1.reference))
+    expect(row).to_contain_text("Sev1")
+    expect(row).to_contain_text(re.compile(r"\d+ min"))
+    expect(page.get_by_role("columnheader", name="Time to breach")).to_be_in_viewport()
+    row.get_by_role("link", name=sev1.reference).click()
+
+    # the workspace: header clocks, then respond by keyboard
+    expect(page.get_by_role("heading", level=1)).to_contain_text(sev1.reference)
+    expect(page.locator(".ws-clocks")).to_contain_text("Response")
+    page.keyboard.press("g")
+    page.get_by_label("Note (optional)").first.fill("Looking at the CSS adapter")
+    page.get_by_role("button", name="Respond (start work)").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"{sev1.reference} is in progress")
+
+    # assign to the provider: the message names the group and its OLA due time
+    page.keyboard.press("a")
+    page.get_by_label("Resolver group").select_option(label="Xoserve")
+    page.get_by_label("Note to the group").fill("Adapter rejects every request")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        re.compile(rf"{sev1.reference} assigned to Xoserve; OLA due \d\d:\d\d"))
+    expect(page.locator(".ws-clocks")).to_contain_text("OLA Xoserve")
+    expect(page.locator(".ws-timeline")).to_contain_text("Assigned to Xoserve")
+
+    # a work note, typed after the keyboard shortcut
+    page.keyboard.press("c")
+    page.keyboard.type("Xoserve confirm a bad deploy; rolling back")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".ws-timeline")).to_contain_text("rolling back")
+
+    # resolve: the button does nothing until the confirmation is ticked
+    page.keyboard.press("r")
+    page.get_by_label("Resolution code").select_option(label="Fixed")
+    page.get_by_label("Resolution notes").fill("Xoserve rolled the deploy back")
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    assert Incident.objects.get(pk=sev1.pk).status == "in_progress"
+    page.get_by_label(f"Yes, resolve {sev1.reference}").check()
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text(f"{sev1.reference} resolved (Fixed)")
+    expect(page.locator(".ws-status")).to_have_text("Resolved")
+    assert Incident.objects.get(pk=sev1.pk).status == "resolved"
+    # only the lifecycle's next moves remain
+    moves = page.locator(".ws-actions summary").all_inner_texts()
+    assert [m.split()[0] for m in moves[:2]] == ["Reopen", "Close"]
+
+
+def test_home_counts_update_without_a_reload(live_server, page, desk_agent, supplier_user,
+                                            service):
+    sign_in_with_code(page, live_server.url, desk_agent)
+    expect(count_of(page, "open")).to_have_text("0")
+    IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                    services=[service], severity=2)
+    # the panel polls every 15 s: the new incident shows with no navigation
+    expect(count_of(page, "open")).to_have_text("1", timeout=25000)
+    assert page.url == f"{live_server.url}/admin/"
+
+
+def test_incident_list_shows_time_to_breach_at_1280_and_no_cross_for_normal_incidents(
+        live_server, page, desk_agent, sev1):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in_with_code(page, live_server.url, desk_agent)
+    page.goto(f"{live_server.url}/admin/incidents/incident/?queue=open")
+    header = page.get_by_role("columnheader", name="Time to breach")
+    expect(header).to_be_in_viewport()
+    box = header.bounding_box()
+    assert box["x"] + box["width"] <= 1280
+    assert page.locator("#result_list img[src*='icon-no']").count() == 0
+    # the row opens the workspace, not the stock change form
+    page.get_by_role("link", name=sev1.reference).click()
+    expect(page).to_have_url(re.compile(rf"/admin/workspace/incident/{sev1.reference}/"))
