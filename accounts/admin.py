@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 
 from . import policy, services
@@ -49,6 +52,9 @@ class UserAdmin(ReferenceDataAdmin, DjangoUserAdmin):
         self.message_user(request, f"Reset two-factor authentication for {deleted} user(s).")
 
 
+API_KEY_ONCE = "api_token_key_once"
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReferenceDataAdmin):
     list_display = ["name", "organisation", "prefix", "created_at", "created_by", "last_used_at",
@@ -78,11 +84,28 @@ class ApiTokenAdmin(ReferenceDataAdmin):
             obj.save(update_fields=["name"])
             return
         raw_key = services.issue_api_token(token=obj, by=request.user)
-        messages.warning(
-            request,
-            f"New API token for {obj.organisation}: {raw_key} — copy it now; "
-            "it is stored hashed and will not be shown again.",
-        )
+        # Shown once, on its own page (key_view): never in a flash message, never again.
+        request.session[API_KEY_ONCE] = {"pk": obj.pk, "key": raw_key}
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("admin:accounts_apitoken_key", obj.pk)
+
+    def get_urls(self):
+        return [path("<int:pk>/key/", self.admin_site.admin_view(self.key_view),
+                     name="accounts_apitoken_key"), *super().get_urls()]
+
+    def key_view(self, request, pk):
+        """Show a new token's key once, with a copy button; afterwards say it cannot be."""
+        if not policy.may_manage_api_tokens(request.user):
+            raise PermissionDenied
+        token = get_object_or_404(ApiToken, pk=pk)
+        once = request.session.get(API_KEY_ONCE) or {}
+        key = None
+        if once.get("pk") == token.pk:
+            key = request.session.pop(API_KEY_ONCE)["key"]
+        return TemplateResponse(request, "admin/accounts/apitoken/key_once.html", {
+            **self.admin_site.each_context(request), "token": token, "key": key,
+            "title": f"API token for {token.organisation.name}", "opts": self.model._meta})
 
     @admin.action(description="Revoke selected API tokens")
     def revoke_tokens(self, request, queryset):

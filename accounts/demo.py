@@ -1,5 +1,7 @@
 """Demo organisations and users (passwords are demo-only; see README.md)."""
 
+from dataclasses import dataclass
+
 import pyotp
 from django.utils import timezone
 
@@ -109,3 +111,41 @@ def seed(stdout):
             TotpDevice.objects.get_or_create(user=user, defaults={
                 "secret": pyotp.random_base32(), "confirmed_at": timezone.now()})
     stdout.write(f"  {Organisation.objects.count()} organisations, {len(USERS)} demo users")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    organisation: str
+    second_factor: str  # what to type after the password, in words
+
+
+def demo_login_rows(now=None):
+    """Return the demo users that exist, with how each passes the second factor now.
+
+    Staff and providers have a ready authenticator, so the current code is given (it is
+    valid for about 30 seconds, one step either side); participants sign in with the
+    password alone unless they turned two-factor on themselves.
+    """
+    users = {u.username: u for u in User.objects.filter(
+        username__in=[row[0] for row in USERS]).select_related("organisation")}
+    devices = {d.user_id: d for d in TotpDevice.objects.filter(
+        user__in=users.values(), confirmed_at__isnull=False)}
+    moment = (now or timezone.now()).timestamp()
+    rows = []
+    for username, *_ in USERS:
+        user = users.get(username)
+        if user is None:
+            continue
+        device = devices.get(user.pk)
+        if device is not None:
+            factor = (f"authenticator code {pyotp.TOTP(device.secret).at(moment)} now "
+                      f"(`manage.py demo_totp_code {username}`)")
+        elif policy.must_use_two_factor(user):
+            factor = "set up an authenticator at first sign-in (a QR code is shown)"
+        else:
+            factor = "none: password only (can be turned on under Your account)"
+        rows.append(DemoLogin(username, user.get_role_display(),
+                              user.organisation.name if user.organisation else "-", factor))
+    return rows

@@ -46,6 +46,17 @@ class CodeForm(forms.Form):
     )
 
 
+class SignInCodeForm(CodeForm):
+    """The second step of signing in: the app's code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="6-digit code", max_length=12, min_length=6,
+        help_text="From your authenticator app. Lost your phone? Enter one of your recovery "
+                  "codes (like 4kx7m-p9qzt) instead.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
 class AccessReviewForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Optional: anything you changed or want the desk to know.")

@@ -11,13 +11,13 @@ from django.db import models
 from django.utils import timezone
 
 from .models_audit import AuditEntry
-from .models_security import AccessReview, LoginAttempt, TotpDevice
+from .models_security import AccessReview, LoginAttempt, RecoveryCode, TotpDevice
 from .policy import VisibleQuerySet
 from .roles import Role
 
 # Django registers the audit and security models through these imports; Role is the field's.
 __all__ = ["AccessReview", "ApiToken", "AuditEntry", "LoginAttempt", "Organisation", "Role",
-           "TotpDevice", "User"]
+           "RecoveryCode", "TotpDevice", "User"]
 
 
 class OrganisationQuerySet(VisibleQuerySet):

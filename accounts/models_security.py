@@ -27,6 +27,27 @@ class TotpDevice(models.Model):
         return self.confirmed_at is not None
 
 
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator (a lost phone).
+
+    Ten are issued when two-factor is set up, shown once, and stored only as a SHA-256
+    hash (each has about 50 random bits, so a hash cannot be guessed back). Using one
+    marks it used; issuing a new set removes the old ones.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"], name="recovery_code_lookup")]
+
+    def __str__(self):
+        return f"Recovery code of {self.user} ({'used' if self.used_at else 'unused'})"
+
+
 class LoginAttempt(models.Model):
     """One sign-in attempt, kept for lockout and for the desk to see who is being targeted."""
 

@@ -460,6 +460,22 @@ def may_cancel_service_request(user, service_request):
                                             service_request.raised_by_id)
 
 
+def may_comment_on_service_request(user, service_request):
+    """Return True for the desk, the request's organisation and a provider holding a task on it.
+
+    Auditors read and never write; a closed or cancelled request takes no more comments
+    (the caller checks the status, this answers who).
+    """
+    if is_desk(user):
+        return True
+    if is_auditor(user) or not _active(user) or user.is_system_account:
+        return False
+    if same_organisation(user, service_request.organisation_id):
+        return True
+    return is_provider(user) and service_request.tasks.filter(
+        assigned_group_id=user.organisation_id).exists()
+
+
 # --- reporting ---
 def may_read_internal_reports(user):
     """Return True for Switching Operations and auditors: full reports, reconciliation, CSI."""

@@ -1,14 +1,17 @@
 """Access management: lockout after failed sign-ins, TOTP second factor, access reviews."""
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 import pyotp
+import segno
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import policy
-from .models import AccessReview, LoginAttempt, TotpDevice, User
+from .models import AccessReview, LoginAttempt, RecoveryCode, TotpDevice, User
 
 LOCKOUT_ATTEMPTS = getattr(settings, "LOGIN_LOCKOUT_ATTEMPTS", 5)
 LOCKOUT_PERIOD = timedelta(minutes=getattr(settings, "LOGIN_LOCKOUT_MINUTES", 15))
@@ -95,10 +98,58 @@ def confirm_enrolment(*, user, code):
 
 @transaction.atomic
 def verify_code(*, user, code):
-    """Return True if `code` is a valid, unused code from the user's confirmed device."""
+    """Return True if `code` is a valid, unused code from the user's confirmed device, or one
+    of the user's unused recovery codes (which is then used up)."""
     device = TotpDevice.objects.select_for_update().filter(
         user=user, confirmed_at__isnull=False).first()
-    return device is not None and _accept_code(device, code)
+    if device is None:
+        return False
+    return _accept_code(device, code) or use_recovery_code(user=user, code=code)
+
+
+RECOVERY_CODE_COUNT = 10
+# No 0/O or 1/I/L: a code read from paper is typed right first time.
+RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+
+def _recovery_hash(code):
+    normalised = "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_recovery_codes(*, user):
+    """Replace the user's recovery codes with a new set; return the codes (shown once)."""
+    codes = ["-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(5))
+                      for _ in range(2)) for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, code_hash=_recovery_hash(code)) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def use_recovery_code(*, user, code):
+    """Return True and use up `code` if it is one of the user's unused recovery codes."""
+    if len("".join(ch for ch in (code or "") if ch.isalnum())) != 10:
+        return False
+    found = RecoveryCode.objects.select_for_update().filter(
+        user=user, code_hash=_recovery_hash(code), used_at__isnull=True).first()
+    if found is None:
+        return False
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    return True
+
+
+def unused_recovery_codes(user):
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def qr_code_data_uri(device):
+    """Return the setup address as a QR code (SVG data URI, allowed by the page's CSP)."""
+    return segno.make(provisioning_uri(device), error="m").svg_data_uri(
+        scale=5, border=2, dark="#0b0c0c")
 
 
 def disable_two_factor(*, user):
@@ -106,6 +157,7 @@ def disable_two_factor(*, user):
     if policy.must_use_two_factor(user):
         raise PermissionError("Two-factor authentication is mandatory for your role.")
     TotpDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
 
 
 # --- access review -------------------------------------------------------------------

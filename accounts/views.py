@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
@@ -14,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import policy, security
-from .forms import AccessReviewForm, CodeForm, LockoutAuthenticationForm
+from .demo import USERS
+from .forms import AccessReviewForm, CodeForm, LockoutAuthenticationForm, SignInCodeForm
 from .models import Organisation
 
 PENDING_KEY = "pending_second_factor"
@@ -73,7 +75,7 @@ def two_factor_verify(request):
     if user is None:
         messages.info(request, "Please sign in again.")
         return redirect("portal:login")
-    form = CodeForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if security.locked_until(user.username):
             request.session.pop(PENDING_KEY, None)
@@ -85,7 +87,15 @@ def two_factor_verify(request):
                                 remote_addr=request.META.get("REMOTE_ADDR"))
         form.add_error("code", "That code is not valid or was already used. "
                                "Enter the current code from your authenticator app.")
-    return render(request, "registration/two_factor_verify.html", {"form": form})
+    return render(request, "registration/two_factor_verify.html", {
+        "form": form, "demo_hint": _demo_hint(user)})
+
+
+def _demo_hint(user):
+    """Under `make run` (DEBUG) with the demo data: how to get a demo user's current code."""
+    if settings.DEBUG and user.username in {row[0] for row in USERS}:
+        return f".venv/bin/python manage.py demo_totp_code {user.username}"
+    return ""
 
 
 def two_factor_enrol(request):
@@ -101,11 +111,14 @@ def two_factor_enrol(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if security.confirm_enrolment(user=user, code=form.cleaned_data["code"]):
+            codes = security.issue_recovery_codes(user=user)
             if pending:
                 messages.success(request, "Two-factor authentication is set up.")
-                return _finish_sign_in(request, user, pending)
-            messages.success(request, "Two-factor authentication is now on for your account.")
-            return redirect("portal:account")
+                _finish_sign_in(request, user, pending)
+            else:
+                messages.success(request, "Two-factor authentication is now on for your "
+                                          "account.")
+            return _show_recovery_codes(request, codes)
         form.add_error("code", "That code does not match. Check the time on your phone and "
                                "enter the current code.")
     secret = device.secret
@@ -113,6 +126,7 @@ def two_factor_enrol(request):
         "form": form,
         "secret_groups": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
         "provisioning_uri": security.provisioning_uri(device),
+        "qr_code": security.qr_code_data_uri(device),
         "mandatory": policy.must_use_two_factor(user),
     })
 
@@ -123,6 +137,7 @@ def account(request):
         "two_factor_on": security.has_two_factor(request.user),
         "two_factor_mandatory": policy.must_use_two_factor(request.user),
         "may_review_access": policy.may_review_access(request.user, request.user.organisation_id),
+        "recovery_codes_left": security.unused_recovery_codes(request.user),
     })
 
 
@@ -157,3 +172,30 @@ def access_review(request, organisation_code=None):
         "summary": security.access_review_summary(rows),
         "last_review": organisation.access_reviews.select_related("confirmed_by").first(),
     })
+
+
+RECOVERY_CODES_KEY = "recovery_codes_once"
+
+
+def _show_recovery_codes(request, codes):
+    """Keep the new codes in the session for one showing on their own page."""
+    request.session[RECOVERY_CODES_KEY] = codes
+    return redirect("portal:recovery_codes")
+
+
+@login_required
+def recovery_codes(request):
+    """Show freshly issued recovery codes once; a reload shows how many are left instead."""
+    codes = request.session.pop(RECOVERY_CODES_KEY, None)
+    return render(request, "registration/recovery_codes.html", {
+        "codes": codes, "unused": security.unused_recovery_codes(request.user)})
+
+
+@login_required
+@require_POST
+def recovery_codes_renew(request):
+    """Replace the recovery codes (the old ones stop working) and show the new ones once."""
+    if not security.has_two_factor(request.user):
+        messages.error(request, "Turn two-factor authentication on first.")
+        return redirect("portal:account")
+    return _show_recovery_codes(request, security.issue_recovery_codes(user=request.user))

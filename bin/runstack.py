@@ -25,18 +25,6 @@ PORT = os.environ.get("SSM_PORT", "8000")
 # them a broker outage has fewer channels to re-establish.
 WORKER_FLAGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
 
-DEMO_LOGINS = """
-  Demo logins (password for all: switching-demo — demo only):
-    supplier   Market Participant (Brightwater Energy, organisation admin)
-    supplier2  Market Participant (Kestrel Power)
-    shipper    Market Participant (Fenland Gas Shipping)
-    desk       Service Desk agent            -> also the agent console at /admin/
-    ops        Switching Operations          -> agent console, reference data, API tokens
-    auditor    Auditor (read-only console)
-    xoserve    CDS Provider user (Xoserve); also css, gemserv, dcc, ukpn
-"""
-
-
 class Supervisor:
     """Start named commands, restart any that exits, stop them all on request.
 
@@ -112,17 +100,26 @@ def manage(*args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+# Start-up free of warnings that say nothing about this system: runserver's "development
+# server" banner (this is the local run by design), and Celery's superuser warning when
+# the machine's only account is root (as in this project's containers).
+QUIET = {"DJANGO_RUNSERVER_HIDE_WARNING": "true",
+         "PYTHONWARNINGS": "ignore:You're running the worker with superuser privileges"}
+
+
 def main():
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
+    env = {**QUIET, **os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
     os.environ.update(env)
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     supervisor = Supervisor(commands(), env=env)
     supervisor.start_all()
     print(f"\n  Switching SM is running at http://{HOST}:{PORT}/  (agent console: /admin/, "
-          f"API docs: /api/docs/)\n{DEMO_LOGINS}\n  Emails are written to var/sent-mail/. "
-          "A process that stops is restarted. Press Ctrl-C to stop the web server, workers "
-          "and beat.\n", flush=True)
+          f"API docs: /api/docs/)  [SSM_HOST, SSM_PORT change the address]\n", flush=True)
+    # Each demo login with its second factor; staff get the code to type now.
+    manage("demo_logins")
+    print("\n  Emails are written to var/sent-mail/. A process that stops is restarted. "
+          "Press Ctrl-C to stop the web server, workers and beat.\n", flush=True)
 
     def stop(*_):
         supervisor.stop()

@@ -1,6 +1,7 @@
 """Portal forms of the demand app. Times are entered in UK time (settings.TIME_ZONE)."""
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Organisation
 from services.models import Service
@@ -25,8 +26,8 @@ class ForecastForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for field, message in validate_window(data.get("window_start"),
-                                              data.get("window_end")).items():
+        for field, message in validate_window(data.get("window_start"), data.get("window_end"),
+                                              now=timezone.now()).items():
             self.add_error(field, message)
         return data
 

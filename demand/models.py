@@ -150,12 +150,19 @@ class Forecast(Lifecycle, models.Model):
                          update_fields=["alert"] if alert is not None else [])
 
 
-def validate_window(start, end):
-    """Return {field: message} for a bad forecast window, or {} (used by forms, CSV, API)."""
+def validate_window(start, end, *, now=None):
+    """Return {field: message} for a bad forecast window, or {} (used by forms, CSV, API).
+
+    Given `now`, a window that has already ended is refused too: the portal form asks
+    about demand still to come (the API and CSV also load past windows for history).
+    """
     if start is None or end is None:
         return {}
     if end <= start:
         return {"window_end": "The window must end after it starts."}
+    if now is not None and end <= now:
+        return {"window_end": "This window has already ended; a forecast is for demand "
+                              "still to come."}
     if end - start > MAX_WINDOW:
         return {"window_end": "A forecast covers at most 7 days; send a longer campaign as "
                               "several forecasts."}

@@ -70,6 +70,8 @@ class TransitionForm(forms.Form):
                                        required=False)
     resolution_code = forms.ChoiceField(choices=[("", "—"), *ResolutionCode.choices],
                                         required=False)
+    # The portal asks before it cancels (a disclosure with a tick box).
+    confirm = forms.BooleanField(required=False)
 
 
 BACKLOG_MAX = 10**12  # far above any backlog (the July 2023 P1 left 200,428 messages)

@@ -70,8 +70,9 @@ def incident_raise(request):
 def incident_detail(request, reference):
     incident = _visible(request, reference)
     user = request.user
-    actions = [to for to in sorted(incident.allowed_targets())
+    allowed = [to for to in sorted(incident.allowed_targets())
                if policy.may_transition_incident(user, incident, to)]
+    actions = [(to, Status(to).label) for to in allowed if to != Status.CANCELLED]
     return render(request, "incidents/detail.html", {
         "incident": incident, "now": timezone.now(),
         "timeline": timeline_for(incident, user),
@@ -80,7 +81,8 @@ def incident_detail(request, reference):
             incident=incident, **({} if policy.may_read_work_notes(user) else {"is_public": True})),
         "may_comment": policy.may_comment_on_incident(user, incident) and incident.status not in
         (Status.CLOSED, Status.CANCELLED),
-        "actions": actions, "comment_form": CommentForm(), "transition_form": TransitionForm(),
+        "actions": actions, "may_cancel": Status.CANCELLED in allowed,
+        "comment_form": CommentForm(), "transition_form": TransitionForm(),
         "is_desk": policy.may_work_incident(user)})
 
 
@@ -120,6 +122,9 @@ def incident_transition(request, reference):
         messages.error(request, "Choose a valid action.")
         return redirect(incident)
     data = form.cleaned_data
+    if data["to"] == Status.CANCELLED and not data["confirm"]:
+        messages.error(request, f"Tick “Yes, cancel {incident.reference}” to cancel it.")
+        return redirect(incident)
     try:
         incident = services.transition_incident(
             incident=incident, by=request.user, to=data["to"], reason=data["reason"],

@@ -130,8 +130,8 @@ def seed(stdout):
     for index, row in enumerate(ARTICLES):
         if Article.objects.filter(title=row["title"]).exists():
             continue
-        service_codes = row.pop("services")
-        row = {**row, "services": Service.objects.filter(code__in=service_codes)}
+        # A copy: ARTICLES is read again by the next seed in this process (tests seed twice).
+        row = {**row, "services": Service.objects.filter(code__in=row["services"])}
         article = services.create_article(
             by=owner, owner=owner, review_by=today + timedelta(days=30 + 20 * index), **row)
         services.transition_article(article=article, action="submit", by=owner)
@@ -181,9 +181,23 @@ def _seed_lifecycle_examples(owner, reviewer, today):
         created += 1
     title = "Old: switching by fax (withdrawn process)"
     if not Article.objects.filter(title=title).exists():
+        # Withdrawn: published once, then retired, so readers never find or get it suggested.
         article = services.create_article(
             by=owner, owner=owner, title=title, article_type=T.HOW_TO, audience=A.PARTICIPANTS,
             review_by=today - timedelta(days=10), body="Fax the form to the desk.")
+        services.transition_article(article=article, action="submit", by=owner)
+        services.transition_article(article=article, action="publish", by=reviewer)
+        services.transition_article(article=article, action="retire", by=reviewer,
+                                    reason="The desk no longer takes faxes; use the portal.")
+        created += 1
+    title = "Reading the rejection codes in a CSS switch response"
+    if not Article.objects.filter(title=title).exists():
+        article = services.create_article(
+            by=owner, owner=owner, title=title, article_type=T.FAQ,
+            audience=A.PARTICIPANTS, review_by=today - timedelta(days=10),
+            services=Service.objects.filter(code="css-registration"),
+            body="Each rejection carries a code and a reason. Look the code up in the "
+                 "CSS rejection code list; most are corrected by resubmitting.")
         services.transition_article(article=article, action="submit", by=owner)
         services.transition_article(article=article, action="publish", by=reviewer)
         created += 1

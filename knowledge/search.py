@@ -10,7 +10,9 @@ Every search starts from `Article.objects.visible_to(user)`, so a reader can
 never find, or read a snippet of, an article outside their audience.
 """
 
+import difflib
 import re
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -80,7 +82,9 @@ def search_articles(*, user, text, article_type="", service_code="", service_ids
     MAX_CANDIDATES results are returned.
     """
     terms = query_terms(text)
-    articles = Article.objects.visible_to(user).filter(
+    # visible_to already keeps live articles only; a retired (withdrawn) one is excluded
+    # here too, so no search, suggestion or "did you mean" can ever offer it.
+    articles = Article.objects.visible_to(user).exclude(status=Article.Status.RETIRED).filter(
         _filters("", article_type, service_code, service_ids))
     if not terms:
         return articles.none()
@@ -89,6 +93,78 @@ def search_articles(*, user, text, article_type="", service_code="", service_ids
             _filters("article__", article_type, service_code, service_ids))
         return _postgresql_search(articles, candidates, terms, match_any)
     return _fallback_search(articles, terms, match_any)
+
+
+# "Did you mean": words of this length or more are compared with the readers' vocabulary.
+MIN_CORRECTED_LENGTH = 4
+VOCABULARY_ARTICLES = 2000
+
+
+@dataclass
+class SearchOutcome:
+    """What the search page shows: the results, how they matched, and a suggestion."""
+
+    results: list = field(default_factory=list)
+    matched: str = "all"  # "all" words, "any" word (the fall-back), or "none"
+    did_you_mean: str = ""  # a corrected query that finds articles, or ""
+
+
+def search_with_fallback(*, user, text, limit, article_type="", service_code=""):
+    """Search for every word; when that finds nothing, for any word; offer a spelling fix.
+
+    A spelling suggestion replaces each word no readable article contains with the
+    closest word of the titles and summaries this user may read, and is offered only
+    when it finds something; so it never points at a retired or unreadable article.
+    """
+    filters = {"article_type": article_type, "service_code": service_code}
+    found = with_snippets(search_articles(user=user, text=text, **filters)[:limit], text)
+    matched = "all"
+    if not found and len(query_terms(text)) > 1:
+        found = with_snippets(
+            search_articles(user=user, text=text, match_any=True, **filters)[:limit], text)
+        matched = "any"
+    if not found:
+        matched = "none"
+    corrected = _corrected_query(user, text)
+    if corrected and not search_articles(user=user, text=corrected, **filters).exists():
+        corrected = ""
+    return SearchOutcome(results=found, matched=matched, did_you_mean=corrected)
+
+
+def _vocabulary(user):
+    """Return the words of the titles and summaries of the live articles `user` may read."""
+    rows = (Article.objects.visible_to(user).exclude(status=Article.Status.RETIRED)
+            .values_list("published_version__title", "published_version__summary")
+            .order_by("-published_at")[:VOCABULARY_ARTICLES])
+    words = set()
+    for title, summary in rows:
+        words.update(query_terms_unbounded(f"{title} {summary or ''}"))
+    return words
+
+
+def query_terms_unbounded(text):
+    """Return every word of `text`, lower case (for building the vocabulary)."""
+    return [word for word in _WORD.findall((text or "").lower()) if len(word) <= 50]
+
+
+def _corrected_query(user, text):
+    """Return `text` with unknown words replaced by the closest known ones, or ""."""
+    terms = query_terms(text)
+    if not terms:
+        return ""
+    vocabulary = _vocabulary(user)
+    corrected, changed = [], False
+    for term in terms:
+        if term in vocabulary or len(term) < MIN_CORRECTED_LENGTH or term.isdigit():
+            corrected.append(term)
+            continue
+        close = difflib.get_close_matches(term, vocabulary, n=1, cutoff=0.75)
+        if close:
+            corrected.append(close[0])
+            changed = True
+        else:
+            corrected.append(term)
+    return " ".join(corrected) if changed else ""
 
 
 def _postgresql_search(articles, candidates, terms, match_any):

@@ -20,7 +20,13 @@ from services.models import Service
 from . import services as knowledge_services
 from .forms import HelpfulForm, ProblemReportForm, SearchForm
 from .models import Article, ArticleFeedback
-from .search import MAX_QUERY_LENGTH, MIN_SUGGEST_LENGTH, search_articles, with_snippets
+from .search import (
+    MAX_QUERY_LENGTH,
+    MIN_SUGGEST_LENGTH,
+    search_articles,
+    search_with_fallback,
+    with_snippets,
+)
 
 RESULTS_PER_PAGE = 25
 SUGGESTIONS = 5
@@ -52,15 +58,16 @@ def home(request):
 def search(request):
     """Search page: ranked results with highlighted snippets, or browse by type/service."""
     form = SearchForm(request.GET or None, user=request.user)
-    results, status = [], 200
+    results, status, outcome = [], 200, None
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["q"]
         article_type = form.cleaned_data["type"]
         service_code = form.cleaned_data["service"]
         if text:
-            found = search_articles(user=request.user, text=text, article_type=article_type,
-                                    service_code=service_code)
-            results = with_snippets(found[:RESULTS_PER_PAGE], text)
+            outcome = search_with_fallback(user=request.user, text=text,
+                                           limit=RESULTS_PER_PAGE, article_type=article_type,
+                                           service_code=service_code)
+            results = outcome.results
         else:  # browsing a type or service: newest first, summaries as snippets
             browse = Article.objects.visible_to(request.user).select_related("published_version")
             if article_type:
@@ -70,8 +77,12 @@ def search(request):
             results = list(browse.order_by("-published_at")[:RESULTS_PER_PAGE])
     elif form.is_bound:
         status = 400
-    return render(request, "knowledge/search.html", {"form": form, "results": results},
-                  status=status)
+    did_you_mean_url = ""
+    if outcome and outcome.did_you_mean:
+        did_you_mean_url = "?" + urlencode({**request.GET.dict(), "q": outcome.did_you_mean})
+    return render(request, "knowledge/search.html", {
+        "form": form, "results": results, "outcome": outcome,
+        "did_you_mean_url": did_you_mean_url}, status=status)
 
 
 def _visible_article(request, pk):

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from accounts import policy
@@ -20,14 +19,4 @@ def home(request):
         **overview.build(user),
     })
 
-
-def _wants_json(request):
-    return request.path.startswith("/api/")
-
-
-def not_found(request, exception=None):
-    if _wants_json(request):
-        return JsonResponse({"error": {"status": 404, "code": "not_found",
-                                       "message": "Not found."}}, status=404)
-    return render(request, "404.html", status=404)
 

@@ -55,10 +55,29 @@ def build_field(field):
     raise ValueError(f"Unknown field type {kind!r}")
 
 
+class GeneratedForm(forms.Form):
+    """An item's form; `date_order` holds (later key, earlier key) pairs from `not_before`."""
+
+    date_order = ()
+
+    def clean(self):
+        data = super().clean()
+        for later, earlier in self.date_order:
+            if data.get(later) and data.get(earlier) and data[later] < data[earlier]:
+                self.add_error(later, f"{self.fields[later].label} must not be before "
+                                      f"{self.fields[earlier].label.lower()} "
+                                      f"({data[earlier]:%d %b %Y}).")
+        return data
+
+
 def form_class_for(item):
     """Return a Form class with one field per RequestField row, in order."""
-    attrs = {row.key: build_field(row) for row in item.fields.all()}
-    return type(f"{item.code.replace('-', '_').title()}Form", (forms.Form,), attrs)
+    rows = list(item.fields.all())
+    keys = {row.key for row in rows}
+    attrs = {row.key: build_field(row) for row in rows}
+    attrs["date_order"] = tuple((row.key, row.not_before) for row in rows
+                                if row.not_before in keys)
+    return type(f"{item.code.replace('-', '_').title()}Form", (GeneratedForm,), attrs)
 
 
 def form_for(item, data=None, **kwargs):

@@ -41,9 +41,17 @@ class DecisionForm(forms.Form):
         return data
 
 
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=10000,
+                           help_text="Everyone who can see this request reads it.")
+
+
 class TransitionForm(forms.Form):
     to = forms.CharField(max_length=20)
     reason = forms.CharField(required=False, max_length=4000)
+    # The portal asks before it cancels (a disclosure with a tick box); the API does not.
+    confirm = forms.BooleanField(required=False)
 
 
 class TaskForm(forms.Form):

@@ -1,5 +1,6 @@
 """Notices about service requests, written to the outbox (notifications.services)."""
 
+from accounts import policy
 from accounts.models import Role, User
 from notifications.services import notify_users, queue_email
 
@@ -84,6 +85,18 @@ def cancelled(request):
 def _desk_and_operations():
     return User.objects.people().filter(is_active=True, role__in=[Role.SERVICE_DESK,
                                                                   Role.SWITCHING_OPERATIONS])
+
+
+def commented(comment):
+    """Tell the other side of a comment: the desk hears from the requester's side, and the
+    requester (and whoever raised it) hears from the desk or a provider. Never the author."""
+    request, author = comment.request, comment.author
+    people = [] if author.organisation_id == request.organisation_id else _people(request)
+    if not policy.is_desk(author):
+        people += list(_desk_and_operations().filter(role=Role.SERVICE_DESK))
+    people = [p for p in {p.pk: p for p in people}.values() if p.pk != author.pk]
+    _tell(people, request, f"new comment from {author.display_name}", comment.body,
+          key=f"comment-{comment.pk}")
 
 
 def breached(request, clock, due_at):

@@ -20,6 +20,7 @@ from .models import (
     Channel,
     FulfilmentGroup,
     FulfilmentTask,
+    RequestComment,
     RequestItem,
     RequestTransition,
     ServiceRequest,
@@ -215,6 +216,27 @@ def cancel(*, service_request, by, reason, at=None):
     clocks.refresh_request(request, now=at)
     notify.cancelled(request)
     return request
+
+
+@transaction.atomic
+def add_comment(*, service_request, author, body, at=None):
+    """Add a comment (requester's side, desk or a provider with a task) and tell the other side.
+
+    Raise NotAllowed if `author` may not comment, InvalidTransition on an empty comment or a
+    request that is closed or cancelled.
+    """
+    if not policy.may_comment_on_service_request(author, service_request):
+        raise NotAllowed("You may not comment on this request.")
+    if service_request.status in (Status.CLOSED, Status.CANCELLED):
+        raise InvalidTransition(f"{service_request.reference} is "
+                                f"{service_request.get_status_display().lower()}; raise a new "
+                                "request instead.")
+    if not (body or "").strip():
+        raise InvalidTransition("Write a comment.")
+    comment = RequestComment.objects.create(request=service_request, author=author,
+                                            body=body.strip(), created_at=at or timezone.now())
+    notify.commented(comment)
+    return comment
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""A request's history as one list: status moves and task moves, oldest first."""
+"""A request's history as one list: status moves, task moves and comments, oldest first."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +9,7 @@ class Entry:
     at: datetime
     who: str
     text: str
-    kind: str  # "status" or "task"
+    kind: str  # "status", "task" or "comment"
 
 
 def _who(user):
@@ -29,4 +29,6 @@ def timeline_for(service_request):
             text = f"Task \u201c{task.title}\u201d ({task.assigned_group.name}) {label}"
             entries.append(Entry(row.at, _who(row.by), f"{text}: {row.reason}" if row.reason
                                  else text, "task"))
+    for comment in service_request.comments.select_related("author"):
+        entries.append(Entry(comment.created_at, _who(comment.author), comment.body, "comment"))
     return sorted(entries, key=lambda e: e.at)

@@ -16,7 +16,14 @@ from . import services
 from .answers import add_errors, form_for
 from .clocks import request_figures, task_clock
 from .errors import InvalidAnswers, RequestError
-from .forms import DecisionForm, OnBehalfForm, TaskForm, TaskMoveForm, TransitionForm
+from .forms import (
+    CommentForm,
+    DecisionForm,
+    OnBehalfForm,
+    TaskForm,
+    TaskMoveForm,
+    TransitionForm,
+)
 from .models import Channel, FulfilmentTask, RequestItem, ServiceRequest
 from .timeline import timeline_for
 
@@ -103,7 +110,29 @@ def request_detail(request, reference):
         "may_cancel": sr.is_open and policy.may_cancel_service_request(user, sr),
         "may_close": sr.status == sr.Status.FULFILLED
         and (worker or policy.may_cancel_service_request(user, sr)),
-        "worker": worker, "task_form": TaskForm() if worker else None})
+        "worker": worker, "task_form": TaskForm() if worker else None,
+        "may_comment": sr.status not in (sr.Status.CLOSED, sr.Status.CANCELLED)
+        and policy.may_comment_on_service_request(user, sr),
+        "comment_form": CommentForm()})
+
+
+@login_required
+@require_POST
+def comment(request, reference):
+    """Add a comment from the requester's side, the desk or a provider holding a task."""
+    sr = _visible(request, reference)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write a comment before sending it.")
+        return redirect(sr)
+    try:
+        services.add_comment(service_request=sr, author=request.user,
+                             body=form.cleaned_data["body"])
+    except RequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Your comment on {sr.reference} has been added.")
+    return redirect(sr)
 
 
 @login_required
@@ -152,6 +181,9 @@ def transition(request, reference):
         messages.error(request, "Choose what to do.")
         return redirect(sr)
     data = form.cleaned_data
+    if data["to"] == sr.Status.CANCELLED and not data["confirm"]:
+        messages.error(request, f"Tick “Yes, cancel {sr.reference}” to cancel it.")
+        return redirect(sr)
     return _done(request, sr, lambda: services.transition(
         service_request=sr, by=request.user, to=data["to"], reason=data["reason"]))
 

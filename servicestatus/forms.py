@@ -1,8 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from services.models import Service
 
 from .models import Bulletin, Status, WebhookEndpoint
+from .webhooks import check_url
 
 
 class SetStatusForm(forms.Form):
@@ -53,3 +55,12 @@ class WebhookForm(forms.Form):
         queryset=Service.objects.active(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Status changes of these services only; none ticked means all.",
     )
+
+    def clean_url(self):
+        """Show a refused target on the URL field as it is typed (the service checks again)."""
+        url = self.cleaned_data["url"]
+        try:
+            check_url(url)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from exc
+        return url

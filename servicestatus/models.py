@@ -20,6 +20,17 @@ class Status(models.TextChoices):
     MAJOR_OUTAGE = "major_outage", "Major outage"  # unusable for a large group of participants
 
 
+# What each state means, in the words of the status page's legend (one per state).
+STATUS_MEANING = {
+    Status.OPERATIONAL: "Working normally.",
+    Status.UNDER_MAINTENANCE: "Out of use, or limited, during a planned change window.",
+    Status.DEGRADED: "Working, but slower or at reduced capacity.",
+    Status.PARTIAL_OUTAGE: "Some functions, or some parties, cannot use it.",
+    Status.MAJOR_OUTAGE: "Unusable for a large group of participants.",
+}
+AT_RISK_MEANING = ("Working, but a service it depends on is down, so it may be affected "
+                   "at any moment.")
+
 # Worse statuses win when several causes apply at once. An incident during a
 # maintenance window outranks the window: participants need to know it overran.
 SEVERITY_RANK = {

@@ -91,6 +91,11 @@ class WebhookEndpoint(models.Model):
             self.secret = secrets.token_hex(32)
         super().save(*args, **kwargs)
 
+    def topic_labels(self):
+        """Return the topics as readers name them ("Service status changes", "Bulletins")."""
+        return [self.Topic(topic).label if topic in self.Topic.values else topic
+                for topic in self.topics]
+
 
 class WebhookDeliveryQuerySet(VisibleQuerySet):
     def due(self, now=None):

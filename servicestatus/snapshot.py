@@ -19,7 +19,15 @@ from services.models import Service
 
 from . import cache as status_cache
 from .availability import daily_history, measure
-from .models import BADGE, SEVERITY_RANK, Bulletin, ServiceState, Status
+from .models import (
+    AT_RISK_MEANING,
+    BADGE,
+    SEVERITY_RANK,
+    STATUS_MEANING,
+    Bulletin,
+    ServiceState,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +77,7 @@ def _incidents(services):
             "status": incident.status, "status_label": incident.get_status_display(),
             "severity": incident.severity, "created_at": incident.created_at,
             "services": [s.code for s in incident.services.all()],
+            "service_names": [s.name for s in incident.services.all()],
             "updates": _public_comments(incident),
         })
     return rows
@@ -82,7 +91,19 @@ def _public_comments(incident):
         return []
 
 
-def _maintenance(services, now):
+def _changes(services, now):
+    """Return (planned maintenance, emergency changes) affecting `services`, soonest first.
+
+    An emergency change is not planned maintenance: it is listed on its own, so a reader
+    never takes an urgent fix for a window agreed weeks ahead.
+    """
+    rows = _scheduled_changes(services, now)
+    planned = [row for row in rows if not row["emergency"]]
+    emergency = [row for row in rows if row["emergency"]]
+    return planned, emergency
+
+
+def _scheduled_changes(services, now):
     try:
         changes = list(
             ChangeNotification.objects.scheduled()
@@ -95,8 +116,11 @@ def _maintenance(services, now):
     codes = {s.code for s in services}
     return [{
         "reference": change.reference, "title": change.title, "status": change.status,
+        "status_label": change.get_status_display(),
+        "change_type": change.change_type, "emergency": change.is_emergency,
         "start": change.planned_start, "end": change.planned_end,
-        "services": [{"code": i.service.code, "impact": i.impact}
+        "services": [{"code": i.service.code, "name": i.service.name, "impact": i.impact,
+                      "impact_label": i.get_impact_display()}
                      for i in change.impacts.all() if i.service.code in codes],
     } for change in changes]
 
@@ -125,6 +149,15 @@ def _day_badge(result, service):
     return "warn" if result.availability >= service.availability_target else "bad"
 
 
+def _legend():
+    """Return every state the page can show, worst last, with what it means; then "at risk"."""
+    rows = [{"status": status, "label": Status(status).label, "badge": BADGE[status],
+             "meaning": STATUS_MEANING[status]}
+            for status in sorted(Status.values, key=lambda value: SEVERITY_RANK[value])]
+    return [*rows, {"status": "at_risk", "label": "At risk", "badge": "warn",
+                    "meaning": AT_RISK_MEANING}]
+
+
 def _overall(components):
     worst = max((c["status"] for c in components), key=lambda s: SEVERITY_RANK[s],
                 default=Status.OPERATIONAL)
@@ -138,12 +171,15 @@ def build(variant):
     services = list((Service.objects.public() if public else Service.objects.active())
                     .select_related("service_hours").order_by("name"))
     components = _components(services, public=public)
+    planned, emergency = _changes(services, now)
     data = {
         "generated_at": now,
         "overall": _overall(components),
         "components": components,
+        "legend": _legend(),
         "incidents": _incidents(services),
-        "maintenance": _maintenance(services, now),
+        "maintenance": planned,
+        "emergency_changes": emergency,
         "history": _history(services, now),
     }
     if public:

@@ -215,6 +215,11 @@ def check_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": "Use an http or https URL."})
+    if parts.username or parts.password:
+        raise ValidationError({"url": "Put no user name or password in the URL: every POST is "
+                                      "signed, so your server can check it came from us."})
+    if parts.fragment:
+        raise ValidationError({"url": "Remove the #fragment: it is never sent to a server."})
     if getattr(settings, "SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE", settings.DEBUG):
         return
     host = parts.hostname.lower()
@@ -226,6 +231,9 @@ def check_url(url):
             address.is_private or address.is_loopback or address.is_link_local
             or address.is_reserved or address.is_unspecified)):
         raise ValidationError({"url": "Webhooks cannot be sent to local or private addresses."})
+    if parts.scheme != "https":
+        raise ValidationError({"url": "Use an https URL: webhooks carry your status data "
+                                      "across the internet."})
 
 
 @transaction.atomic
@@ -234,6 +242,9 @@ def register_endpoint(*, organisation, url, topics, services=(), by):
     if not policy.may_manage_webhooks(by, organisation.pk):
         raise PermissionDenied("Only your organisation's administrators manage its webhooks.")
     check_url(url)
+    if WebhookEndpoint.objects.filter(organisation=organisation, url=url).exists():
+        raise ValidationError({"url": "Your organisation already has a webhook at this URL; "
+                                      "change its topics there instead."})
     endpoint = WebhookEndpoint.objects.create(organisation=organisation, url=url,
                                               topics=sorted(set(topics)), created_by=by)
     endpoint.services.set(services)

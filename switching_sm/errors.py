@@ -61,7 +61,13 @@ def server_error(request):
         return JsonResponse(error_body(status_code=500, code="server_error",
                                        message="Internal error; the desk has been alerted."),
                             status=500)
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return HttpResponse(render_to_string(template_for(request, 500)), status=500)
+
+
+def template_for(request, status):
+    """Return the page for `status`: the console's own under /admin/, else the portal's."""
+    in_console = request is not None and request.path.startswith("/admin/")
+    return f"admin/{status}.html" if in_console else f"{status}.html"
 
 
 class DatabaseUnavailableMiddleware:

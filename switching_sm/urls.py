@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("portal.urls")),
 ]
 
-handler404 = "portal.views.not_found"
+handler403 = "switching_sm.error_pages.permission_denied"
+handler404 = "switching_sm.error_pages.page_not_found"
 # The 500 page, or 503 with Retry-After when the database failed.
 handler500 = "switching_sm.errors.server_error"

@@ -75,12 +75,24 @@ def test_operations_issue_a_token_shown_once_and_stored_hashed(client, operation
                            follow=True)
     assert response.status_code == 200
     token = ApiToken.objects.get(name="UK Link monitoring")
-    shown = [str(m) for m in response.context["messages"]]
-    raw = next(word for m in shown for word in m.split() if word.startswith("ssm_"))
-    assert token.matches(raw)
-    assert raw not in token.key_hash
+    key_page = reverse("admin:accounts_apitoken_key", args=[token.pk])
+    assert response.redirect_chain[-1][0] == key_page
+    page = response.content.decode()
+    raw = page.split('id="api-token-key" class="api-key">', 1)[1].split("<", 1)[0]
+    assert token.matches(raw) and raw not in token.key_hash
+    assert 'data-copy-target="api-token-key"' in page and "js/copy-button.js" in page
+    assert not any(raw in str(m) for m in response.context["messages"])  # no flash
+    again = client.get(key_page).content.decode()
+    assert raw not in again and "cannot be shown again" in again
     listing = client.get(reverse("admin:accounts_apitoken_changelist")).content.decode()
     assert raw not in listing
+
+
+def test_the_key_page_is_for_operations_only(client, desk_agent, provider_org):
+    token, _ = ApiToken.issue(organisation=provider_org, name="monitoring")
+    client.force_login(desk_agent)
+    response = client.get(reverse("admin:accounts_apitoken_key", args=[token.pk]))
+    assert response.status_code == 403
 
 
 def test_operations_revoke_a_token_from_the_console(client, operations_user, provider_org):

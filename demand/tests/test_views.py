@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from demand.factories import ForecastFactory, ThresholdFactory
@@ -19,11 +20,19 @@ def signed_in(client, supplier_user):
     return client
 
 
+@pytest.fixture
+def before_the_window():
+    """The portal refuses windows that have ended: post FORM's June 2026 window in May."""
+    with time_machine.travel(utc(2026, 5, 20, 9), tick=False):
+        yield
+
+
 FORM = {"service": "uk-link", "window_start": "2026-06-01T08:00", "window_end": "2026-06-01T10:00",
         "volume": "500", "unit": "switch_requests", "reason": "Campaign"}
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("before_the_window")
 def test_forecast_form_takes_uk_time(signed_in, service):
     response = signed_in.post("/demand/new/", FORM)
     forecast = Forecast.objects.get()
@@ -127,6 +136,7 @@ def test_forecast_vs_actual_per_participant_for_staff(client, operations_user, s
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("before_the_window")
 def test_operations_record_outcome_in_the_portal(client, operations_user, supplier_user,
                                                  service):
     ThresholdFactory(service=service, max_volume=10)
@@ -140,3 +150,14 @@ def test_operations_record_outcome_in_the_portal(client, operations_user, suppli
     assert response.status_code == 302
     assert Risk.objects.get().alert == alert
     assert "RSK-" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_window_that_has_ended_is_refused_with_a_summary_that_names_the_field(signed_in,
+                                                                                service):
+    with time_machine.travel(utc(2026, 7, 1, 9), tick=False):
+        response = signed_in.post("/demand/new/", FORM)
+    page = response.content.decode()
+    assert response.status_code == 200 and not Forecast.objects.exists()
+    assert "data-error-summary" in page and 'href="#id_window_end"' in page
+    assert "already ended" in page

@@ -211,3 +211,26 @@ def test_incident_is_not_raised_when_its_file_cannot_be_stored(client, supplier_
         "severity": 3, "attachment": SimpleUploadedFile("trace.log", b"trace")})
     assert response.status_code == 500
     assert not Incident.objects.exists()
+
+
+def test_comment_comes_first_and_cancel_sits_behind_a_disclosure(client, make_incident,
+                                                                 supplier_user):
+    incident = make_incident(raised_by=supplier_user)
+    page = _login(client, supplier_user).get(f"/incidents/{incident.reference}/").content.decode()
+    comment_at = page.index("Add a comment")
+    disclosure_at = page.index('<details class="danger-zone">')
+    assert comment_at < disclosure_at < page.index("Cancel incident")
+    assert f"Yes, cancel {incident.reference}" in page
+
+
+def test_cancel_without_the_confirmation_tick_changes_nothing(client, make_incident,
+                                                              supplier_user):
+    incident = make_incident(raised_by=supplier_user)
+    url = f"/incidents/{incident.reference}/transition/"
+    response = _login(client, supplier_user).post(
+        url, {"to": "cancelled", "reason": "meant as a comment"}, follow=True)
+    incident.refresh_from_db()
+    assert incident.status == "new" and "to cancel it" in response.content.decode()
+    client.post(url, {"to": "cancelled", "reason": "Raised in error", "confirm": "on"})
+    incident.refresh_from_db()
+    assert incident.status == "cancelled"

@@ -85,3 +85,35 @@ def test_attachment_is_served_only_within_the_audience(client, media, supplier_u
     assert b"".join(response.streaming_content) == b"R01,Address mismatch\n"
     client.force_login(provider_user)
     assert client.get(url).status_code == 404
+
+
+def test_search_falls_back_to_any_word_when_one_word_misses(client, supplier_user, desk_agent):
+    make_article(title="Switch request rejection for address mismatch")
+    client.force_login(supplier_user)
+    page = client.get(reverse("knowledge:search"), {"q": "E0213 rejection"}).content.decode()
+    assert "Switch request rejection for address mismatch" in page
+    assert "No article has all of these words" in page
+
+
+def test_search_offers_a_spelling_that_finds_articles(client, supplier_user, desk_agent):
+    make_article(title="Switch request rejection for address mismatch")
+    client.force_login(supplier_user)
+    page = client.get(reverse("knowledge:search"), {"q": "rejektion"}).content.decode()
+    assert "Did you mean" in page and "q=rejection" in page
+
+
+def _retire(article, by):
+    from knowledge import services
+    services.transition_article(article=article, action="retire", by=by, reason="Withdrawn")
+
+
+def test_a_withdrawn_article_is_never_found_suggested_or_spelt(client, supplier_user,
+                                                                desk_agent):
+    retired = make_article(title="Faxing rejection forms", author=desk_agent, owner=desk_agent)
+    _retire(retired, desk_agent)
+    client.force_login(supplier_user)
+    search = client.get(reverse("knowledge:search"), {"q": "faxing rejection"}).content.decode()
+    typo = client.get(reverse("knowledge:search"), {"q": "faxng"}).content.decode()
+    suggested = client.get(reverse("knowledge:suggest"), {"q": "faxing form"}).json()["results"]
+    assert "Faxing rejection forms" not in search and suggested == []
+    assert "Did you mean" not in typo

@@ -17,6 +17,7 @@ from .request import (  # noqa: F401
     Approval,
     Channel,
     FulfilmentTask,
+    RequestComment,
     RequestTransition,
     ServiceRequest,
     Status,

@@ -217,6 +217,10 @@ class RequestField(models.Model):
     regex_message = models.CharField(max_length=200, blank=True,
                                      help_text="Shown when the pattern does not match.")
     help_text = models.CharField(max_length=300, blank=True)
+    not_before = models.SlugField(
+        max_length=40, blank=True,
+        help_text="Dates: the key of another date field of this item this answer may not be "
+                  "before (e.g. an end date names its start date).")
     order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
@@ -246,5 +250,10 @@ class RequestField(models.Model):
         if (self.min_value is not None and self.max_value is not None
                 and self.min_value > self.max_value):
             errors["max_value"] = "The maximum must not be below the minimum."
+        if self.not_before:
+            other = self.item.fields.filter(key=self.not_before).exclude(pk=self.pk).first()
+            if self.field_type != FieldType.DATE or other is None \
+                    or other.field_type != FieldType.DATE:
+                errors["not_before"] = "Name another date field of this item."
         if errors:
             raise ValidationError(errors)

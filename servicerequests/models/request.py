@@ -236,6 +236,27 @@ class RequestTransition(TransitionRecord):
         return f"{self.request.reference}: {self.from_status or '-'} -> {self.to_status}"
 
 
+class RequestComment(models.Model):
+    """A note on a request from the requester's side or the desk; everyone who sees it reads it.
+
+    There are no internal notes on requests: a requester sees every comment, so the desk
+    writes them to the requester.
+    """
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
+                                related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.request.reference}: comment by {self.author}"
+
+
 class Approval(models.Model):
     """The approval a request needs; decided once, by someone holding the named role."""
 

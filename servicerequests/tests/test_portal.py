@@ -140,3 +140,26 @@ def test_a_provider_lists_the_requests_with_open_tasks_for_it(client, supplier_u
     client.force_login(provider_user)
     page = client.get(reverse("servicerequests:list") + "?show=tasks").content.decode()
     assert mine.reference in page and other.reference not in page
+
+
+def test_an_end_before_the_start_is_refused_on_the_end_field(client, supplier_user):
+    client.force_login(supplier_user)
+    response = client.post(reverse("servicerequests:raise", args=["test-environment-access"]),
+                           {"environment": "Market trial", "user_count": "3",
+                            "start_date": "2027-03-10", "end_date": "2027-03-01",
+                            "purpose": "Regression of our CRM release."})
+    assert response.status_code == 200 and not ServiceRequest.objects.exists()
+    assert response.context["form"].errors["end_date"] == [
+        "Until must not be before from (10 Mar 2027)."]
+    page = response.content.decode()
+    assert "data-error-summary" in page and 'href="#id_end_date"' in page
+
+
+def test_the_api_refuses_an_end_before_the_start_too(api_client, supplier_user):
+    response = api_client(supplier_user).post("/api/v1/service-requests/", {
+        "item": "test-environment-access", "answers": {
+            "environment": "Market trial", "user_count": 3, "start_date": "2027-03-10",
+            "end_date": "2027-03-01", "purpose": "Regression of our CRM release."}},
+        format="json")
+    assert response.status_code == 400
+    assert "answers.end_date" in response.json()["error"]["fields"]

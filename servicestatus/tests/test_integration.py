@@ -135,3 +135,36 @@ def test_acceptance_exception_event_end_to_end(
     assert webhooks.verify(endpoint.secret, headers["X-SSM-Timestamp"], body,
                            headers["X-SSM-Signature"])
     assert json.loads(body)["data"]["status"] == "degraded"
+
+
+def test_an_emergency_change_is_listed_apart_from_planned_maintenance(client, service,
+                                                                      provider_org):
+    from changes.factories import ChangeImpactFactory
+
+    planned = ChangeImpactFactory(service=service, change_notification__provider=provider_org,
+                                  change_notification__status="approved").change_notification
+    urgent = ChangeImpactFactory(service=service, change_notification__provider=provider_org,
+                                 change_notification__status="approved",
+                                 change_notification__change_type="emergency"
+                                 ).change_notification
+    data = client.get("/api/v1/status/").json()
+    assert [m["reference"] for m in data["maintenance"]] == [planned.reference]
+    assert [m["reference"] for m in data["emergency_changes"]] == [urgent.reference]
+    page = client.get("/status/").content.decode()
+    emergency, maintenance = page.index("Emergency changes"), page.index("Planned maintenance")
+    assert emergency < page.index(urgent.reference) < maintenance < page.index(planned.reference)
+    assert service.name in page[maintenance:]  # services by name, not code
+
+
+def test_the_status_page_leads_with_the_overall_status_and_explains_every_state(client,
+                                                                                service):
+    from servicestatus.factories import BulletinFactory
+    from servicestatus.models import Bulletin
+
+    BulletinFactory(title="Sunday maintenance", audience=Bulletin.Audience.PUBLIC)
+    page = client.get("/status/").content.decode()
+    overall = page.index('aria-labelledby="overall-heading"')
+    assert overall < page.index("Sunday maintenance")
+    legend = page[page.index("What the states mean"):]
+    for label in [s.label for s in Status] + ["At risk"]:
+        assert label in legend

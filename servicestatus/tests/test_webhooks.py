@@ -239,3 +239,28 @@ def test_a_delivery_in_flight_is_not_sent_twice(receiver, endpoint):
     assert webhooks.deliver(delivery.pk) is False
     assert webhooks.deliver_due() == 0
     assert receiver.requests == []
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://user:secret@hooks.example.org/x", "no user name or password"),
+    ("https://hooks.example.org/x#part", "fragment"),
+    ("http://hooks.example.org/x", "https"),
+])
+def test_webhook_targets_are_checked_on_the_url_field(client, admin, settings, url, message):
+    settings.SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE = False
+    client.force_login(admin)
+    response = client.post("/status/webhooks/", {"url": url, "topics": ["status"]})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["url"])
+    assert 'href="#id_url"' in response.content.decode()
+
+
+def test_the_same_target_is_not_registered_twice(admin, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.SERVICESTATUS_WEBHOOK_ALLOW_PRIVATE = False
+    webhooks.register_endpoint(organisation=admin.organisation, url="https://hooks.example.org/",
+                               topics=["status"], by=admin)
+    with pytest.raises(ValidationError):
+        webhooks.register_endpoint(organisation=admin.organisation,
+                                   url="https://hooks.example.org/", topics=["bulletin"], by=admin)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_accessreview_loginattempt_totpdevice'),
+        ('accounts', '0003_recovery_codes'),
     ]
 
     operations = [
