@@ -45,8 +45,9 @@ class ForecastAdmin(ReadOnlyConsoleAdmin):
 
 @admin.register(ExcessiveDemandAlert)
 class ExcessiveDemandAlertAdmin(ReadOnlyConsoleAdmin):
-    list_display = ["reference", "service", "peak_volume", "max_volume", "peak_at", "status"]
-    list_filter = ["status", "service"]
+    list_display = ["reference", "basis", "service", "peak_volume", "max_volume", "peak_at",
+                    "status"]
+    list_filter = ["status", "basis", "service"]
     list_select_related = ["service"]
 
 
