@@ -12,6 +12,7 @@ from accounts import policy
 from kernel.api_errors import domain_errors
 from kernel.api_records import TransitionRecordSerializer
 from kernel.idempotency import idempotent
+from kernel.input_guard import single_line
 from services.models import Service
 
 from . import services
@@ -33,7 +34,7 @@ class ProviderRiskSerializer(serializers.ModelSerializer):
 
 
 class ProviderRiskWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     description = serializers.CharField(max_length=10000)
     services = serializers.ListField(child=serializers.SlugField(max_length=40), required=False,
                                      max_length=50, help_text="Service codes, e.g. uk-link.")

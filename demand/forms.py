@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Organisation
+from kernel.input_guard import single_line
 from services.models import Service
 
 from .models import ExcessiveDemandAlert, Forecast, Unit, validate_window
@@ -73,7 +74,7 @@ class PeriodForm(forms.Form):
 class ProviderRiskForm(forms.Form):
     """A risk a service provider raises (demand.services.raise_provider_risk)."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     description = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
                                   help_text="What could happen, why, and what it would affect.")
     services = forms.ModelMultipleChoiceField(queryset=Service.objects.none(), required=False)

@@ -15,6 +15,7 @@ the character is:
 Tab, line feed and carriage return are text and stay allowed.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from rest_framework import exceptions, parsers
 
@@ -142,3 +143,11 @@ class GuardedFormParser(GuardedParserMixin, parsers.FormParser):
 
 class GuardedMultiPartParser(GuardedParserMixin, parsers.MultiPartParser):
     pass
+
+
+def single_line(value):
+    """Validator: refuse a line break in a one-line field (a title goes into email subjects,
+    where a line break would be a header injection and the notice would fail)."""
+    text = str(value)
+    if "\n" in text or "\r" in text or len(text.splitlines()) > 1:
+        raise ValidationError("Use a single line (no line breaks).", code="single_line")

@@ -22,7 +22,7 @@ from kernel.api_records import TransitionRecordSerializer
 from kernel.api_schema import ApiErrorSerializer
 from kernel.attachments import serve
 from kernel.idempotency import idempotent
-from kernel.input_guard import GuardedMultiPartParser
+from kernel.input_guard import GuardedMultiPartParser, single_line
 from services.models import Service
 
 from . import contributions, investigations
@@ -225,8 +225,9 @@ class ContributionSerializer(serializers.ModelSerializer):
 class ContributionWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=KnowledgeContribution.Kind.choices, required=False)
     article_type = serializers.ChoiceField(choices=Article.Type.choices, required=False)
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=400, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, validators=[single_line])
+    summary = serializers.CharField(max_length=400, required=False, allow_blank=True,
+                                    validators=[single_line])
     body = serializers.CharField(max_length=50000)
     suggested_audience = serializers.ChoiceField(choices=Article.Audience.choices,
                                                  required=False)

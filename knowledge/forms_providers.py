@@ -4,6 +4,7 @@ from django import forms
 
 from changes.models import ChangeNotification
 from kernel.attachments import POLICY
+from kernel.input_guard import single_line
 from services.models import Service
 
 from .investigations import DEAD_CHANGE_STATUSES
@@ -53,3 +54,5 @@ class ContributionForm(forms.ModelForm):
         self.fields["services"].queryset = Service.objects.visible_to(user)
         self.fields["services"].required = False
         self.fields["problem"].queryset = Problem.objects.visible_to(user)
+        for name in ("title", "summary"):
+            self.fields[name].validators.append(single_line)

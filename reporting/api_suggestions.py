@@ -8,6 +8,7 @@ from accounts import policy
 from kernel.api_errors import domain_errors
 from kernel.api_records import TransitionRecordSerializer
 from kernel.idempotency import idempotent
+from kernel.input_guard import single_line
 from services.models import Service
 
 from . import services
@@ -29,7 +30,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
 
 class SuggestionWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     description = serializers.CharField(max_length=10000)
     service = serializers.SlugField(max_length=40, required=False, allow_null=True,
                                     help_text="Service code, e.g. uk-link.")

@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import Role, User
+from kernel.input_guard import single_line
 from kernel.periods import Period
 from services.models import Service
 
@@ -64,7 +65,7 @@ class ImprovementMoveForm(forms.Form):
 class ImprovementSuggestionForm(forms.Form):
     """A service provider's improvement recommendation (reporting.services.suggest_improvement)."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     description = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
                                   help_text="What could be better, and how.")
     service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False)

@@ -79,6 +79,7 @@ def test_api_raise_list_and_404_for_another_providers(token_client, provider_org
 
 @pytest.mark.parametrize("payload, field", [
     ({"description": "d"}, "title"),
+    ({"title": "Overrun\r\nBcc: x@example.org", "description": "d"}, "title"),
     ({"title": "t", "description": "d", "likelihood": 6}, "likelihood"),
     ({"title": "t", "description": "d", "services": ["nope"]}, "services"),
 ])

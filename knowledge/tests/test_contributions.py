@@ -149,6 +149,7 @@ def test_api_draft_submit_and_idempotent_create(token_client, provider_org, serv
 
 @pytest.mark.parametrize("payload, field", [
     ({"body": "b"}, "title"),
+    ({"title": "Line one\nBcc: everyone@example.org", "body": "b"}, "title"),
     ({"title": "t", "body": "b", "services": ["no-such"]}, "services"),
     ({"title": "t", "body": "b", "problem": "PRB-999999"}, "problem"),
     ({"title": "t", "body": "b", "suggested_audience": "everyone"}, "suggested_audience"),

@@ -77,6 +77,9 @@ def test_api_suggest_list_and_404_for_another_providers(token_client, provider_o
     bad = api.post("/api/v1/csi-suggestions/", {"title": "t", "description": "d",
                                                "service": "nope"}, format="json")
     assert bad.status_code == 400 and "service" in bad.json()["error"]["fields"]
+    two_lines = api.post("/api/v1/csi-suggestions/", {"title": "t\nu", "description": "d"},
+                         format="json")
+    assert two_lines.status_code == 400 and "title" in two_lines.json()["error"]["fields"]
 
 
 def test_participants_cannot_suggest_over_the_api(api_client, supplier_user):
