@@ -181,6 +181,58 @@ def may_give_knowledge_feedback(user):
     return _active(user) and not user.is_system_account
 
 
+# --- knowledge: problems worked by providers, and what providers contribute ---
+def may_coordinate_problems(user):
+    """Return True if the user co-ordinates problems across providers (assigns investigations,
+    links the fixing change, moves the problem): the desk and Switching Operations."""
+    return may_author_knowledge(user)
+
+
+def may_work_investigation(user, investigation):
+    """Return True for the provider the investigation is handed to (its own people and API
+    accounts), and for the desk or Switching Operations recording on its behalf."""
+    if is_desk(user):
+        return True
+    return is_provider(user) and same_organisation(user, investigation.provider_id)
+
+
+def may_record_known_error(user, investigation):
+    """Return True if the user may make the problem a known error from this investigation:
+    the owning provider (it leads the investigation) or the desk."""
+    return may_work_investigation(user, investigation) and (
+        is_desk(user) or investigation.role == "owner")
+
+
+def may_contribute_knowledge(user):
+    """Return True for CDS providers, who draft articles and known errors for the desk (s.9.6)."""
+    return is_provider(user)
+
+
+def may_review_contributions(user):
+    """Return True for those who accept, return or decline providers' contributions (the desk)."""
+    return may_author_knowledge(user)
+
+
+def may_take_contribution_action(user, contribution, action):
+    """Return True if `user` may take `action` on the contribution (ignoring its state)."""
+    if action in contribution.DESK_ACTIONS:
+        return may_review_contributions(user)
+    if action in contribution.PROVIDER_ACTIONS:
+        return is_provider(user) and same_organisation(user, contribution.organisation_id)
+    return False
+
+
+def may_raise_provider_risk(user):
+    """Return True for CDS providers, who communicate Switching service risks (s.9.3)."""
+    return is_provider(user)
+
+
+def may_suggest_improvement(user):
+    """Return True for CDS providers, who provide service quality improvement
+    recommendations for the CSI register (s.9.8)."""
+    return is_provider(user)
+
+
 # --- changes ---
 def may_submit_change_notifications(user):
     """Return True if the user may raise change notifications: providers, and the desk or
@@ -698,6 +750,28 @@ def _problems(user):
     return NONE
 
 
+@rule_for("knowledge.ProviderInvestigation")
+def _provider_investigations(user):
+    """Internal staff all; a provider only its own organisation's investigations (never
+    another provider's findings on the same problem)."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "provider") if is_provider(user) else NONE
+
+
+@rule_for("knowledge.InvestigationEvidence")
+def _investigation_evidence(user):
+    return within("investigation", user)
+
+
+@rule_for("knowledge.KnowledgeContribution")
+def _knowledge_contributions(user):
+    """Internal staff all; a provider its own organisation's drafts and submissions."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "organisation") if is_provider(user) else NONE
+
+
 # demand
 @rule_for("demand.Forecast")
 def _forecasts(user):
@@ -739,7 +813,12 @@ def _actual_volumes(user):
     return _own(user, "participant") if is_participant(user) else NONE
 
 
-rule_for("demand.Risk")(_internal_only)  # the risk register is internal
+@rule_for("demand.Risk")
+def _risks(user):
+    """The risk register is internal; a provider sees only the risks it raised."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "raised_by_organisation") if is_provider(user) else NONE
 
 
 # reporting
@@ -762,4 +841,9 @@ def _service_reports(user):
     return named("published")
 
 
-rule_for("reporting.ImprovementOpportunity")(_internal_only)  # the CSI register (s.9.8)
+@rule_for("reporting.ImprovementOpportunity")
+def _improvements(user):
+    """The CSI register (s.9.8) is internal; a provider sees only the entries it suggested."""
+    if is_internal(user):
+        return ALL
+    return _own(user, "suggested_by") if is_provider(user) else NONE

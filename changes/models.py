@@ -190,6 +190,28 @@ class ChangeNotification(Lifecycle, models.Model):
             [self.Status.IN_PROGRESS, *self.OUTCOME_STATUSES, self.Status.REVIEWED])
 
     @property
+    def outcome(self):
+        """Return how the work ended (implemented, failed or backed out), or "" before it has.
+
+        Read from the transition rows, so it stays known after the review and closure.
+        """
+        row = (self.transitions.filter(to_status__in=self.OUTCOME_STATUSES)
+               .order_by("-at", "-pk").first())
+        return row.to_status if row else ""
+
+    @property
+    def is_verified_fix(self):
+        """Return True once the change was implemented and Change Co-ordination reviewed that
+        outcome (s.8.13: the problem it fixes may then be resolved; knowledge relies on it)."""
+        return (self.status in (self.Status.REVIEWED, self.Status.CLOSED)
+                and self.outcome == self.Status.IMPLEMENTED)
+
+    @property
+    def has_failed(self):
+        """Return True if the work failed or was backed out (the fix did not happen)."""
+        return self.outcome in (self.Status.FAILED, self.Status.BACKED_OUT)
+
+    @property
     def moves(self):
         """Return the allowed moves for this change (an emergency change has more)."""
         return self.EMERGENCY_MOVES if self.is_emergency else self.MOVES

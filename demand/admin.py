@@ -45,8 +45,9 @@ class ForecastAdmin(ReadOnlyConsoleAdmin):
 
 @admin.register(ExcessiveDemandAlert)
 class ExcessiveDemandAlertAdmin(ReadOnlyConsoleAdmin):
-    list_display = ["reference", "service", "peak_volume", "max_volume", "peak_at", "status"]
-    list_filter = ["status", "service"]
+    list_display = ["reference", "basis", "service", "peak_volume", "max_volume", "peak_at",
+                    "status"]
+    list_filter = ["status", "basis", "service"]
     list_select_related = ["service"]
 
 
@@ -93,10 +94,11 @@ class RiskAdmin(OperationsAdmin):
     list_select_related = ["owner"]
     filter_horizontal = ["services"]
     readonly_fields = ["reference", "score", "status", "source", "source_reference", "alert",
-                       "raised_by", "created_at"]
+                       "raised_by", "raised_by_organisation", "created_at"]
     fields = ["reference", "title", "description", "services", "owner", "likelihood", "impact",
               "score", "mitigation", "review_date", "status", "source", "source_reference",
-              "alert", "raised_by", "created_at", "move_to", "move_reason"]
+              "alert", "raised_by", "raised_by_organisation", "created_at", "move_to",
+              "move_reason"]
     inlines = [RiskTransitionInline]
     form = RiskForm
 

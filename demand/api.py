@@ -209,7 +209,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExcessiveDemandAlert
-        fields = ["id", "reference", "service", "unit", "threshold", "max_volume",
+        fields = ["id", "reference", "basis", "service", "unit", "threshold", "max_volume",
                   "peak_volume", "peak_at", "breach_start", "breach_end", "status",
                   "outcome_note", "created_at"]
 
@@ -277,7 +277,10 @@ class ActualVolumeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
             "service,participant,hour_start,volume,unit\n"
             "uk-link,brightwater,2026-03-02T09:00,1830,switch_requests\n"))],
         description="Report actual volumes (CSV): all rows valid or nothing stored. A later "
-                    "report for the same service, participant and hour replaces the earlier.",
+                    "report for the same service, participant and hour replaces the earlier. "
+                    "Each hour's total is checked against the capacity band in force: hours "
+                    "over it raise an actual-demand alert (`basis` actual), once per run of "
+                    "consecutive hours, and the desk and every CDS provider are told.",
     )
     @action(detail=False, methods=["post"],
             parser_classes=[GuardedMultiPartParser, GuardedFormParser, CsvParser])

@@ -67,3 +67,20 @@ class PeriodForm(forms.Form):
                             label="From (UK date)")
     days = forms.IntegerField(required=False, min_value=1, max_value=31, initial=7)
     unit = forms.ChoiceField(required=False, choices=Unit.choices)
+
+
+class ProviderRiskForm(forms.Form):
+    """A risk a service provider raises (demand.services.raise_provider_risk)."""
+
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
+                                  help_text="What could happen, why, and what it would affect.")
+    services = forms.ModelMultipleChoiceField(queryset=Service.objects.none(), required=False)
+    likelihood = forms.TypedChoiceField(coerce=int, initial=3, choices=[
+        (n, f"{n}") for n in range(1, 6)], help_text="1 (rare) to 5 (almost certain).")
+    impact = forms.TypedChoiceField(coerce=int, initial=3, choices=[
+        (n, f"{n}") for n in range(1, 6)], help_text="1 (negligible) to 5 (severe).")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Service.objects.visible_to(user)

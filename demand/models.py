@@ -268,7 +268,16 @@ class AlertQuerySet(VisibleQuerySet):
 
 
 class ExcessiveDemandAlert(Lifecycle, models.Model):
-    """Forecast demand on a service exceeds its capacity in some window (s.8.16-8.20)."""
+    """Forecast or actual demand on a service exceeds its capacity in some window
+    (s.7.39, s.8.16-8.20).
+
+    An alert on actual demand covers one breach episode: the run of consecutive hours
+    whose reported volume exceeded the band in force (demand.evaluation.evaluate_actuals).
+    """
+
+    class Basis(models.TextChoices):
+        FORECAST = "forecast", "Forecast demand"  # non-BAU forecasts add up above capacity
+        ACTUAL = "actual", "Actual demand"  # hourly volumes providers reported exceeded it
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"  # desk and providers told; awaiting Operations' outcome
@@ -281,14 +290,17 @@ class ExcessiveDemandAlert(Lifecycle, models.Model):
         Status.ACCEPTED: set(), Status.MITIGATED: set(), Status.CANNOT_BE_MET: set(),
     }, error=InvalidTransition)
 
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.FORECAST)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="demand_alerts")
     unit = models.CharField(max_length=20, choices=Unit.choices)
     threshold = models.ForeignKey(CapacityThreshold, on_delete=models.PROTECT, related_name="+")
     max_volume = models.PositiveIntegerField(help_text="The threshold at the time of the breach.")
-    peak_volume = models.PositiveIntegerField(help_text="Peak concurrent forecast volume per hour.")
+    peak_volume = models.PositiveIntegerField(
+        help_text="Peak volume per hour: concurrent forecasts, or the largest hour reported.")
     peak_at = models.DateTimeField(help_text="When the peak starts (UTC).")
-    breach_start = models.DateTimeField(help_text="Start of the window checked against the band.")
-    breach_end = models.DateTimeField()
+    breach_start = models.DateTimeField(
+        help_text="Start of the window checked against the band (actual: the first hour over).")
+    breach_end = models.DateTimeField(help_text="Actual: the end of the last hour over.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     outcome_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -297,7 +309,10 @@ class ExcessiveDemandAlert(Lifecycle, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["service", "unit", "status"], name="demand_alert_open")]
+        indexes = [models.Index(fields=["service", "unit", "status"], name="demand_alert_open"),
+                   # evaluate_actuals: the actual-demand episode an hour joins
+                   models.Index(fields=["service", "unit", "basis", "breach_end"],
+                                name="demand_alert_episode")]
 
     def __str__(self):
         return f"{self.reference} {self.service}: {self.peak_volume} > {self.max_volume}"

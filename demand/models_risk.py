@@ -36,6 +36,7 @@ class Risk(Lifecycle, models.Model):
         AVAILABILITY = "availability", "Availability shortfall"  # from availability management
         CAPACITY = "capacity", "Capacity"
         MANUAL = "manual", "Raised by hand"
+        PROVIDER = "provider", "Raised by a service provider"  # a CDS provider's risk (s.9.3)
 
     MOVES = Moves(Status, {
         Status.DRAFT: {Status.OPEN, Status.CLOSED},
@@ -71,6 +72,10 @@ class Risk(Lifecycle, models.Model):
     )
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+")
+    raised_by_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="risks_raised", editable=False,
+        help_text="The service provider that raised it (it follows the risk's progress).")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = RiskQuerySet.as_manager()

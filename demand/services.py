@@ -4,6 +4,8 @@ Portal views, the API, admin actions, Celery tasks and other apps call these;
 each is keyword-only and atomic, and the rule it enforces is written here once.
 """
 
+from collections import defaultdict
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +13,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Organisation
 from kernel.after_commit import enqueue_after_commit
-from notifications.services import notify_users
+from notifications.services import notify_users, queue_email
 
 from . import evaluation, tasks
 from .errors import InvalidTransition
@@ -75,7 +77,8 @@ def import_forecasts(*, organisation, submitted_by, rows):
 def record_outcome(*, alert, outcome, by, note):
     """Record Switching Operations' outcome of an alert on it and all its forecasts.
 
-    "Cannot be met" drafts a risk in the register linked to the alert (s.8.22).
+    "Cannot be met" drafts a risk in the register linked to the alert (s.8.22): for actual
+    demand an availability risk (the service is already short), for forecasts a demand one.
     """
     if not policy.may_decide_demand(by):
         raise InvalidTransition("Only Switching Operations record demand outcomes.")
@@ -87,7 +90,21 @@ def record_outcome(*, alert, outcome, by, note):
                      .select_related("submitted_by"))
     for forecast in forecasts:
         forecast.transition(to=outcome, by=by, reason=note)
-    if outcome == ExcessiveDemandAlert.Status.CANNOT_BE_MET:
+    if outcome == ExcessiveDemandAlert.Status.CANNOT_BE_MET and \
+            alert.basis == ExcessiveDemandAlert.Basis.ACTUAL:
+        draft_risk(
+            title=f"Availability of {alert.service.name} at risk from actual demand",
+            description=(
+                f"Reported demand reached {alert.peak_volume} {alert.get_unit_display()} in "
+                f"the hour from {timezone.localtime(alert.peak_at):%d %b %Y %H:%M} (UK), above "
+                f"the capacity of {alert.max_volume} ({alert.threshold.name}), between "
+                f"{timezone.localtime(alert.breach_start):%d %b %H:%M} and "
+                f"{timezone.localtime(alert.breach_end):%d %b %H:%M}. Decision: {note}"
+            ),
+            services=[alert.service], source=Risk.Source.AVAILABILITY, raised_by=by,
+            alert=alert, likelihood=4, impact=4,
+        )
+    elif outcome == ExcessiveDemandAlert.Status.CANNOT_BE_MET:
         draft_risk(
             title=f"Demand on {alert.service.name} cannot be met",
             description=(
@@ -137,16 +154,25 @@ def share_forecast(*, forecast, organisation, by, reason=""):
 
 @transaction.atomic
 def report_actuals(*, reported_by, rows):
-    """Store hourly actual volumes; a later report for the same hour replaces the earlier one."""
+    """Store hourly actual volumes and check the hours against capacity; return the rows.
+
+    A later report for the same hour replaces the earlier one. Hours over capacity raise
+    or extend an actual-demand alert (demand.evaluation.evaluate_actuals).
+    """
     now = timezone.now()
     objs = [ActualVolume(service=r["service"], participant=r["participant"], unit=r["unit"],
                          hour_start=r["hour_start"], volume=r["volume"], reported_by=reported_by,
                          reported_at=now) for r in rows]
-    return ActualVolume.objects.bulk_create(
+    stored = ActualVolume.objects.bulk_create(
         objs, batch_size=2000, update_conflicts=True,
         unique_fields=["service", "unit", "participant", "hour_start"],
         update_fields=["volume", "reported_by", "reported_at"],
     )
+    hours = defaultdict(set)
+    for r in rows:
+        hours[(r["service"].pk, r["unit"])].add(r["hour_start"])
+    evaluation.evaluate_actuals(hours=dict(hours))
+    return stored
 
 
 @transaction.atomic
@@ -163,7 +189,49 @@ def save_risk(*, risk, by, move_to="", reason="") -> Risk:
         risk.transitions.create(to_status=risk.status, by=by, reason="Raised in the console")
     if move_to:
         risk.transition(to=move_to, by=by, reason=reason)
+        _tell_raising_provider(risk, reason=reason)
     return risk
+
+
+PROVIDER_RISK_TOPIC = "demand.provider_risk"
+
+
+@transaction.atomic
+def raise_provider_risk(*, by, title, description, services=(), likelihood=3,
+                        impact=3) -> Risk:
+    """Record a risk a service provider communicates (s.9.3) as a draft for Switching
+    Operations to triage (open it into the register, or close it with a reason), and
+    tell them. The provider follows its status; the rest of the register stays internal."""
+    if not policy.may_raise_provider_risk(by):
+        raise PermissionDenied("Only service providers raise risks here.")
+    risk = draft_risk(title=title.strip(), description=description.strip(), services=services,
+                      source=Risk.Source.PROVIDER, raised_by=by,
+                      source_reference=by.organisation.short_code,
+                      likelihood=likelihood, impact=impact)
+    risk.raised_by_organisation_id = by.organisation_id
+    risk.save(update_fields=["raised_by_organisation"])
+    operations = Organisation.objects.filter(kind=Organisation.Kind.SWITCHING_OPERATIONS,
+                                             is_active=True)
+    queue_email(to=[org.contact_email for org in operations],
+                subject=f"Risk raised by {by.organisation}: {risk.reference} {risk.title}",
+                template="demand/email/provider_risk", context={"risk": risk, "event": "raised"},
+                topic=PROVIDER_RISK_TOPIC, dedup_key=f"demand-provider-risk:{risk.pk}")
+    return risk
+
+
+def _tell_raising_provider(risk, *, reason):
+    """Tell whoever raised a provider's risk that Switching Operations moved it."""
+    if risk.raised_by_organisation_id is None or risk.raised_by is None:
+        return
+    subject = f"{risk.reference} is now {risk.get_status_display().lower()}: {risk.title}"
+    context = {"risk": risk, "event": "moved", "reason": reason}
+    if risk.raised_by.is_system_account:  # raised over the API: the organisation's address
+        queue_email(to=[risk.raised_by_organisation.contact_email], subject=subject,
+                    template="demand/email/provider_risk", context=context,
+                    topic=PROVIDER_RISK_TOPIC)
+        return
+    notify_users(users=[risk.raised_by], topic=PROVIDER_RISK_TOPIC, subject=subject,
+                 template="demand/email/provider_risk", context=context)
 
 
 @transaction.atomic

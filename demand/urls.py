@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_insight
+from . import views, views_insight, views_risks
 
 app_name = "demand"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/share/", views.share, name="share"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    path("risks/", views_risks.provider_risks, name="provider_risks"),
+    path("risks/<int:pk>/", views_risks.provider_risk, name="provider_risk"),
     path("services/<slug:code>/calendar/", views_insight.calendar, name="calendar"),
     path("services/<slug:code>/actuals/", views_insight.forecast_vs_actual, name="actuals"),
 ]

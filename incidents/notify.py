@@ -40,6 +40,14 @@ def resolved(incident):
                  template="incidents/email/resolved", context={"incident": incident})
 
 
+def event_cleared(incident, *, note, people):
+    """Tell the people working an incident that the monitoring event behind it cleared."""
+    notify_users(users=people, topic="incident.updated",
+                 subject=_subject(incident, "Monitoring event cleared"),
+                 template="incidents/email/event_cleared",
+                 context={"incident": incident, "note": note})
+
+
 def assigned(leg):
     """Email the resolver group (a provider keeps its own tools) with the reference."""
     incident, group = leg.incident, leg.resolver_group

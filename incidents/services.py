@@ -23,6 +23,7 @@ from .models import (
     IncidentLink,
     PendingReason,
     ReferenceCounter,
+    ResolutionCode,
     SlaPolicy,
     Status,
 )
@@ -124,6 +125,38 @@ def transition_incident(*, incident, by, to, reason="", pending_reason="", resol
     else:
         notify.updated(incident, by=by, what=f"status is now {incident.get_status_display()}.")
     return incident
+
+
+class EventClearOutcome:
+    RESOLVED = "resolved"  # nobody had worked it: resolved by the system with the note
+    TOLD = "told"  # a person had: they were told the event cleared, the incident left open
+    NOT_OPEN = "not_open"  # already resolved, closed or cancelled: nothing done
+
+
+@transaction.atomic
+def event_cleared(*, incident, note, at=None):
+    """Act on the clearing of the monitoring event(s) that raised `incident`; return an
+    EventClearOutcome.
+
+    Where no person has worked the incident (incidents.models.Incident.people_who_worked_it)
+    it is resolved by the system with `note`, and the raiser is told as for any resolution.
+    Otherwise it stays with the people working it: its assignee, or else those who worked
+    it, are told the event cleared, so they can confirm the fix and resolve it themselves.
+    Called by the servicestatus app, which sits above this one.
+    """
+    incident = _locked(incident)
+    if incident.status not in (Status.NEW, Status.IN_PROGRESS, Status.PENDING):
+        return EventClearOutcome.NOT_OPEN
+    people = list(incident.people_who_worked_it())
+    if not people:
+        with audit.acting(actor=None, channel=audit.Channel.SYSTEM):
+            incident.resolve(by=None, resolution_code=ResolutionCode.FIXED, notes=note, at=at)
+            after_change(incident, at=at)
+        notify.resolved(incident)
+        return EventClearOutcome.RESOLVED
+    notify.event_cleared(incident, note=note,
+                         people=[incident.assignee] if incident.assignee_id else people)
+    return EventClearOutcome.TOLD
 
 
 @transaction.atomic

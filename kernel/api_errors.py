@@ -8,11 +8,16 @@
 this shape to show field messages to their own users.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .transitions import InvalidTransition
 
 
 def _flatten(detail):
@@ -90,3 +95,22 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This action conflicts with the record's current state."
     default_code = "conflict"
+
+
+@contextmanager
+def domain_errors(*conflicts):
+    """Translate a service's domain errors into API errors, in the one shape.
+
+    Any `InvalidTransition` (and the app errors named in `conflicts`) -> 409 with the
+    reason; Django's ValidationError -> 400 with field messages; PermissionDenied -> 403.
+    """
+    try:
+        yield
+    except (InvalidTransition, *conflicts) as exc:
+        raise Conflict(str(exc)) from exc
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {
+            "non_field_errors": exc.messages}
+        raise exceptions.ValidationError(detail) from exc
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc

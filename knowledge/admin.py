@@ -248,4 +248,4 @@ class ArticleFeedbackAdmin(ReadOnlyConsoleAdmin):
     def get_queryset(self, request):
         qs = ArticleFeedback.objects.all()
         return qs if policy.may_use_console(request.user) else qs.none()
-from . import admin_problems  # noqa: E402,F401  (registers the problem pages)
+from . import admin_contributions, admin_problems  # noqa: E402,F401  (register their pages)

@@ -11,16 +11,19 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyInline
 from accounts.models import Organisation
+from changes.models import ChangeNotification
 from incidents.models import Incident
 
 from . import problems
 from .errors import KnowledgeError
+from .investigations import DEAD_CHANGE_STATUSES
 from .models import Article, Problem, ProblemIncident, ProviderInvestigation
 
 
 class ProviderInvestigationInline(ReadOnlyInline):
     model = ProviderInvestigation
-    fields = ["provider", "role", "status", "findings", "updated_at"]
+    fields = ["provider", "role", "status", "findings", "root_cause", "workaround",
+              "proposed_change", "updated_at"]
 
 
 class ProblemIncidentInline(ProviderInvestigationInline):
@@ -51,6 +54,22 @@ class FromIncidentsForm(forms.Form):
         return found
 
 
+class AssignProviderForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=Organisation.objects.providers(),
+                                      help_text="It is emailed, and works its part in the portal "
+                                                "or over the API.")
+    note = forms.CharField(required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="What you would like this provider to look at.")
+
+
+class FixingChangeForm(forms.Form):
+    change = forms.ModelChoiceField(
+        queryset=ChangeNotification.objects.exclude(status__in=DEAD_CHANGE_STATUSES)
+        .order_by("-created_at"),
+        help_text="The problem resolves once this change is implemented and verified.")
+
+
 class KnownErrorForm(forms.Form):
     workaround = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     root_cause = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -69,9 +88,10 @@ class ProblemAdmin(ConsoleAdmin):
     fields = ["title", "description", "owning_provider", "services", "root_cause", "workaround",
               "known_error_article", "fixing_change", "status", "created_by", "created_at",
               "resolved_at", "closed_at"]
-    readonly_fields = ["known_error_article", "status", "created_by", "created_at",
-                       "resolved_at", "closed_at"]
-    raw_id_fields = ["fixing_change"]
+    # The fixing change is linked through its own page (problems.link_fixing_change), so
+    # linking it always follows the change's outcome.
+    readonly_fields = ["known_error_article", "fixing_change", "status", "created_by",
+                       "created_at", "resolved_at", "closed_at"]
     inlines = [ProviderInvestigationInline, ProblemIncidentInline]
 
     def workspace_url(self, obj):
@@ -93,6 +113,10 @@ class ProblemAdmin(ConsoleAdmin):
                  name="knowledge_problem_transition"),
             path("<int:pk>/known-error/", view(self.known_error_view),
                  name="knowledge_problem_known_error"),
+            path("<int:pk>/assign-provider/", view(self.assign_provider_view),
+                 name="knowledge_problem_assign_provider"),
+            path("<int:pk>/fixing-change/", view(self.fixing_change_view),
+                 name="knowledge_problem_fixing_change"),
             path("report/", view(self.report_view), name="knowledge_problem_report"),
             path("incident/<int:incident_pk>/known-errors/", view(self.known_errors_for_view),
                  name="knowledge_incident_known_errors"),
@@ -167,6 +191,51 @@ class ProblemAdmin(ConsoleAdmin):
         return TemplateResponse(request, "knowledge/admin/problem_form.html", self._context(
             request, f"Known error: {problem.reference}", form=form, problem=problem))
 
+    def assign_provider_view(self, request, pk):
+        """Ask one more provider to investigate its part of the problem (it is emailed)."""
+        problem = self._problem_or_404(request, pk)
+        if not policy.may_coordinate_problems(request.user):
+            raise PermissionDenied
+        form = AssignProviderForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                investigation = problems.assign_investigation(
+                    problem=problem, provider=form.cleaned_data["provider"], by=request.user,
+                    note=form.cleaned_data["note"])
+            except KnowledgeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{investigation.provider} is investigating "
+                                          f"{problem.reference}.")
+                return HttpResponseRedirect(
+                    reverse("admin:knowledge_problem_change", args=[pk]))
+        return TemplateResponse(request, "knowledge/admin/problem_form.html", self._context(
+            request, f"Ask a provider to investigate {problem.reference}", form=form,
+            problem=problem))
+
+    def fixing_change_view(self, request, pk):
+        """Choose the change notification that fixes the problem (providers' proposals first)."""
+        problem = self._problem_or_404(request, pk)
+        if not policy.may_coordinate_problems(request.user):
+            raise PermissionDenied
+        proposed = problem.provider_tasks.exclude(proposed_change=None).values_list(
+            "proposed_change", flat=True).first()
+        form = FixingChangeForm(request.POST or None, initial={
+            "change": problem.fixing_change_id or proposed})
+        if request.method == "POST" and form.is_valid():
+            try:
+                problems.link_fixing_change(problem=problem, by=request.user,
+                                            change_notification=form.cleaned_data["change"])
+            except KnowledgeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{form.cleaned_data['change'].reference} is the fix "
+                                          f"for {problem.reference}.")
+                return HttpResponseRedirect(
+                    reverse("admin:knowledge_problem_change", args=[pk]))
+        return TemplateResponse(request, "knowledge/admin/problem_form.html", self._context(
+            request, f"Fixing change for {problem.reference}", form=form, problem=problem))
+
     def report_view(self, request):
         """Open problems by provider and age; incidents (and workaround uses) per problem."""
         visible = self.get_queryset(request)
@@ -214,4 +283,9 @@ class ProblemAdmin(ConsoleAdmin):
         if problem is not None and policy.may_author_knowledge(request.user):
             extra_context["problem_actions"] = [
                 (action, Problem.ACTION_LABELS[action]) for action in problem.allowed_actions()]
+        if problem is not None:
+            # Switching Operations co-ordinate every provider's part here (s.9.7).
+            extra_context["investigations"] = (
+                problem.provider_tasks.select_related("provider", "proposed_change")
+                .prefetch_related("evidence"))
         return super().change_view(request, object_id, form_url, extra_context)

@@ -12,10 +12,13 @@ class KnowledgeConfig(AppConfig):
     def ready(self):
         from accounts import audit
 
+        from . import receivers
         from .models import (
             Article,
             ArticleAttachment,
             ArticleTask,
+            InvestigationEvidence,
+            KnowledgeContribution,
             Problem,
             ProviderInvestigation,
         )
@@ -27,3 +30,6 @@ class KnowledgeConfig(AppConfig):
         audit.register(ArticleTask)
         audit.register(Problem)
         audit.register(ProviderInvestigation)
+        audit.register(InvestigationEvidence)
+        audit.register(KnowledgeContribution, exclude={"body"})
+        receivers.connect()

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from services.models import Service
 
-from . import services
-from .models import Article
+from . import contributions, problems, services
+from .models import Article, KnowledgeContribution, Problem
 
 T, A = Article.Type, Article.Audience
 
@@ -138,7 +138,31 @@ def seed(stdout):
         services.transition_article(article=article, action="publish", by=reviewer)
         created += 1
     created += _seed_lifecycle_examples(owner, reviewer, today)
-    stdout.write(f"knowledge: {created} articles created")
+    problems_created = _seed_provider_problem(owner)
+    stdout.write(f"knowledge: {created} articles, {problems_created} problems created")
+
+
+def _seed_provider_problem(desk):
+    """A problem handed to Xoserve (owner) and Gemserv, with a draft contribution from
+    Xoserve, so a provider's portal pages and API have something to show."""
+    title = "UK Link rejects gas confirmations with MPR00012"
+    xoserve = Organisation.objects.filter(short_code="xoserve").first()
+    gemserv = Organisation.objects.filter(short_code="gemserv").first()
+    if xoserve is None or Problem.objects.filter(title=title).exists():
+        return 0
+    problem = problems.create_problem(
+        title=title, owning_provider=xoserve, by=desk,
+        contributing_providers=[gemserv] if gemserv else [],
+        description="Confirmations for supply points with an effective date within five "
+                    "working days are rejected.", services=Service.objects.filter(code="uk-link"))
+    problems.transition_problem(problem=problem, action="investigate", by=desk)
+    author = User.objects.filter(organisation=xoserve, is_system_account=False).first()
+    if author is not None:
+        contributions.create_contribution(
+            by=author, kind=KnowledgeContribution.Kind.KNOWN_ERROR, problem=problem,
+            title="MPR00012: effective date too soon", suggested_audience=A.PARTICIPANTS,
+            body="Resubmit the confirmation with an effective date five working days ahead.")
+    return 1
 
 
 def _seed_lifecycle_examples(owner, reviewer, today):

@@ -20,13 +20,17 @@ from kernel.attachments import Attachment
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
+from .choices import ArticleAudience, ArticleType
 from .errors import ImmutableVersion, InvalidTransition
+from .models_contributions import KnowledgeContribution, KnowledgeContributionTransition
 from .models_feedback import ArticleFeedback, ArticleTask, DeflectionEvent
 from .models_problems import (
+    InvestigationEvidence,
     Problem,
     ProblemIncident,
     ProblemTransition,
     ProviderInvestigation,
+    ProviderInvestigationTransition,
     WorkaroundApplication,
 )
 from .rendering import cached_version_html, plain_text
@@ -34,8 +38,10 @@ from .vectors import is_postgresql, search_vectors_for
 
 # Django registers the models of the two topic modules through these imports.
 __all__ = ["Article", "ArticleAttachment", "ArticleFeedback", "ArticleTask", "ArticleTransition",
-           "ArticleVersion", "DeflectionEvent", "Problem", "ProblemIncident",
-           "ProblemTransition", "ProviderInvestigation", "PublishedArticle",
+           "ArticleVersion", "DeflectionEvent", "InvestigationEvidence", "KnowledgeContribution",
+           "KnowledgeContributionTransition", "Problem", "ProblemIncident",
+           "ProblemTransition", "ProviderInvestigation", "ProviderInvestigationTransition",
+           "PublishedArticle",
            "WorkaroundApplication"]
 
 
@@ -55,18 +61,9 @@ class ArticleQuerySet(VisibleQuerySet):
 
 
 class Article(Lifecycle, models.Model):
-    class Type(models.TextChoices):
-        KNOWN_ERROR = "known_error", "Known error / workaround"  # a fault and how to get round it
-        HOW_TO = "how_to", "How-to"  # steps to do something
-        FAQ = "faq", "FAQ"  # a common question answered
-        SERVICE_INFO = "service_info", "Service information"  # what a service does, its hours
-
-    class Audience(models.TextChoices):
-        PUBLIC = "public", "Public"  # anyone, signed in or not
-        PARTICIPANTS = "participants", "All Market Participants"  # every participant (and staff)
-        MARKET_ROLE = "market_role", "One market role"  # participants of `audience_market_role`
-        PROVIDERS = "providers", "CDS providers"  # provider users (and staff)
-        INTERNAL = "internal", "Internal (desk and operations)"  # staff only
+    # Defined in knowledge/choices.py so provider contributions name the same choices.
+    Type = ArticleType
+    Audience = ArticleAudience
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"  # authors edit the working copy

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.policy import VisibleQuerySet
+from kernel.attachments import Attachment
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 
 from .errors import InvalidTransition
@@ -99,15 +100,16 @@ class Problem(Lifecycle, models.Model):
     def transition(self, action, *, by, reason=""):
         """Apply `action`, record it and return the ProblemTransition row.
 
-        A known error needs a workaround or root cause; resolving needs the fixing
-        change notification or a reason.
+        A known error needs a workaround or root cause. Resolving needs the fixing
+        change notification implemented and verified (s.8.13), or, where no change
+        fixes it, a reason.
         """
         to_status = self.MOVES.target_of(self.status, action, subject="a problem")
         reason = (reason or "").strip()
         if action == "known_error" and not (self.workaround.strip() or self.root_cause.strip()):
             raise InvalidTransition("Record the workaround or root cause first.")
-        if action == "resolve" and self.fixing_change_id is None and not reason:
-            raise InvalidTransition("Link the fixing change notification or say how it was fixed.")
+        if action == "resolve":
+            self._check_resolvable(reason)
         fields = []
         now = timezone.now()
         if to_status == self.Status.RESOLVED:
@@ -118,6 +120,20 @@ class Problem(Lifecycle, models.Model):
             self.resolved_at, fields = None, fields + ["resolved_at"]
         return self.record_move(to_status, by=by, reason=reason, at=now, update_fields=fields,
                                 action=action)
+
+
+    def _check_resolvable(self, reason):
+        change = self.fixing_change
+        if change is None:
+            if not reason:
+                raise InvalidTransition(
+                    "Link the fixing change notification or say how it was fixed.")
+            return
+        if not change.is_verified_fix:
+            raise InvalidTransition(
+                f"{self.reference} resolves only once its fixing change {change.reference} is "
+                f"implemented and verified (reviewed by Change Co-ordination); it is "
+                f"{change.get_status_display().lower()}.")
 
 
 class ProblemTransition(TransitionRecord):
@@ -155,7 +171,13 @@ class ProblemIncident(models.Model):
 
 
 class ProviderInvestigation(Lifecycle, models.Model):
-    """One provider's part in a multi-provider investigation, with its own status."""
+    """One provider's part in a problem investigation (s.8.12, s.9.7), with its own lifecycle.
+
+    The provider works it in its own tools and feeds the CSMS (Option 3, s.7.44): it
+    records the root cause and workaround it found, attaches evidence and proposes the
+    change notification that fixes the cause; Switching Operations co-ordinate every
+    provider's part on the problem's console page.
+    """
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"  # handed to the provider, not yet started
@@ -172,7 +194,15 @@ class ProviderInvestigation(Lifecycle, models.Model):
     role = models.CharField(max_length=12, choices=Role.choices)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.REQUESTED)
     findings = models.TextField(blank=True)
+    root_cause = models.TextField(blank=True, help_text="The underlying cause the provider found.")
+    workaround = models.TextField(blank=True, help_text="How users can get round it meanwhile.")
+    proposed_change = models.ForeignKey(
+        "changes.ChangeNotification", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="The provider's change notification that fixes the cause.")
+    assigned_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "provider__name"]
@@ -187,19 +217,69 @@ class ProviderInvestigation(Lifecycle, models.Model):
                            Status.CONCLUDED: {Status.INVESTIGATING}}, error=InvalidTransition)
 
     @property
+    def reference(self):
+        return f"{self.problem.reference}/{self.provider.short_code}"
+
+    @property
     def lifecycle_subject(self):
         return f"{self.provider}'s investigation of {self.problem.reference}"
 
-    def update(self, *, status, findings=""):
-        """Move this provider's task on; concluding needs findings. (No history rows: the
-        task's status and findings are what the problem page shows.)"""
+    @property
+    def is_owner(self):
+        return self.role == self.Role.OWNER
+
+    def record_findings(self, *, findings=None, root_cause=None, workaround=None):
+        """Save the texts given (None leaves a text as it is); return the fields changed."""
+        fields = []
+        for name, value in (("findings", findings), ("root_cause", root_cause),
+                            ("workaround", workaround)):
+            if value is not None and value.strip() != getattr(self, name):
+                setattr(self, name, value.strip())
+                fields.append(name)
+        if fields:
+            self.save(update_fields=[*fields, "updated_at"])
+        return fields
+
+    def update(self, *, status, findings="", by=None, reason=""):
+        """Move this provider's task on, recording the step; concluding needs findings."""
         self.check_move(status)
         if status == self.Status.CONCLUDED and not (findings or self.findings).strip():
             raise InvalidTransition("Report the findings to conclude the investigation.")
-        self.status = status
         if findings:
             self.findings = findings.strip()
-        self.save(update_fields=["status", "findings", "updated_at"])
+        return self.record_move(status, by=by, reason=reason,
+                                update_fields=["findings", "updated_at"])
+
+
+class ProviderInvestigationTransition(TransitionRecord):
+    """One step of a provider's investigation (who, when, from, to, why, channel)."""
+
+    statuses = ProviderInvestigation.Status
+
+    investigation = models.ForeignKey(ProviderInvestigation, on_delete=models.CASCADE,
+                                      related_name="transitions")
+
+    def __str__(self):
+        return f"{self.investigation_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+class InvestigationEvidence(Attachment):
+    """A file a provider attaches to its investigation (logs, traces, screenshots)."""
+
+    storage_folder = "problems"
+
+    investigation = models.ForeignKey(ProviderInvestigation, on_delete=models.CASCADE,
+                                      related_name="evidence")
+    description = models.CharField(max_length=200, blank=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta(Attachment.Meta):
+        verbose_name_plural = "investigation evidence"
+
+    def may_download(self, user):
+        return ProviderInvestigation.objects.visible_to(user).filter(
+            pk=self.investigation_id).exists()
 
 
 class WorkaroundApplication(models.Model):

@@ -9,8 +9,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Organisation
+from changes.models import ChangeNotification
 from incidents.services import add_comment
-from notifications.services import queue_email
+from notifications.services import queue_email, wants_email
 
 from .errors import InvalidTransition
 from .models import (
@@ -23,6 +25,7 @@ from .models import (
 from .search import search_articles
 from .services import create_article, transition_article
 
+INVESTIGATION_TOPIC = "problem.investigation"  # notification preference topic for providers
 MATCH_WORDS = 12  # words of the incident's title and description used to find known errors
 
 
@@ -35,13 +38,11 @@ def create_problem(*, title: str, owning_provider, by, incidents=(), contributin
     """
     problem = Problem.objects.create(title=title, description=description,
                                      owning_provider=owning_provider, created_by=by)
-    ProviderInvestigation.objects.create(problem=problem, provider=owning_provider,
-                                         role=ProviderInvestigation.Role.OWNER)
+    assign_investigation(problem=problem, provider=owning_provider, by=by,
+                         role=ProviderInvestigation.Role.OWNER)
     for provider in contributing_providers:
         if provider.pk != owning_provider.pk:
-            ProviderInvestigation.objects.get_or_create(
-                problem=problem, provider=provider,
-                defaults={"role": ProviderInvestigation.Role.CONTRIBUTOR})
+            assign_investigation(problem=problem, provider=provider, by=by)
     affected = set(services or ())
     for incident in incidents:
         link_incident(problem=problem, incident=incident, by=by)
@@ -49,6 +50,56 @@ def create_problem(*, title: str, owning_provider, by, incidents=(), contributin
             affected.update(incident.services.all())
     problem.services.set(affected)
     return problem
+
+
+@transaction.atomic
+def assign_investigation(*, problem: Problem, provider, by,
+                         role: str = ProviderInvestigation.Role.CONTRIBUTOR,
+                         note: str = "") -> ProviderInvestigation:
+    """Hand the problem to `provider` to investigate its part, and email its people.
+
+    Idempotent: a provider already on the problem keeps its investigation (and role).
+    """
+    if provider.kind != provider.Kind.CDS_PROVIDER:
+        raise InvalidTransition(f"{provider} is not a service provider; only providers "
+                                "investigate problems.")
+    investigation, created = ProviderInvestigation.objects.get_or_create(
+        problem=problem, provider=provider, defaults={"role": role})
+    if created:
+        investigation.transitions.create(from_status="", to_status=investigation.status, by=by,
+                                         reason=note.strip() or "Assigned")
+        _tell_provider(investigation, subject=f"Problem investigation: {problem.reference} "
+                                              f"{problem.title}",
+                       template="knowledge/email/investigation_assigned",
+                       dedup_key=f"knowledge-investigation-assigned:{investigation.pk}",
+                       note=note)
+    return investigation
+
+
+def _provider_people(provider):
+    return [person for person in provider.users.filter(is_active=True)
+            if not person.is_system_account]
+
+
+def _tell_provider(investigation, *, subject, template, dedup_key, **context):
+    """Email the provider's people (who have not opted out), else its contact address."""
+    people = _provider_people(investigation.provider)
+    context = {"investigation": investigation, "problem": investigation.problem, **context}
+    addresses = [person.email for person in people
+                 if wants_email(person, INVESTIGATION_TOPIC)]
+    if not people:
+        addresses = [investigation.provider.contact_email]
+    queue_email(to=addresses, subject=subject, template=template, context=context,
+                topic=INVESTIGATION_TOPIC, dedup_key=dedup_key)
+
+
+def tell_coordinators(*, subject, template, context, dedup_key=None, topic=INVESTIGATION_TOPIC):
+    """Email the Switching Service Desk and Switching Operations (their contact addresses)."""
+    addresses = Organisation.objects.filter(
+        kind__in=[Organisation.Kind.SERVICE_DESK, Organisation.Kind.SWITCHING_OPERATIONS],
+        is_active=True).values_list("contact_email", flat=True)
+    queue_email(to=list(addresses), subject=subject, template=template, context=context,
+                topic=topic, dedup_key=dedup_key)
 
 
 @transaction.atomic
@@ -70,10 +121,10 @@ def transition_problem(*, problem: Problem, action: str, by, reason: str = ""):
 
 @transaction.atomic
 def update_investigation(*, investigation: ProviderInvestigation, status: str,
-                         findings: str = "") -> ProviderInvestigation:
+                         findings: str = "", by=None, reason: str = "") -> ProviderInvestigation:
     """Move one provider's investigation task on (providers report in parallel)."""
     locked = ProviderInvestigation.objects.select_for_update().get(pk=investigation.pk)
-    locked.update(status=status, findings=findings)
+    locked.update(status=status, findings=findings, by=by, reason=reason)
     return locked
 
 
@@ -182,12 +233,86 @@ def _send_workaround(*, incident, article, application):
 
 
 @transaction.atomic
-def link_fixing_change(*, problem: Problem, change_notification, by, resolve: bool = True):
-    """Record the change notification that fixes the problem; resolve it if asked."""
+def link_fixing_change(*, problem: Problem, change_notification, by) -> Problem:
+    """Record the change notification that fixes the problem.
+
+    Linking does not resolve it: the problem resolves by itself once the change is
+    implemented and verified (`follow_fixing_change`), at once if it already is.
+    """
     locked = Problem.objects.select_for_update().get(pk=problem.pk)
+    if locked.status in (Problem.Status.RESOLVED, Problem.Status.CLOSED):
+        raise InvalidTransition(f"{locked.reference} is {locked.get_status_display().lower()}; "
+                                "reopen it (investigate) before linking another fix.")
     locked.fixing_change = change_notification
     locked.save(update_fields=["fixing_change"])
-    if resolve:
-        locked.transition("resolve", by=by, reason=f"Fixed by {change_notification.reference}")
+    _follow(locked)
     problem.refresh_from_db()
     return problem
+
+
+def follow_fixing_change(*, change_notification) -> int:
+    """Bring every open problem this change fixes into line with the change; return how many
+    moved. Called after each change transition (changes' signal) and by the sweep.
+
+    Implemented and verified: the problem resolves. Failed or backed out: the problem is
+    reopened for investigation, the link is cleared (the providers' investigations keep
+    it as what they proposed), and the providers and the desk are told. Idempotent.
+    """
+    moved = 0
+    for pk in Problem.objects.filter(fixing_change=change_notification).values_list("pk",
+                                                                                    flat=True):
+        with transaction.atomic():
+            moved += _follow(Problem.objects.select_for_update().get(pk=pk))
+    return moved
+
+
+def follow_fixing_changes() -> int:
+    """Sweep: follow every open problem whose fixing change has an outcome (a lost signal is
+    then a delay of one sweep, never a problem left unresolved)."""
+    S = ChangeNotification.Status
+    due = (Problem.objects.open().filter(fixing_change__status__in=[
+        *ChangeNotification.OUTCOME_STATUSES, S.REVIEWED, S.CLOSED])
+        .values_list("fixing_change", flat=True).distinct())
+    return sum(follow_fixing_change(change_notification=change)
+               for change in ChangeNotification.objects.filter(pk__in=due))
+
+
+def _follow(problem: Problem) -> int:
+    """Resolve or reopen one locked problem by its fixing change's outcome; return 1 if moved."""
+    change = problem.fixing_change
+    if change is None:
+        return 0
+    if change.is_verified_fix and problem.status in (Problem.Status.INVESTIGATING,
+                                                     Problem.Status.KNOWN_ERROR):
+        problem.transition("resolve", by=None, reason=f"Fixed by {change.reference}: "
+                                                      "implemented and verified")
+        _tell_everyone(problem, change, event="resolved")
+        return 1
+    if change.has_failed and problem.status != Problem.Status.CLOSED:
+        problem.fixing_change = None
+        problem.save(update_fields=["fixing_change"])
+        if problem.status != Problem.Status.INVESTIGATING:
+            problem.transition("investigate", by=None, reason=(
+                f"Reopened: fix {change.reference} {change.outcome.replace('_', ' ')}"))
+        for investigation in problem.provider_tasks.filter(
+                proposed_change=change, status=ProviderInvestigation.Status.CONCLUDED):
+            investigation.update(status=ProviderInvestigation.Status.INVESTIGATING,
+                                 reason=f"Fix {change.reference} did not work")
+        _tell_everyone(problem, change, event="reopened")
+        return 1
+    return 0
+
+
+def _tell_everyone(problem, change, *, event):
+    """Tell every provider on the problem, the desk and Switching Operations."""
+    subject = {"resolved": f"Resolved: {problem.reference} (fix {change.reference} verified)",
+               "reopened": f"Reopened: {problem.reference} (fix {change.reference} "
+                           f"{change.get_status_display().lower()})"}[event]
+    key = f"knowledge-problem-{event}:{problem.pk}:{change.pk}"
+    for investigation in problem.provider_tasks.select_related("provider"):
+        _tell_provider(investigation, subject=subject, template="knowledge/email/problem_fix",
+                       dedup_key=f"{key}:{investigation.provider_id}", change=change,
+                       event=event)
+    tell_coordinators(subject=subject, template="knowledge/email/problem_fix",
+                      context={"problem": problem, "change": change, "event": event},
+                      dedup_key=f"{key}:coordinators")

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from accounts import audit
 
-from . import services
+from . import problems, services
 
 
 @shared_task(name="knowledge.tasks.send_review_reminders", ignore_result=True)
@@ -19,3 +19,10 @@ def settle_deflections():
     """Settle suggestion views whose window has passed as deflected or raised."""
     with audit.acting(channel=audit.Channel.SYSTEM):
         return services.settle_deflections()
+
+
+@shared_task(name="knowledge.tasks.follow_fixing_changes", ignore_result=True)
+def follow_fixing_changes():
+    """Resolve or reopen problems whose fixing change has an outcome (heals lost signals)."""
+    with audit.acting(channel=audit.Channel.SYSTEM):
+        return problems.follow_fixing_changes()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_providers
 
 app_name = "knowledge"
 urlpatterns = [
@@ -14,4 +14,22 @@ urlpatterns = [
     path("<int:pk>/report/", views.report_problem, name="report"),
     path("<int:pk>/deflection/", views.record_deflection, name="deflection"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    # Providers' side of problems and knowledge (views_providers.py).
+    path("investigations/", views_providers.investigation_list, name="investigations"),
+    path("investigations/<int:pk>/", views_providers.investigation_detail,
+         name="investigation"),
+    path("investigations/<int:pk>/update/", views_providers.investigation_update,
+         name="investigation_update"),
+    path("investigations/<int:pk>/known-error/", views_providers.investigation_known_error,
+         name="investigation_known_error"),
+    path("investigations/<int:pk>/evidence/", views_providers.investigation_evidence,
+         name="investigation_evidence"),
+    path("investigations/<int:pk>/evidence/<int:evidence_pk>/",
+         views_providers.investigation_evidence_file, name="investigation_evidence_file"),
+    path("investigations/<int:pk>/propose-change/", views_providers.investigation_propose,
+         name="investigation_propose"),
+    path("contributions/", views_providers.contribution_list, name="contributions"),
+    path("contributions/<int:pk>/", views_providers.contribution_detail, name="contribution"),
+    path("contributions/<int:pk>/action/", views_providers.contribution_action,
+         name="contribution_action"),
 ]

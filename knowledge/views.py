@@ -44,6 +44,7 @@ def home(request):
     return render(request, "knowledge/home.html", {
         "types": types, "services": services, "recent": recent,
         "search_form": SearchForm(user=request.user),
+        "provider_work": policy.is_provider(request.user),
     })
 
 

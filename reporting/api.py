@@ -14,6 +14,7 @@ from kernel.api_input import bounded_int, integer_schema
 from kernel.api_schema import ApiErrorSerializer
 from kernel.idempotency import idempotent
 from kernel.periods import Period
+from servicerequests.models import RequestItem
 from services.models import Service
 
 from . import returns, services
@@ -139,7 +140,8 @@ class KpiResultSerializer(serializers.Serializer):
 class KpisSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="The period key, e.g. 2026-10.")
     label = serializers.CharField()
-    scope = serializers.CharField(help_text="End to end, a service, a provider or Sev1-4.")
+    scope = serializers.CharField(
+        help_text="End to end, a service, a provider, Sev1-4 or a request catalogue item.")
     kpis = KpiResultSerializer(many=True)
 
 
@@ -164,11 +166,15 @@ def kpi_payload(result):
         OpenApiParameter("provider", str, description="Provider short code."),
         OpenApiParameter("severity", integer_schema(minimum=1, maximum=4),
                          description="1-4 (incident KPIs only)."),
+        OpenApiParameter("request_item", str, description="Request catalogue item code: that "
+                         "item's service request KPIs only (not with service or severity). "
+                         "A provider may ask for the items it fulfils."),
     ])
 class KpiView(APIView):
     """The KPIs of the strategy's table for a period and scope, as the reports show them.
 
-    Internal staff may ask for any scope; a provider gets its own organisation's figures."""
+    Internal staff may ask for any scope; a provider gets its own organisation's figures
+    (service request KPIs: the requests for the catalogue items it fulfils)."""
 
     def get(self, request):
         user, params = request.user, request.query_params
@@ -196,6 +202,8 @@ class KpiView(APIView):
                 short_code=params["provider"]).first()
             if provider is None:
                 raise NotFound("No such provider.")
+        if params.get("request_item"):
+            return self._request_item_scope(user, params, severity=severity)
         if policy.is_provider(user):
             own = policy.organisation_scope(user)
             if provider is not None and provider.pk != own or \
@@ -204,3 +212,14 @@ class KpiView(APIView):
             if service is None:
                 provider = Organisation.objects.get(pk=own)
         return Scope(service=service, provider=provider, severity=severity)
+
+    def _request_item_scope(self, user, params, *, severity):
+        if severity is not None or params.get("service") or params.get("provider"):
+            raise ValidationError({"request_item": [
+                "A catalogue item's KPIs are service request KPIs: leave out service, "
+                "provider and severity."]})
+        item = RequestItem.objects.filter(code=params["request_item"]).first()
+        if item is None or policy.is_provider(user) and \
+                item.fulfilment_provider_id != policy.organisation_scope(user):
+            raise NotFound("No such request catalogue item, or not one you fulfil.")
+        return Scope(request_item=item)

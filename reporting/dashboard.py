@@ -30,14 +30,24 @@ MONTH_FIGURES_SECONDS = 60
 
 
 def month_figures(month, now):
-    """Return (resolved_within_sla KpiResult, [(ServiceAvailability, Service)]) month to date,
-    cached briefly and shared by everyone watching the dashboard."""
+    """Return (resolved_within_sla KpiResult, [(ServiceAvailability, Service)], request
+    figures) month to date, cached briefly and shared by everyone watching the dashboard.
+
+    The request figures are {"end_to_end": {key: KpiResult}, "by_item": [(item, results)],
+    "by_provider": [(provider, results)]}, items and providers with requests this month.
+    """
     key = f"reporting:dashboard:{month.key}"
     cached = cache.get(key)
     if cached is None:
         kpis = PeriodKpis(month, now=now)
+        requests = {
+            "end_to_end": kpis.request_results(),
+            "by_item": [(item, results) for item, results in kpis.results_by_request_item()
+                        if results["requests"].value or results["requests_fulfilled"].value],
+            "by_provider": kpis.request_results_by_provider(),
+        }
         cached = (kpis.incident_results()["resolved_within_sla"],
-                  list(zip(kpis.availability(), kpis.services, strict=True)))
+                  list(zip(kpis.availability(), kpis.services, strict=True)), requests)
         cache.set(key, cached, MONTH_FIGURES_SECONDS)
     return cached
 
@@ -47,7 +57,7 @@ def build(*, now=None):
     now = now or timezone.now()
     month = Period.containing(Kind.MONTH, now)
     week = Period.containing(Kind.WEEK, now)
-    sla, availability = month_figures(month, now)
+    sla, availability, requests = month_figures(month, now)
     open_incidents = Incident.objects.filter(status__in=OPEN_STATUSES)
     # One scan of the open incidents, counted by severity and resolver group together.
     by_severity, groups = defaultdict(int), defaultdict(int)
@@ -90,6 +100,9 @@ def build(*, now=None):
                             for value, label in ChangeNotification.Type.choices],
         "demand_alerts": list(ExcessiveDemandAlert.objects.awaiting_outcome()
                               .select_related("service")[:LIST_LIMIT]),
+        "requests": requests["end_to_end"],
+        "requests_by_item": requests["by_item"],
+        "requests_by_provider": requests["by_provider"],
         "availability": availability,
         "availability_chart": svg.bar_chart(
             f"Availability {month.label} so far",

@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import Role, User
 from kernel.periods import Period
+from services.models import Service
 
 from .models import ImprovementOpportunity
 
@@ -58,3 +59,19 @@ class ImprovementForm(forms.ModelForm):
 class ImprovementMoveForm(forms.Form):
     to = forms.ChoiceField(choices=ImprovementOpportunity.Status.choices, label="New status")
     reason = forms.CharField(required=False, max_length=2000, label="Why")
+
+
+class ImprovementSuggestionForm(forms.Form):
+    """A service provider's improvement recommendation (reporting.services.suggest_improvement)."""
+
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
+                                  help_text="What could be better, and how.")
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False)
+    benefit = forms.CharField(max_length=5000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="The expected benefit, measurable where possible.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.visible_to(user)

@@ -205,6 +205,7 @@ class ImprovementOpportunity(Lifecycle, models.Model):
         PROBLEM = "problem", "Problem"
         PIR = "pir", "Post-implementation / post-incident review"
         REVIEW = "review", "Service review"
+        PROVIDER = "provider", "Service provider suggestion"  # a CDS provider's recommendation
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"  # suggested (by a person or a KPI breach); not assessed
@@ -236,6 +237,10 @@ class ImprovementOpportunity(Lifecycle, models.Model):
     benefit = models.TextField(blank=True, max_length=5000,
                                help_text="The expected benefit, measurable where possible.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    suggested_by = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="improvement_suggestions", editable=False,
+        help_text="The service provider that suggested it (it follows the entry's progress).")
     dedup_key = models.CharField(max_length=120, unique=True, null=True, blank=True,
                                  editable=False, help_text="Stops a KPI breach proposing twice.")
     created_at = models.DateTimeField(default=timezone.now)

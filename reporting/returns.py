@@ -151,7 +151,7 @@ def clean_figure(item, *, services_by_code):
             errors["severity"] = f"{kpi.title} is not reported by severity; leave it empty."
         if kpi is not None and severity is not None and service is not None:
             errors["severity"] = "Give a severity only for your total (no service)."
-    if kpi is not None and kpi.family == definitions.CHANGES and service is not None:
+    if kpi is not None and kpi.family in definitions.TOTAL_ONLY_FAMILIES and service is not None:
         errors["service"] = f"{kpi.title} is reported for your total only; leave it empty."
     value = None
     if kpi is not None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_returns
+from . import views, views_returns, views_suggestions
 
 app_name = "reporting"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("how-sla-figures-are-computed/", views.sla_rules, name="sla_rules"),
     path("csi/", views.csi_list, name="csi_list"),
     path("csi/<int:pk>/", views.csi_detail, name="csi_detail"),
+    path("csi/suggestions/", views_suggestions.csi_suggestions, name="csi_suggestions"),
+    path("csi/suggestions/<int:pk>/", views_suggestions.csi_suggestion, name="csi_suggestion"),
     path("returns/", views_returns.return_list, name="returns"),
     path("returns/upload/", views_returns.return_upload, name="return_upload"),
     path("returns/<int:pk>/", views_returns.return_detail, name="return_detail"),

@@ -65,8 +65,9 @@ class EventRuleAdmin(ReferenceDataAdmin):
 @admin.register(Event)
 class EventAdmin(ReadOnlyConsoleAdmin):
     list_display = ["last_seen", "service", "severity", "count", "source", "message",
-                    "incident_reference", "reviewed_at"]
-    list_filter = ["severity", ("reviewed_at", admin.EmptyFieldListFilter), "service"]
+                    "incident_reference", "cleared_at", "reviewed_at"]
+    list_filter = ["severity", ("cleared_at", admin.EmptyFieldListFilter),
+                   ("reviewed_at", admin.EmptyFieldListFilter), "service"]
     search_fields = ["message", "dedup_key", "source"]
     actions = ["mark_reviewed"]
 

@@ -24,7 +24,7 @@ from services.models import Service
 
 from . import snapshot
 from .bulletins import BulletinError, record_receipt
-from .events import ingest_event
+from .events import ACTIVE, RESOLVED, ingest_event
 from .models import Bulletin, Event, ServiceState, Status
 from .services import StatusError, set_service_status
 from .views import public_response
@@ -68,12 +68,16 @@ class EventSerializer(serializers.ModelSerializer):
     dedup_key = serializers.CharField(max_length=200)
     message = serializers.CharField(max_length=5000)
     severity = inline_choice(Event.Severity.choices)
+    state = serializers.ChoiceField(
+        choices=[(ACTIVE, "Active"), (RESOLVED, "Resolved")], default=ACTIVE,
+        help_text="`resolved` (like severity `clear`) closes the active event of this "
+                  "dedup_key; an incident it raised that nobody has worked is resolved.")
 
     class Meta:
         model = Event
-        fields = ["id", "source", "service", "severity", "dedup_key", "message", "occurred_at",
-                  "last_seen", "count", "incident_reference"]
-        read_only_fields = ["id", "last_seen", "count", "incident_reference"]
+        fields = ["id", "source", "service", "severity", "state", "dedup_key", "message",
+                  "occurred_at", "last_seen", "count", "cleared_at", "incident_reference"]
+        read_only_fields = ["id", "last_seen", "count", "cleared_at", "incident_reference"]
 
     def validate_occurred_at(self, value):
         if value > timezone.now() + FUTURE_TOLERANCE:
@@ -86,7 +90,11 @@ class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
     """Monitoring events. Providers POST events for the services they provide (org token).
 
     A repeat with the same `dedup_key` within the deduplication window is folded
-    into the earlier event (its `count` goes up; 200 instead of 201).
+    into the earlier event (its `count` goes up; 200 instead of 201). A clear (severity
+    `clear`, or state `resolved`) closes the active event of its `dedup_key` (200; 201 if
+    there was none, the clear is then stored on its own): the event stops holding its
+    service Degraded, and an incident it raised is resolved with a note if no person has
+    worked it, otherwise its assignee is told.
     """
 
     serializer_class = EventSerializer
@@ -100,7 +108,11 @@ class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
         examples=[OpenApiExample("Exception", request_only=True, value={
             "source": "nagios-eu1", "service": "uk-link", "severity": "exception",
             "dedup_key": "uk-link/api/latency", "message": "API p95 latency above 5 s",
-            "occurred_at": "2026-11-27T10:15:00Z"})],
+            "occurred_at": "2026-11-27T10:15:00Z"}),
+            OpenApiExample("Clear", request_only=True, value={
+                "source": "nagios-eu1", "service": "uk-link", "severity": "clear",
+                "dedup_key": "uk-link/api/latency", "message": "API p95 latency back to 0.4 s",
+                "occurred_at": "2026-11-27T10:40:00Z"})],
     )
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -113,7 +125,7 @@ class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
         event, created = ingest_event(
             by=request.user, service=data["service"], source=data["source"],
             severity=data["severity"], dedup_key=data["dedup_key"], message=data["message"],
-            occurred_at=data["occurred_at"],
+            occurred_at=data["occurred_at"], state=data["state"],
         )
         return Response(self.get_serializer(event).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

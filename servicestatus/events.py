@@ -15,10 +15,14 @@ from incidents import services as incident_services
 from incidents.models import Incident
 from services.models import Service
 
+from .clearing import clear_event
 from .models import Event, EventRule
 from .services import recompute_status
 
 logger = logging.getLogger(__name__)
+
+# The state a monitoring system reports an event in (the API's `state`).
+ACTIVE, RESOLVED = "active", "resolved"
 
 
 def dedup_window():
@@ -27,19 +31,25 @@ def dedup_window():
 
 
 @transaction.atomic
-def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_at):
+def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_at,
+                 state=ACTIVE):
     """Store a monitoring event or fold it into a recent one with the same key; act on it.
 
     Return (event, created). Ingestion for one service is serialised by
     locking its Service row (before any status lock, see
     services.lock_all_states), so two repeats arriving together fold into one
-    event instead of creating two.
+    event instead of creating two. A clear (severity "clear", or state "resolved")
+    closes the active event of its key instead (servicestatus.clearing); a closed
+    event folds nothing more.
     """
     if not policy.may_post_event(by, service):
         raise PermissionDenied("You may report events only for services you provide.")
     list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
+    if severity == Event.Severity.CLEAR or state == RESOLVED:
+        return clear_event(by=by, service=service, source=source, dedup_key=dedup_key,
+                           message=message, occurred_at=occurred_at)
     existing = (
-        Event.objects.select_for_update()
+        Event.objects.select_for_update().active()
         .filter(service=service, organisation_id=by.organisation_id, dedup_key=dedup_key,
                 last_seen__gte=occurred_at - dedup_window())
         .order_by("-last_seen").first()

@@ -16,6 +16,10 @@ class EventQuerySet(VisibleQuerySet):
         """Return warnings nobody has reviewed yet (the console's review list)."""
         return self.filter(severity=Event.Severity.WARNING, reviewed_at__isnull=True)
 
+    def active(self):
+        """Return events no clear has closed yet."""
+        return self.filter(cleared_at__isnull=True)
+
     def degrading(self, now=None):
         """Return events currently holding their service Degraded."""
         now = now or timezone.now()
@@ -27,6 +31,7 @@ class Event(models.Model):
         INFO = "info", "Information"  # recorded for trends only
         WARNING = "warning", "Warning"  # listed for the desk to review
         EXCEPTION = "exception", "Exception"  # acted on by EventRule (incident, status)
+        CLEAR = "clear", "Clear"  # the condition has ended: closes the open event of its key
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="events")
@@ -43,6 +48,9 @@ class Event(models.Model):
     incident_id = models.BigIntegerField(null=True, blank=True)
     incident_reference = models.CharField(max_length=20, blank=True)
     degrades_until = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a clear (or a resolved state) with the same "
+        "deduplication key closed the event; a later occurrence starts a new event.")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -60,6 +68,11 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.service.code} {self.severity}: {self.message[:60]}"
+
+    @property
+    def state(self):
+        """Return "resolved" once a clear has closed the event, else "active"."""
+        return "resolved" if self.cleared_at else "active"
 
 
 class EventRuleQuerySet(models.QuerySet):

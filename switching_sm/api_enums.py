@@ -33,6 +33,8 @@ ENUMS = {
     "ArticleTaskStatusEnum": ("knowledge.ArticleTask", "status"),
     "ProblemStatusEnum": ("knowledge.Problem", "status"),
     "ProviderInvestigationStatusEnum": ("knowledge.ProviderInvestigation", "status"),
+    "KnowledgeContributionKindEnum": ("knowledge.KnowledgeContribution", "kind"),
+    "KnowledgeContributionStatusEnum": ("knowledge.KnowledgeContribution", "status"),
     "ServiceReportStatusEnum": ("reporting.ServiceReport", "status"),
     "ImprovementOpportunityStatusEnum": ("reporting.ImprovementOpportunity", "status"),
 }

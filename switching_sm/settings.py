@@ -448,6 +448,7 @@ SPECTACULAR_SETTINGS = {
             "AudienceEnum", "BulletinStateEnum", "WebhookDeliveryStateEnum", "ForecastStatusEnum",
             "ExcessiveDemandAlertStatusEnum", "RiskStatusEnum", "ArticleStatusEnum",
             "ArticleTaskStatusEnum", "ProblemStatusEnum", "ProviderInvestigationStatusEnum",
+            "KnowledgeContributionKindEnum", "KnowledgeContributionStatusEnum",
             "ServiceReportStatusEnum", "ImprovementOpportunityStatusEnum",
         )
     },

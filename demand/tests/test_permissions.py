@@ -167,6 +167,7 @@ def test_actuals_visibility(supplier_user, other_supplier_user, provider_user,
 
 @pytest.mark.django_db
 def test_risk_register_is_internal(supplier_user, provider_user, desk_agent, auditor_user):
+    """Providers see only the risks they raised (test_provider_risks.py), never these."""
     RiskFactory()
     assert not Risk.objects.visible_to(supplier_user).exists()
     assert not Risk.objects.visible_to(provider_user).exists()

@@ -11,6 +11,7 @@ rows and announces the change (`incident_changed`) once the move is made.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce, Least
@@ -218,6 +219,23 @@ class Incident(Lifecycle, models.Model):
 
     def current_leg(self):
         return self.legs.filter(ended_at__isnull=True).select_related("resolver_group").first()
+
+    def people_who_worked_it(self):
+        """Return the people, other than whoever raised it, who have acted on the incident:
+        its assignee, and anyone who moved it, assigned it, changed its severity or commented.
+
+        System accounts (API tokens, sweeps) are not people. Read by the event clearing
+        rule (incidents.services.event_cleared): an incident nobody worked may be resolved
+        automatically when the event that raised it clears.
+        """
+        ids = set(self.transitions.exclude(by=None).values_list("by_id", flat=True))
+        ids |= set(self.comments.values_list("author_id", flat=True))
+        ids |= set(self.legs.exclude(assigned_by=None).values_list("assigned_by_id", flat=True))
+        ids |= set(self.severity_changes.exclude(by=None).values_list("by_id", flat=True))
+        if self.assignee_id:
+            ids.add(self.assignee_id)
+        ids.discard(self.raised_by_id)
+        return get_user_model().objects.people().filter(pk__in=ids)
 
     def announce(self):
         """Send `incident_changed` once the current transaction commits."""

@@ -1,10 +1,13 @@
 """Problems and known errors, with the s.8 scenario end to end through the incidents contract."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from knowledge import problems
+from knowledge import investigations, problems
 from knowledge.errors import InvalidTransition
 from knowledge.factories import make_article
 from knowledge.models import Article, Problem, ProviderInvestigation
@@ -30,29 +33,45 @@ def problem(desk_agent, supplier_user, provider_org, other_provider_org, service
 
 
 def test_s8_scenario_incident_to_known_error_to_workaround_to_change_to_resolved(
-        desk_agent, supplier_user, other_supplier_user, provider_org, other_provider_org,
-        service, mailoutbox, django_capture_on_commit_callbacks):
-    from changes.factories import ChangeNotificationFactory
+        desk_agent, operations_user, supplier_user, other_supplier_user, provider_org,
+        other_provider_org, provider_user, other_provider_user, service, mailoutbox,
+        django_capture_on_commit_callbacks):
+    from changes import services as change_services
 
-    # Incidents from two participants, tied to one problem worked by two providers.
+    # Incidents from two participants, tied to one problem handed to two providers (emailed).
     first = raise_incident(supplier_user, service)
     second = raise_incident(other_supplier_user, service)
-    problem = problems.create_problem(
-        title="UK Link rejects confirmations with MPR00012", owning_provider=provider_org,
-        contributing_providers=[other_provider_org], incidents=[first, second], by=desk_agent)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        problem = problems.create_problem(
+            title="UK Link rejects confirmations with MPR00012", owning_provider=provider_org,
+            contributing_providers=[other_provider_org], incidents=[first, second],
+            by=desk_agent)
     assert set(problem.services.all()) == {service}
     assert {(t.provider, t.role) for t in problem.provider_tasks.all()} == {
         (provider_org, "owner"), (other_provider_org, "contributor")}
+    assert any(provider_user.email in m.to and problem.reference in m.subject
+               for m in mailoutbox)
+    assert any(other_provider_user.email in m.to for m in mailoutbox)
     problems.transition_problem(problem=problem, action="investigate", by=desk_agent)
-    owner_task = problem.provider_tasks.get(provider=provider_org)
-    problems.update_investigation(investigation=owner_task, status="concluded",
-                                  findings="Effective-date check uses calendar, not working days")
 
-    # A workaround makes it a known error, published to participants.
-    problems.record_known_error(
-        problem=problem, by=desk_agent, root_cause=owner_task.findings,
+    # s.8.12: each provider investigates its part; the owner finds the cause and workaround.
+    owner_task = problem.provider_tasks.get(provider=provider_org)
+    contributor_task = problem.provider_tasks.get(provider=other_provider_org)
+    investigations.record_investigation(
+        investigation=contributor_task, by=other_provider_user, status="concluded",
+        findings="ECOES sends the right dates; not our part.")
+    investigations.record_investigation(
+        investigation=owner_task, by=provider_user, status="concluded",
+        findings="Effective-date check uses calendar, not working days",
+        root_cause="The effective-date check counts calendar days.",
         workaround="Resubmit the confirmation with an effective date five working days ahead.")
+
+    # The owning provider records it as a known error; the desk publishes it to participants.
+    investigations.record_known_error(investigation=owner_task, by=provider_user)
+    problem.refresh_from_db()
     assert problem.status == P.KNOWN_ERROR
+    assert problem.root_cause == "The effective-date check counts calendar days."
     article = problems.publish_known_error_article(problem=problem, by=desk_agent,
                                                    audience=Article.Audience.PARTICIPANTS)
     assert article in Article.objects.visible_to(other_supplier_user)
@@ -70,10 +89,39 @@ def test_s8_scenario_incident_to_known_error_to_workaround_to_change_to_resolved
     counted = Problem.objects.with_incident_counts().get(pk=problem.pk)
     assert counted.incident_count == 3 and counted.resolved_by_workaround == 1
 
-    # The provider's fix goes through a change notification, which resolves the problem.
-    change = ChangeNotificationFactory(provider=provider_org, title="Fix MPR00012 date check")
-    problems.link_fixing_change(problem=problem, change_notification=change, by=desk_agent)
-    assert problem.status == P.RESOLVED and problem.fixing_change == change
+    # The provider's fix is a change notification it proposes from its investigation.
+    change = change_services.create_change_notification(
+        provider=provider_org, by=provider_user, title="Fix MPR00012 date check",
+        change_type="normal", description="Count working days in the effective-date check.",
+        risk="Low.", back_out_plan="Redeploy the previous release.",
+        planned_start=timezone.now() + timedelta(days=20),
+        planned_end=timezone.now() + timedelta(days=20, hours=2), impacts=[(service, "outage")])
+    investigations.propose_fixing_change(investigation=owner_task, change_notification=change,
+                                         by=provider_user)
+    problem.refresh_from_db()
+    assert problem.fixing_change == change and problem.status == P.KNOWN_ERROR
+
+    # s.8.13: Change Co-ordination approves it and the provider implements it; the problem
+    # stays open until Change Co-ordination has verified the outcome.
+    steps = [("submit", provider_user), ("approve", operations_user),
+             ("start", provider_user), ("complete", provider_user)]
+    for action, who in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            change_services.perform_action(change_notification=change, action=action, by=who,
+                                           reason="Agreed at the CCG" if action == "approve"
+                                           else "")
+        problem.refresh_from_db()
+        assert problem.status == P.KNOWN_ERROR, action
+    with pytest.raises(InvalidTransition, match="implemented and verified"):
+        problems.transition_problem(problem=problem, action="resolve", by=desk_agent,
+                                    reason="Looks fixed")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_services.perform_action(change_notification=change, action="review",
+                                       by=operations_user)
+    problem.refresh_from_db()
+    assert problem.status == P.RESOLVED and problem.resolved_at is not None
+    assert any(provider_user.email in m.to and "Resolved" in m.subject for m in mailoutbox)
     problems.transition_problem(problem=problem, action="close", by=desk_agent)
     assert problem.status == P.CLOSED
     assert [r.to_status for r in problem.transitions.order_by("at", "pk")] == [

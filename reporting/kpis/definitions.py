@@ -27,6 +27,13 @@ rule is stated at /reports/how-sla-figures-are-computed/.
 
 Cancelled incidents (withdrawn, raised in error, duplicates) are not measured
 and are left out of every incident KPI.
+
+Service requests (s.10.11, computed in reporting/kpis/requests.py) count in the
+period of the measured event too: volumes by submission, fulfilment figures by
+the time the request was fulfilled. Their scopes are end to end, per catalogue
+item, and per provider (requests for the catalogue items the provider fulfils);
+they have no service or severity. The within-target verdict is the request's
+stored one, written by the same clock engine and met() rule as incidents'.
 """
 
 from dataclasses import dataclass
@@ -37,11 +44,15 @@ from ..models import KpiSetting
 HIGHER, LOWER = "higher", "lower"  # which direction is better
 
 INCIDENTS, AVAILABILITY, CHANGES = "incidents", "availability", "changes"
+REQUESTS = "requests"
 FAMILIES = {
     AVAILABILITY: "Availability and interruptions",
     INCIDENTS: "Incidents",
     CHANGES: "Changes",
+    REQUESTS: "Service requests",
 }
+# Families a provider reports for its total only (they have no per-service figure).
+TOTAL_ONLY_FAMILIES = (CHANGES, REQUESTS)
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,33 @@ KPIS = [
         "within; after it is not, even on a working-days calendar when no business time has "
         "passed since. Cancelled incidents are left out.",
         target=Decimal("95"), tolerance=Decimal("1"), by_severity=True),
+    KpiDefinition(
+        "requests", "Number of service requests", "count", REQUESTS,
+        "Service requests submitted in the period (s.10.11 service request reporting), "
+        "through the portal or the API or recorded by the desk from a call or an email, "
+        "whatever happened to them afterwards; rejected requests count, cancelled ones "
+        "(withdrawn by the requester or the desk) are not measured.", better=LOWER),
+    KpiDefinition(
+        "requests_fulfilled", "Service requests fulfilled", "count", REQUESTS,
+        "Service requests whose fulfilment was recorded in the period (moved to Fulfilled), "
+        "whenever they were submitted: a request submitted in one month and fulfilled in the "
+        "next counts as submitted in the first and as fulfilled in the second."),
+    KpiDefinition(
+        "request_fulfilment_hours", "Average request fulfilment time", "hours", REQUESTS,
+        "For the service requests fulfilled in the period: the mean elapsed real time from "
+        "submission to fulfilment, including any time awaiting approval (the time the "
+        "requester waited).", better=LOWER, tolerance=Decimal("1")),
+    KpiDefinition(
+        "requests_within_target", "Requests fulfilled within target", "%", REQUESTS,
+        "Of the service requests fulfilled in the period, the share fulfilled at or before "
+        "the deadline instant of their fulfilment target (s.10.11). The target is the "
+        "catalogue item's request SLA policy, in the version in force when the request was "
+        "submitted, counted in business time on that version's calendar from submission; "
+        "while the request awaits approval the clock is paused if the version says so, "
+        "moving the deadline on by exactly the business time paused. Exactly at the "
+        "deadline is within; after it is not, even outside business hours. Rejected and "
+        "cancelled requests have no fulfilment verdict and are left out.",
+        target=Decimal("95"), tolerance=Decimal("1")),
 ]
 REGISTRY = {kpi.key: kpi for kpi in KPIS}
 KEYS = [kpi.key for kpi in KPIS]

@@ -6,34 +6,35 @@ does not grow with the number of incidents loaded into Python. Averages are
 computed as summed duration / count from the aggregated rows, so the
 end-to-end figure is exact (not a mean of means). Availability and
 interruptions come from servicestatus.availability.measure, the one shared
-definition of availability, called once per period for all services.
+definition of availability, called once per period for all services. The arithmetic
+shared with the service request KPIs (requests.py) is in maths.py. Service request KPIs
+join the end-to-end and provider scopes, and have a scope of their own per catalogue item.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from accounts.models import Organisation
 from changes.models import ChangeImpact, ChangeNotification, ChangeTransition
 from incidents.models import Incident, SeverityChange
 from kernel.periods import LONDON
+from servicerequests.models import RequestItem
 from services.models import Service
 from servicestatus import availability as availability_maths
 
 from . import definitions
+from . import requests as request_kpis
 from .definitions import REGISTRY
+from .maths import HOUR, MINUTE, quantize
+from .maths import between as _between
+from .maths import duration as _duration
+from .maths import mean as _mean
+from .maths import percent as _percent
+from .maths import seconds as _seconds
 
 SEVERITIES = (1, 2, 3, 4)
 IncidentServices = Incident.services.through
@@ -41,14 +42,18 @@ IncidentServices = Incident.services.through
 
 @dataclass(frozen=True)
 class Scope:
-    """What a set of figures covers: end to end, one service, one provider or one severity."""
+    """What a set of figures covers: end to end, one service, one provider, one severity or
+    one request catalogue item (service request KPIs only)."""
 
     service: Service | None = None
     provider: object | None = None  # accounts.Organisation
     severity: int | None = None
+    request_item: object | None = None  # servicerequests.RequestItem
 
     @property
     def label(self):
+        if self.request_item is not None:
+            return self.request_item.name
         if self.service is not None:
             return self.service.name
         if self.provider is not None:
@@ -59,7 +64,7 @@ class Scope:
 
     @property
     def kind(self):
-        for name in ("service", "provider", "severity"):
+        for name in ("request_item", "service", "provider", "severity"):
             if getattr(self, name) is not None:
                 return name
         return "end_to_end"
@@ -85,37 +90,6 @@ class KpiResult:
     @property
     def met(self):
         return self.definition.met(self.value, self.target)
-
-
-def quantize(value, places):
-    if value is None:
-        return None
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def _seconds(td):
-    """Return a timedelta as an exact Decimal number of seconds."""
-    return Decimal(td.days * 86400 + td.seconds) + Decimal(td.microseconds) / Decimal(10**6)
-
-
-def _mean(total, count, unit_seconds):
-    if not count or total is None:
-        return None
-    return quantize(_seconds(total) / Decimal(count) / unit_seconds, 2)
-
-
-def _percent(part, whole):
-    if not whole:
-        return None
-    return quantize(Decimal(100) * part / whole, 2)
-
-
-def _between(field_name, period):
-    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lt": period.end})
-
-
-def _duration(end_field, start_field="created_at"):
-    return ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
 
 
 # --- scope filters (Exists, so an incident on two services is never counted twice) -------
@@ -214,9 +188,6 @@ def change_rows(period, scope):
     rows = (qs.order_by().values("change_notification__change_type", "to_status")
             .annotate(n=Count("change_notification", distinct=True)))
     return {(r["change_notification__change_type"], r["to_status"]): r["n"] for r in rows}
-
-
-MINUTE, HOUR = Decimal(60), Decimal(3600)
 
 
 # Which severity each incident figure is grouped by: raised and responded by the current
@@ -375,6 +346,8 @@ class PeriodKpis:
         self._by_service = incident_rows_by_service(self.period)
 
     def _compute(self, scope):
+        if scope.request_item is not None:
+            return self.request_results(scope)
         if self._by_service is not None and scope.service is not None \
                 and scope.severity is None and scope.provider is None:
             results = _incident_results(self.period, scope, self.targets,
@@ -385,7 +358,35 @@ class PeriodKpis:
             results.update(_change_results(self.period, scope, self.targets))
             measured = self.availability_of(scope)
             results.update(availability_results(measured, self.targets))
+        if scope.severity is None and scope.service is None:
+            results.update(self.request_results(scope))
         return {key: results[key] for key in definitions.KEYS if key in results}
+
+    def request_results(self, scope=END_TO_END, figures=None):
+        """Return the service request KpiResults of an end-to-end, provider or item scope
+        (`figures` may be given already aggregated)."""
+        if figures is None:
+            figures = request_kpis.request_figures(self.period, item=scope.request_item,
+                                                   provider=scope.provider)
+        return {key: KpiResult(key, value, population, self.targets[key][0])
+                for key, (value, population) in figures.items()}
+
+    def results_by_request_item(self):
+        """Return [(item, {key: KpiResult})] for every active catalogue item and every item
+        with requests in the period, in catalogue order (one query for the figures)."""
+        by_item = request_kpis.request_figures_by_item(self.period)
+        items = RequestItem.objects.filter(Q(is_active=True) | Q(pk__in=list(by_item)))
+        return [(item, self.request_results(Scope(request_item=item),
+                                             by_item.get(item.pk) or request_kpis.figures(None)))
+                for item in items.order_by("order", "name")]
+
+    def request_results_by_provider(self):
+        """Return [(provider, {key: KpiResult})] for the providers that fulfil requests of
+        the period, by name (one query for the figures)."""
+        by_provider = request_kpis.request_figures_by_provider(self.period)
+        providers = Organisation.objects.filter(pk__in=list(by_provider)).order_by("name")
+        return [(p, self.request_results(Scope(provider=p), by_provider[p.pk]))
+                for p in providers]
 
     def incident_results(self, scope=END_TO_END):
         """Return only the incident KPIs (two queries; used for trends over many periods)."""

@@ -130,6 +130,8 @@ def render(content):
     story += _severity_section(content, styles) + _service_section(content, styles)
     if content.is_internal:
         story += _provider_section(content, styles) + _reconciliation_section(content, styles)
+    for table in content.scope_tables():  # laid out from the content's data layer
+        story += [Paragraph(table.title, styles["Heading2"]), _table(table.text_rows())]
     story += [Paragraph("Definitions", styles["Heading2"])]
     story += [Paragraph(note, styles["BodyText"]) for note in content.definition_notes()]
     for kpi in content.definitions():

@@ -5,8 +5,10 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..kpis import definitions as definitions_
 from ..kpis.definitions import AVAILABILITY, CHANGES, INCIDENTS
 from ..kpis.engine import SEVERITIES
+from .content import REQUEST_KEYS
 
 FORMATS = {"%": "0.000", "minutes": "0.00", "hours": "0.00", "count": "0"}
 BOLD = Font(bold=True)
@@ -90,6 +92,15 @@ def render(content):
             sheet.append(["Changes carried out by type", "Count"])
             for label, count in content.changes_by_type.items():
                 sheet.append([label, count])
+
+    requests = _sheet(book, "Requests", ["Scope", *[definitions_.get(k).title
+                                                    for k in REQUEST_KEYS]])
+    _family_rows(requests, REQUEST_KEYS, [("End to end", content.end_to_end)])
+    for table in content.scope_tables():
+        requests.append([])
+        requests.append([table.title])
+        requests.cell(requests.max_row, 1).font = BOLD
+        _family_rows(requests, table.keys, table.groups)
 
     trend = _sheet(book, "SLA trend", ["Period", "Resolved within SLA %", "Incidents resolved"])
     for period, result in content.trend:

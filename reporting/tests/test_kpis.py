@@ -145,7 +145,9 @@ def test_every_kpi_of_the_strategy_table_has_a_plain_words_definition():
     assert definitions.KEYS == ["availability", "interruptions", "interruption_minutes",
                                 "major_changes", "emergency_changes",
                                 "emergency_changes_unsuccessful", "incidents", "escalations",
-                                "response_minutes", "resolution_hours", "resolved_within_sla"]
+                                "response_minutes", "resolution_hours", "resolved_within_sla",
+                                "requests", "requests_fulfilled", "request_fulfilment_hours",
+                                "requests_within_target"]
     assert all(len(k.definition) > 40 for k in definitions.KPIS)
 
 
