@@ -30,6 +30,9 @@ def incident_workspace(request, reference, *, site):
     user = request.user
     may_work = policy.may_work_incident(user)
     problem_links = panels.linked_problems(incident)
+    applied = panels.workarounds_applied(incident)
+    groups = list(Organisation.objects.resolver_groups().filter(is_active=True)) if may_work \
+        else []
     major = getattr(incident, "major", None) if incident.is_major else None
     context = {
         **site.each_context(request),
@@ -39,19 +42,19 @@ def incident_workspace(request, reference, *, site):
         "tasks": panels.provider_tasks(incident),
         "parties": panels.parties(incident),
         "timeline": panels.full_timeline(incident, user, problem_links=problem_links,
-                                         outbox=panels.messages_sent(incident)),
+                                         applied=applied, outbox=panels.messages_sent(incident)),
         "moves": panels.allowed_moves(incident) if may_work else [],
         "may_work": may_work,
         "may_apply": may_work and panels.may_apply(user),
         "problem_links": problem_links,
-        "known_errors": panels.known_errors_for(incident, user) if may_work else [],
+        "known_errors": panels.known_errors_for(incident, user, applied=applied)
+        if may_work else [],
         "major": major,
         "pending_reasons": PendingReason.choices,
         "resolution_codes": ResolutionCode.choices,
         "severity_choices": SEVERITY_CHOICES,
-        "resolver_groups": Organisation.objects.resolver_groups().filter(is_active=True)
-        if may_work else [],
-        "providers": Organisation.objects.providers().filter(is_active=True) if may_work else [],
+        "resolver_groups": groups,
+        "providers": [group for group in groups if group.kind == Organisation.Kind.CDS_PROVIDER],
         "managers": User.objects.people().filter(role__in=["desk", "operations"],
                                                  is_active=True) if may_work and not major
         else [],

@@ -143,14 +143,18 @@ def linked_problems(incident):
                 .select_related("problem__owning_provider", "problem__known_error_article"))
 
 
-def known_errors_for(incident, user):
-    """Return live known errors matching the incident (the desk may apply their workarounds)."""
+def workarounds_applied(incident):
+    return list(WorkaroundApplication.objects.filter(incident=incident).select_related(
+        "article", "applied_by"))
+
+
+def known_errors_for(incident, user, *, applied):
+    """Return live known errors matching the incident whose workaround is not yet applied."""
     if not incident.is_open:
         return []
-    applied = set(WorkaroundApplication.objects.filter(incident=incident)
-                  .values_list("article_id", flat=True))
+    done = {application.article_id for application in applied}
     return [article for article in matching_known_errors(incident=incident, user=user)
-            if article.pk not in applied]
+            if article.pk not in done]
 
 
 def messages_sent(incident):
@@ -163,7 +167,7 @@ def _people(emails):
     return ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
 
 
-def full_timeline(incident, user, *, problem_links, outbox):
+def full_timeline(incident, user, *, problem_links, applied, outbox):
     """Return one history, newest first: the incident's own entries (comments, work notes,
     moves, severity, assignments, links, major updates), the problems it was linked to, the
     workarounds applied and the messages sent."""
@@ -171,10 +175,10 @@ def full_timeline(incident, user, *, problem_links, outbox):
     for link in problem_links:
         entries.append(Entry(link.linked_at, "linked", link.linked_by.display_name,
                              f"Linked to problem {link.problem.reference}: {link.problem.title}"))
-    for applied in WorkaroundApplication.objects.filter(incident=incident).select_related(
-            "article", "applied_by"):
-        entries.append(Entry(applied.applied_at, "linked", applied.applied_by.display_name,
-                             f"Workaround {applied.article.reference} applied"))
+    for application in applied:
+        entries.append(Entry(application.applied_at, "linked",
+                             application.applied_by.display_name,
+                             f"Workaround {application.article.reference} applied"))
     for incoming in incident.links_in.select_related("from_incident", "created_by"):
         entries.append(Entry(incoming.created_at, "linked", incoming.created_by.display_name,
                              f"{incoming.from_incident.reference} marked "
