@@ -10,4 +10,4 @@ RUN STATIC_MANIFEST=true python manage.py collectstatic --noinput -v 0 \
     && chown switching /var/lib/switching-sm
 USER switching
 EXPOSE 8000
-CMD ["gunicorn", "switching_sm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "switching_sm.wsgi:application"]

@@ -47,10 +47,33 @@ def _fresh_content_type_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Start each test with an empty cache: rate-limit counts must not leak between tests."""
+    """Start each test with an empty cache: rate-limit counts must not leak between tests,
+    nor the per-process copies of policies and tokens (kernel/process_cache.py)."""
     from django.core.cache import cache
 
+    from accounts.api_auth import forget_cached_tokens
+    from kernel import process_cache
+
     cache.clear()
+    process_cache.clear_all()
+    forget_cached_tokens()
+
+
+@pytest.fixture(autouse=True)
+def _references_from_one(request):
+    """Number each test's incidents and requests from 1 on PostgreSQL too: their sequences
+    (incidents.ReferenceCounter) keep counting when a test's transaction rolls back."""
+    names = set(request.fixturenames)
+    if not (request.node.get_closest_marker("django_db") or names & {"db", "transactional_db"}):
+        return
+    if not request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from incidents.models import ReferenceCounter
+
+        ReferenceCounter.restart()
 
 
 @pytest.fixture(autouse=True)
@@ -169,7 +192,9 @@ def migrator():
         executor = MigrationExecutor(connection)
         executor.migrate([(app, migration)])
         executor.loader.build_graph()
-        return executor.loader.project_state([(app, migration)]).apps
+        # The historical apps of every migration now applied, so other apps' models match
+        # their tables (a column added since, NOT NULL, is there in the model too).
+        return executor.loader.project_state(list(executor.loader.applied_migrations)).apps
 
     yield to
     executor = MigrationExecutor(connection)

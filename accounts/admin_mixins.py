@@ -146,7 +146,7 @@ class ReferenceDataInline:
 
 
 class ReadOnlyInline(admin.TabularInline):
-    """Rows written only by the system (transitions, legs, warnings): staff read, nobody edits."""
+    """Rows written only by the system (transitions, tasks, warnings): staff read, nobody edits."""
 
     extra = 0
     can_delete = False

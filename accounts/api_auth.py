@@ -1,5 +1,15 @@
-"""API authentication by per-organisation tokens (`Authorization: Token <key>`)."""
+"""API authentication by per-organisation tokens (`Authorization: Token <key>`).
 
+A provider's monitoring posts events many times a second with one token, so each process
+keeps the token it looked up (with its organisation and system account) for at most
+`TOKEN_CACHE_SECONDS`: revoking a token, deactivating its organisation or its account
+takes effect on every process within that time. The key's hash is checked on every
+request, cached or not, and each request gets its own copy of the cached rows.
+"""
+
+import copy
+import threading
+import time
 from datetime import timedelta
 
 from django.utils import timezone
@@ -11,6 +21,40 @@ from .models import ApiToken
 # Writing last_used_at on every call would make each request a write; a
 # minute's resolution is enough for the access review.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+TOKEN_CACHE_SECONDS = 1.0
+_tokens = {}  # prefix -> (looked up at, ApiToken or None)
+_tokens_lock = threading.Lock()
+_clock = time.monotonic
+
+
+def _lookup(prefix):
+    """Return the token with `prefix` (and its organisation and account), or None."""
+    now = _clock()
+    cached = _tokens.get(prefix)
+    if cached is not None and now - cached[0] < TOKEN_CACHE_SECONDS:
+        token = cached[1]
+    else:
+        token = (ApiToken.objects.select_related("acts_as__organisation", "organisation")
+                 .filter(prefix=prefix).first())
+        with _tokens_lock:
+            if len(_tokens) > 10_000:  # unknown prefixes must not grow the dict forever
+                _tokens.clear()
+            _tokens[prefix] = (now, token)
+    if token is None:
+        return None
+    token = copy.copy(token)
+    token.acts_as = copy.copy(token.acts_as)
+    return token
+
+
+def forget_cached_tokens():
+    """Drop this process's cached tokens (tests, and a revocation in this process)."""
+    with _tokens_lock:
+        _tokens.clear()
+
+
+def forget_cached_tokens_on_save(sender, **kwargs):
+    forget_cached_tokens()
 
 
 class OrganisationTokenAuthentication(authentication.BaseAuthentication):
@@ -28,10 +72,7 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
         parts = raw_key.split("_", 2)
         if len(parts) != 3 or parts[0] != "ssm":
             raise exceptions.AuthenticationFailed("Invalid API token.")
-        token = (
-            ApiToken.objects.select_related("acts_as", "organisation")
-            .filter(prefix=parts[1]).first()
-        )
+        token = _lookup(parts[1])
         if token is None or not token.matches(raw_key):
             raise exceptions.AuthenticationFailed("Invalid API token.")
         if token.is_revoked:
@@ -41,6 +82,9 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            with _tokens_lock:  # the cached copy would ask again on every call otherwise
+                if parts[1] in _tokens and _tokens[parts[1]][1] is not None:
+                    _tokens[parts[1]][1].last_used_at = now
         return token.acts_as, token
 
     def authenticate_header(self, request):

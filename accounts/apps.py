@@ -7,9 +7,16 @@ class AccountsConfig(AppConfig):
     demo_data = "accounts.demo.seed"  # asked for by manage.py seed_demo
 
     def ready(self):
-        from . import audit
+        from django.db.models.signals import post_save
+
+        from . import api_auth, audit
         from .models import ApiToken, Organisation, User
 
         audit.register(Organisation)
         audit.register(User, exclude={"password", "last_login"})
         audit.register(ApiToken, exclude={"key_hash", "last_used_at"})
+        # A revoked token, a deactivated party or account stops working in this process at
+        # once; other processes drop their cached copy within TOKEN_CACHE_SECONDS.
+        for model in (ApiToken, Organisation, User):
+            post_save.connect(api_auth.forget_cached_tokens_on_save, sender=model,
+                              dispatch_uid=f"api-auth-forget-{model.__name__}")

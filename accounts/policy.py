@@ -338,13 +338,43 @@ def may_read_work_notes(user):
 
 
 def may_comment_on_incident(user, incident):
-    """Return True for the desk, the raising organisation and the currently assigned provider."""
+    """Return True for the desk, the raising organisation, the assigned provider and a
+    provider with an open task on the incident."""
     if is_desk(user):
         return True
     if is_participant(user) or is_provider(user):
         return same_organisation(user, incident.organisation_id) or (
-            is_provider(user) and same_organisation(user, incident.assigned_group_id))
+            is_provider(user) and (same_organisation(user, incident.assigned_group_id)
+                                   or has_open_task(user, incident)))
     return False
+
+
+def has_open_task(user, incident):
+    """Return True if the user's organisation holds an open provider task on the incident."""
+    return _active(user) and incident.tasks.filter(
+        resolver_group_id=user.organisation_id, ended_at__isnull=True).exists()
+
+
+def may_work_task(user, task):
+    """Return True for the desk and people of the task's resolver group (providers' own)."""
+    if is_desk(user):
+        return True
+    return is_provider(user) and same_organisation(user, task.resolver_group_id)
+
+
+def may_manage_master_incidents(user):
+    """Return True if the user may link children to a master incident, or unlink them."""
+    return is_desk(user)
+
+
+def may_join_incident(user):
+    """Return True for participants, who may add their organisation's impact to an incident."""
+    return is_participant(user)
+
+
+def may_communicate_incident(user):
+    """Return True if the user may send the market communications about an incident."""
+    return is_desk(user)
 
 
 # What a raising organisation may do to its own incident, and the assigned provider.
@@ -635,7 +665,7 @@ def belonging_to(organisation_id, *paths):
     """Return the rows where any of `paths` leads to the organisation.
 
     A path is a field lookup (`organisation`, `service__provider`); one that starts with a
-    one-to-many relation (`legs__resolver_group`) is asked as EXISTS, so a row is never
+    one-to-many relation (`tasks__resolver_group`) is asked as EXISTS, so a row is never
     repeated and no DISTINCT is needed.
     """
     if not organisation_id:
@@ -688,8 +718,8 @@ def _catalogue(user):
 AUDITED_INCIDENT_PATHS = {
     "incidents.Incident": "pk", "incidents.IncidentComment": "incident",
     "incidents.IncidentAttachment": "incident", "incidents.IncidentLink": "from_incident",
-    "incidents.AssignmentLeg": "incident", "incidents.MajorIncident": "incident",
-    "incidents.MajorIncidentUpdate": "major_incident__incident",
+    "incidents.ProviderTask": "incident", "incidents.MajorIncident": "incident",
+    "incidents.Communication": "incident",
     "incidents.PostIncidentReview": "major_incident__incident",
     "continuity.CrisisInvocation": "incident",
 }
@@ -753,13 +783,13 @@ def _incidents(user):
 
 def _incident_parties(user):
     """Internal staff all; a participant its organisation's; a provider its organisation's and
-    those ever assigned to it (any assignment leg)."""
+    those it ever had a task on (any provider task)."""
     if is_internal(user):
         return ALL
     if is_participant(user):
         return _own(user, "organisation")
     if is_provider(user):
-        return _own(user, "organisation", "legs__resolver_group")
+        return _own(user, "organisation", "tasks__resolver_group")
     return NONE
 
 
@@ -771,10 +801,48 @@ def _security_incident_limit(user):
         return ALL
     limit = where(~Q(kind="security"))
     if is_provider(user):
-        limit |= _own(user, "legs__resolver_group") & where(kind="security")
+        limit |= _own(user, "tasks__resolver_group") & where(kind="security")
     if is_security_contact(user):
         limit |= _own(user, "organisation") & where(kind="security")
     return limit
+
+
+@rule_for("incidents.ProviderTask")
+def _provider_tasks(user):
+    """Internal staff all; a provider its own group's tasks; participants none."""
+    if is_internal(user):
+        return ALL
+    if is_provider(user):
+        return _own(user, "resolver_group")
+    return NONE
+
+
+@rule_for("incidents.ProviderTaskNote")
+def _provider_task_notes(user):
+    return within("task", user)
+
+
+@rule_for("incidents.AffectedOrganisation")
+def _affected_organisations(user):
+    """Internal staff all; everyone else its own organisation's."""
+    return ALL if is_internal(user) else _own(user, "organisation")
+
+
+@rule_for("incidents.Communication")
+def _communications(user):
+    """Internal staff all; everyone else those on incidents they may see, a master's on the
+    master of an incident they may see (a child shows its master's updates), and those on
+    incidents their organisation joined."""
+    if is_internal(user):
+        return ALL
+
+    def of_masters(qs):
+        incidents = qs.model._meta.get_field("incident").related_model._default_manager
+        masters = incidents.filter(children__in=visible(incidents.all(), user))
+        return qs.filter(incident__in=masters.values("pk"))
+
+    joined = _own(user, "incident__affected_organisations__organisation")
+    return within("incident", user) | Scope(of_masters) | joined
 
 
 @rule_for("incidents.IncidentComment")

@@ -31,10 +31,10 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-import notifications.services  # noqa: E402
 from accounts.models import Organisation, Role, User  # noqa: E402
 from demand import capacity, csv_import, evaluation, services, tasks  # noqa: E402
 from demand.models import CapacityThreshold, Forecast, ForecastTransition  # noqa: E402
+from notifications import tasks as notification_tasks  # noqa: E402
 from services.models import BusinessCalendar, Service  # noqa: E402
 
 SPAN_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -197,7 +197,8 @@ def main():
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: set DATABASE_URL=postgres://...")
-    notifications.services._enqueue_delivery = lambda email_id: None  # outbox rows only
+    # Outbox rows only: the delivery task the outbox queues after commit does nothing here.
+    notification_tasks.deliver_email.delay = lambda *args, **kwargs: None
     test_db = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb, serialize=False)
     print(f"database {test_db}")
     try:

@@ -158,9 +158,7 @@ def seed(n):
         IncidentTransition.objects.bulk_create(rows, batch_size=BATCH)
         made += size
         print(f"  seeded {made}/{n}", flush=True)
-    counter = ReferenceCounter.objects.get(name="incident")
-    counter.value = start + n
-    counter.save(update_fields=["value"])
+    ReferenceCounter.advance_to("incident", start + n)  # and the PostgreSQL sequence
 
 
 def time_pages(runs):

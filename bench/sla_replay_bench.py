@@ -49,10 +49,10 @@ from accounts import demo as accounts_demo  # noqa: E402
 from accounts.models import Organisation, User  # noqa: E402
 from incidents import sla_correction  # noqa: E402
 from incidents.models import (  # noqa: E402
-    AssignmentLeg,
     Incident,
     IncidentTransition,
     OlaTarget,
+    ProviderTask,
     ReferenceCounter,
     SeverityChange,
     SlaPolicy,
@@ -185,19 +185,17 @@ def seed(n):
                                  for at, a, b in changes]
             if group is not None:  # the old rules: the leg never stopped at resolution
                 ola = olas[(group.pk, severity)]
-                legs.append(AssignmentLeg(
+                legs.append(ProviderTask(
                     incident_id=pk, resolver_group=group, assigned_at=responded,
                     ola_target=ola, ola_due_at=ola.calendar.maths.add_business_time(
                         responded, ola.duration())))
         IncidentTransition.objects.bulk_create(transitions, batch_size=BATCH)
         SeverityChange.objects.bulk_create(severity_changes, batch_size=BATCH)
-        AssignmentLeg.objects.bulk_create(legs, batch_size=BATCH)
+        ProviderTask.objects.bulk_create(legs, batch_size=BATCH)
         made += size
         if made % 50_000 == 0 or made == n:
             print(f"  seeded {made}/{n}", flush=True)
-    counter = ReferenceCounter.objects.get(name="incident")
-    counter.value = start + n
-    counter.save(update_fields=["value"])
+    ReferenceCounter.advance_to("incident", start + n)  # and the PostgreSQL sequence
 
 
 def timed(label, n, **kwargs):
@@ -234,7 +232,7 @@ def main():
                 cursor.execute("ANALYZE")
         print(f"{Incident.objects.count()} incidents, {IncidentTransition.objects.count()} "
               f"transitions, {SeverityChange.objects.count()} severity changes, "
-              f"{AssignmentLeg.objects.count()} assignment legs")
+              f"{ProviderTask.objects.count()} provider tasks (the old assignment legs)")
         timed("replay", args.n, write=False, batch=args.batch)
         if args.correct is not None:
             last = Incident.objects.order_by("pk").values_list("pk", flat=True)[args.correct - 1]

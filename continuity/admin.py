@@ -132,8 +132,9 @@ class CrisisInvocationAdmin(ConsoleAdmin):
     @admin.display(description="Major incident")
     def major_incident_panel(self, invocation):
         major = invocation.major_incident
+        communications = invocation.incident.communications.order_by("at")
         updates = format_html_join("", "<li>{}: {}</li>", (
-            (u.at.strftime("%d %b %H:%M"), u.body) for u in major.updates.all()))
+            (u.at.strftime("%d %b %H:%M"), u.body) for u in communications))
         return format_html(
             '<p><a href="{}">{}</a> {}</p><p>{}</p><p>Manager: {}</p><ul>{}</ul>',
             reverse("admin:incidents_incident_change", args=[invocation.incident_id]),

@@ -72,7 +72,7 @@ def invocation_detail(request, pk):
     major = invocation.major_incident
     return render(request, "continuity/invocation.html", {
         "invocation": invocation, "major": major, "incident": invocation.incident,
-        "updates": major.updates.select_related("by"),
+        "updates": invocation.incident.communications.select_related("by").order_by("at"),
         "plans": invocation.plans.visible_to(request.user).select_related("service")
         .prefetch_related("contacts"),
         "log": invocation.log.select_related("by"),

@@ -1,5 +1,5 @@
 """The agent workspace: queues, time to breach, bulk actions, and a detail page with the
-timeline, SLA panel and assignment legs. Every change goes through incidents.services."""
+timeline, SLA panel and provider tasks. Every change goes through incidents.services."""
 
 import re
 
@@ -18,6 +18,7 @@ from accounts import policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 from accounts.models import Organisation, User
 from kernel.clocks.units import fmt_duration
+from kernel.paginators import EstimatedCountPaginator
 
 from . import (
     console_forms,
@@ -33,20 +34,21 @@ from .admin_reconciliation import ReconciliationInline
 from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
-    AssignmentLeg,
+    Communication,
     Escalation,
     HeldEmail,
     Incident,
     MajorIncident,
-    MajorIncidentUpdate,
     OlaTarget,
     PendingReason,
     PostIncidentReview,
+    ProviderTask,
     ResolutionCode,
     SlaPolicy,
     SlaTarget,
     Status,
 )
+from .selectors import multiparty_panels
 from .timeline import timeline_for
 
 # The panel's state column: the engine's verdict in the console's words.
@@ -81,20 +83,27 @@ class WorkspaceActionForm(ActionForm):
                                                  *ResolutionCode.choices])
     reason = forms.CharField(required=False, widget=forms.TextInput(
         attrs={"placeholder": "reason / resolution notes"}))
+    master_reference = forms.CharField(required=False, widget=forms.TextInput(
+        attrs={"placeholder": "master INC-…"}))
 
 
-class LegInline(ReadOnlyInline):
-    model = AssignmentLeg
-    fields = ["resolver_group", "assigned_at", "assigned_by", "ended_at", "ended_because",
-              "ola_due_at", "time_used", "reason"]
-    verbose_name_plural = "Assignment legs (OLA clocks)"
+class TaskInline(ReadOnlyInline):
+    model = ProviderTask
+    fields = ["resolver_group", "status", "assigned_at", "assigned_by", "due", "ended_at",
+              "ended_because", "ola_due_at", "time_used", "reason", "outcome"]
+    verbose_name_plural = "Provider tasks (each with its OLA clock)"
+
+    @admin.display(description="Due")
+    def due(self, task):
+        return task.due
 
     @admin.display(description="Time used")
-    def time_used(self, leg):
-        clock = leg.ola_clock()
+    def time_used(self, task):
+        clock = task.ola_clock()
         text = fmt_duration(clock.used)
         return format_html('{} <span class="sla-alert">OLA missed</span>', text) \
             if clock.breached else text
+
 
 
 class EscalationInline(ReadOnlyInline):
@@ -141,13 +150,15 @@ class IncidentAdmin(ConsoleAdmin):
     list_select_related = ["organisation", "assigned_group", "assignee"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a million rows per page view is waste
+    paginator = EstimatedCountPaginator  # and so is an exact count of a large queue
     action_form = WorkspaceActionForm
     actions = ["assign_selected", "set_severity_selected", "resolve_selected",
-               "classify_security_selected", "release_security_selected"]
+               "classify_security_selected", "release_security_selected",
+               "link_to_master_selected"]
     fields = ["title", "description", "services", "assignee"]
     readonly_fields = ["reference", "status", "severity", "kind", "released_at", "organisation",
                        "raised_by", "channel", "created_at", "sla_panel"]
-    inlines = [LegInline, EscalationInline]
+    inlines = [TaskInline, EscalationInline]
     change_form_template = "incidents/admin/change_form.html"
     filter_horizontal = ["services"]
 
@@ -306,6 +317,10 @@ class IncidentAdmin(ConsoleAdmin):
             security.release_security_incident(incident=incident, by=request.user,
                                                reason=reason)))
 
+    @admin.action(description="Gather under the master incident (give its reference)")
+    def link_to_master_selected(self, request, queryset):
+        return self._bulk_with(request, queryset, "Gathered", console_forms.BulkLinkToMasterAction)
+
     # --- the detail page's work forms -----------------------------------------
     def get_urls(self):
         view = self.admin_site.admin_view(self.workspace_action)
@@ -328,6 +343,8 @@ class IncidentAdmin(ConsoleAdmin):
                 "managers": User.objects.filter(role__in=["desk", "operations"], is_active=True,
                                                 is_system_account=False),
                 "major": getattr(incident, "major", None) if incident.is_major else None,
+                **multiparty_panels(incident),
+                "communication_kinds": Communication.Kind.choices,
             }
         return super().change_view(request, object_id, form_url, {**extra,
                                                                   **(extra_context or {})})
@@ -413,11 +430,6 @@ class EscalationAdmin(ReadOnlyConsoleAdmin):
     search_fields = ["incident__reference"]
 
 
-class MajorUpdateInline(ReadOnlyInline):
-    model = MajorIncidentUpdate
-    fields = ["at", "by", "body", "recipients"]
-
-
 class ReviewInline(admin.StackedInline):
     model = PostIncidentReview
     extra = 0
@@ -442,7 +454,7 @@ class MajorIncidentAdmin(ConsoleAdmin):
     fields = ["incident", "declared_by", "declared_at", "manager", "summary", "bcdr_invoked",
               "bcdr_invoked_at"]
     readonly_fields = fields
-    inlines = [MajorUpdateInline, ReviewInline, ReconciliationInline]
+    inlines = [ReviewInline, ReconciliationInline]
     actions = ["open_reconciliation"]
 
     def has_add_permission(self, request):

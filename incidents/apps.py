@@ -11,16 +11,20 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from accounts import audit
+        from services.models import BusinessCalendar, Holiday
 
-        from . import models
+        from . import models, sla_service
 
         # The sweep's bookkeeping is not a business change; the due times and breaches are.
         # Escalations are append-only system records with their own timestamp: not audited.
         audit.register(models.Incident, exclude={"sla_next_check_at", "updated_at"})
         for model in (models.IncidentComment, models.IncidentAttachment,
-                      models.IncidentLink, models.AssignmentLeg, models.SlaPolicy,
-                      models.SlaTarget, models.OlaTarget,
-                      models.MajorIncident, models.MajorIncidentUpdate,
-                      models.PostIncidentReview, models.HeldEmail,
+                      models.IncidentLink, models.ProviderTask, models.ProviderTaskNote,
+                      models.SlaPolicy, models.SlaTarget, models.OlaTarget,
+                      models.MajorIncident, models.Communication, models.CommunicationPlan,
+                      models.CommunicationCadence, models.MasterLink,
+                      models.AffectedOrganisation, models.PostIncidentReview,
+                      models.HeldEmail,
                       models.ReconciliationItem, models.ReconciliationProgress):
             audit.register(model)
+        sla_service.POLICIES.connect(models.SlaPolicy, models.SlaTarget, BusinessCalendar, Holiday)

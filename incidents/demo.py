@@ -13,7 +13,7 @@ from accounts.models import Organisation, User
 from kernel.clocks.units import Unit
 from services.models import BusinessCalendar, Service
 
-from . import major_incidents, services
+from . import major_incidents, masters, provider_tasks, services
 from .models import Incident, OlaTarget
 
 # resolver group short code: hours to resolve per severity 1-4 (24x7 for 1-3, working for 4)
@@ -102,6 +102,20 @@ def seed(stdout):
                 incident=outage, by=ops, manager=ops,
                 summary="The Central Switching Service is not accepting switch requests. "
                         "The CSS provider is investigating; next update in 30 minutes.")
+            # Two providers at once, a second supplier's report gathered under it, a
+            # shipper that joined instead of raising a duplicate.
+            provider_tasks.add_task(incident=outage, by=desk,
+                                    resolver_group=Organisation.objects.get(short_code="dcc"),
+                                    reason="Secured switch notifications are not arriving")
+            duplicate, _ = _raise(
+                username="supplier2", title="Switch requests time out",
+                description="Every switch request we send times out since 10:07.",
+                service_codes=["css-registration"], severity=1, channel="portal",
+                hours_ago=0.9)
+            masters.link_child(master=outage, child=duplicate, by=desk,
+                               reason="Same CSS outage")
+            masters.join_incident(incident=outage, by=_user("shipper"),
+                                  impact="Gas switch requests rejected since 10:05.")
 
         _raise(username="supplier2", title="ECOES search slow this morning",
                description="ECOES MPAN searches take 20-30 seconds since 07:30.",

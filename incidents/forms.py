@@ -34,6 +34,9 @@ class RaiseIncidentForm(forms.Form):
         required=False, label="This is an information security incident",
         help_text="Seen only by the Service Desk, Switching Operations, the provider it is "
                   "handed to and your organisation's security contacts.")
+    raise_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput,
+                                      help_text="Set once the participant has seen the open "
+                                                "major incidents and still raises its own.")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,9 +6,9 @@ from django.utils import timezone
 from accounts import policy
 from services.models import BusinessCalendar
 
-from . import notify, reconciliation, signals
+from . import communications, reconciliation, signals
 from .errors import InvalidTransition, NotAllowed
-from .models import Incident, MajorIncident, MajorIncidentUpdate, PostIncidentReview
+from .models import Communication, Incident, MajorIncident, PostIncidentReview
 from .sla_service import refresh_sla
 
 # The post-incident review is due this many working days after declaration.
@@ -47,7 +47,12 @@ def declare_major(*, incident, by, manager, summary, bcdr_invoked=False) -> Majo
     PostIncidentReview.objects.create(
         major_incident=major, owner=manager,
         due_date=calendar.add_working_days(timezone.localdate(now), REVIEW_DUE_WORKING_DAYS))
-    _communicate(major, by=by, body=summary, key="declared")
+    communications.start_plan(incident=incident, manager=manager, at=now)
+    communications.lock_services(incident)  # not at the same time as the raise announcement
+    announced = communications.has_announced(incident)
+    communications.publish(incident=incident, by=by, body=summary, at=now,
+                           kind=Communication.Kind.UPDATE if announced
+                           else Communication.Kind.RAISE)
     incident.announce()
     if major.bcdr_invoked:  # the Crisis Management Team step (continuity app, s.11.41)
         signals.bcdr_invoked.send(sender=MajorIncident, major_incident=major, by=by)
@@ -66,26 +71,18 @@ def invoke_bcdr(*, incident, by, summary, manager=None) -> MajorIncident:
         raise InvalidTransition("BCDR has already been invoked for this major incident.")
     major.bcdr_invoked, major.bcdr_invoked_at = True, timezone.now()
     major.save(update_fields=["bcdr_invoked", "bcdr_invoked_at"])
-    _communicate(major, by=by, body=f"BCDR invoked. {summary}", key="bcdr")
+    communications.publish(incident=major.incident, by=by, body=f"BCDR invoked. {summary}",
+                           kind=Communication.Kind.UPDATE)
     signals.bcdr_invoked.send(sender=MajorIncident, major_incident=major, by=by)
     return major
 
 
 @transaction.atomic
-def post_update(*, major, by, body) -> MajorIncidentUpdate:
-    """Add a timeline update and send it to all market participants and impacted providers."""
+def post_update(*, major, by, body) -> Communication:
+    """Add a timeline update and send it to everyone the incident concerns."""
     _check(by)
-    if not (body or "").strip():
-        raise InvalidTransition("An update cannot be empty.")
-    return _communicate(major, by=by, body=body.strip(), key=None)
-
-
-def _communicate(major, *, by, body, key):
-    update = MajorIncidentUpdate.objects.create(major_incident=major, by=by, body=body)
-    update.recipients = notify.major_communication(major, body=body,
-                                                   key=key or f"update-{update.pk}")
-    update.save(update_fields=["recipients"])
-    return update
+    return communications.publish(incident=major.incident, by=by, body=body,
+                                  kind=Communication.Kind.UPDATE)
 
 
 @transaction.atomic

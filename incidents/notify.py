@@ -4,8 +4,6 @@ Subjects always carry the reference in square brackets, so a reply threads back
 into the incident through inbound email.
 """
 
-from django.db.models import Q
-
 from accounts.models import Organisation, Role, User
 from notifications.services import notify_users, queue_email
 
@@ -58,14 +56,31 @@ def event_cleared(incident, *, note, people):
                  context={"incident": incident, "note": note})
 
 
-def assigned(leg):
+def assigned(task):
     """Email the resolver group (a provider keeps its own tools) with the reference."""
-    incident, group = leg.incident, leg.resolver_group
+    incident, group = task.incident, task.resolver_group
     if group.kind == Organisation.Kind.SERVICE_DESK:
         return
     queue_email(to=[group.contact_email], subject=_subject(incident, f"Assigned to {group.name}"),
                 template="incidents/email/assigned", topic="incident.assigned",
-                context={"incident": incident, "leg": leg}, dedup_key=f"incident-leg-{leg.pk}")
+                context={"incident": incident, "task": task}, dedup_key=f"incident-leg-{task.pk}")
+
+
+def task_ended(task):
+    """Tell the desk a provider task was completed, rejected or handed on (the agent on the
+    incident, else the desk's shared address)."""
+    incident = task.incident
+    if incident.assignee_id:
+        to = [incident.assignee.email]
+    else:
+        to = list(Organisation.objects.filter(kind=Organisation.Kind.SERVICE_DESK,
+                                              is_active=True)
+                  .exclude(contact_email="").values_list("contact_email", flat=True))
+    queue_email(to=to, subject=_subject(incident, f"Task {task.get_status_display().lower()} "
+                                                  f"by {task.resolver_group.name}"),
+                template="incidents/email/task_ended", topic="incident.task",
+                context={"incident": incident, "task": task},
+                dedup_key=f"incident-task-ended-{task.pk}")
 
 
 def escalation(escalation):
@@ -84,36 +99,3 @@ def escalation(escalation):
                      subject=_subject(incident, f"SLA warning ({escalation.clock})"),
                      template="incidents/email/escalation", context=context,
                      dedup_key=f"incident-escalation-{escalation.pk}")
-
-
-def major_communication(major, *, body, key):
-    """Email every market participant and impacted provider (one email per organisation,
-    so no party sees another's address) and Switching Operations. Return addresses used."""
-    incident = major.incident
-    withheld = incident.is_security and incident.released_at is None
-    provider_ids = set(incident.legs.values_list("resolver_group_id", flat=True))
-    if withheld:  # only the parties the security-incident rule names (accounts.policy)
-        orgs = Organisation.objects.filter(is_active=True, pk__in=provider_ids).exclude(
-            contact_email="")
-    else:
-        provider_ids |= set(incident.services.values_list("provider_id", flat=True))
-        orgs = Organisation.objects.filter(is_active=True).exclude(contact_email="").filter(
-            Q(kind=Organisation.Kind.MARKET_PARTICIPANT) | Q(pk__in=provider_ids))
-    context = {"incident": incident, "major": major, "body": body}
-    subject = _subject(incident, "Major incident")
-    count = 0
-    for org in orgs:
-        if queue_email(to=[org.contact_email], subject=subject, template="incidents/email/major",
-                       context=context, topic="incident.major",
-                       dedup_key=f"incident-major-{major.pk}-{key}-{org.pk}"):
-            count += 1
-    notify_users(users=list(operations_people()), topic="incident.major", subject=subject,
-                 template="incidents/email/major", context=context,
-                 dedup_key=f"incident-major-{major.pk}-{key}-operations")
-    if withheld:
-        contacts = User.objects.filter(organisation=incident.organisation_id, is_active=True,
-                                       is_security_contact=True, is_system_account=False)
-        notify_users(users=list(contacts), topic="incident.major", subject=subject,
-                     template="incidents/email/major", context=context,
-                     dedup_key=f"incident-major-{major.pk}-{key}-security-contacts")
-    return count

@@ -10,28 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import Organisation
 from kernel import svg
 from notifications.services import queue_email
 
+from . import selectors
 from .errors import NotAllowed
 from .models import MajorIncident, ReconciliationItem
-
-Role = ReconciliationItem.PartyRole
-
-
-def affected_parties(incident):
-    """Return [(organisation, party role)] that must reconcile after `incident`, raiser first.
-
-    The raising organisation, and each CDS provider that held one of its assignment legs.
-    (Organisations that joined the incident are added once that record exists.)
-    """
-    parties = {incident.organisation_id: (incident.organisation, Role.RAISED)}
-    for organisation in Organisation.objects.filter(
-            incident_legs__incident=incident, kind=Organisation.Kind.CDS_PROVIDER).distinct():
-        parties.setdefault(organisation.pk, (organisation, Role.PROVIDER))
-    return [(org, role) for org, role in parties.values()
-            if org.kind in (Organisation.Kind.MARKET_PARTICIPANT, Organisation.Kind.CDS_PROVIDER)]
 
 
 @transaction.atomic
@@ -41,7 +25,10 @@ def open_reconciliation(*, major: MajorIncident, at=None) -> list:
     at = at or timezone.now()
     have = set(major.reconciliation_items.values_list("organisation_id", flat=True))
     created = []
-    for organisation, role in affected_parties(major.incident):
+    parties = {}  # one item per organisation: the first way it is affected names its role
+    for party in selectors.affected_parties(major.incident):
+        parties.setdefault(party.organisation.pk, (party.organisation, party.how))
+    for organisation, role in parties.values():
         if organisation.pk in have:
             continue
         item = ReconciliationItem.objects.create(major_incident=major,

@@ -1,5 +1,6 @@
 """API representations of incidents; validation is field-level (400 with `fields`)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import policy
@@ -9,10 +10,10 @@ from services.models import Service
 
 from .models import (
     SEVERITY_GUIDANCE,
-    AssignmentLeg,
     Incident,
     IncidentComment,
     PendingReason,
+    ProviderTask,
     ResolutionCode,
     Status,
 )
@@ -20,12 +21,17 @@ from .models import (
 SEVERITY_FIELD = dict(min_value=1, max_value=4, help_text="; ".join(
     f"{n}: {text}" for n, text in SEVERITY_GUIDANCE.items()))
 
-class LegSerializer(serializers.ModelSerializer):
+class ProviderTaskSummarySerializer(serializers.ModelSerializer):
     resolver_group = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="open, in_progress, completed, "
+                                   "rejected, handed_over or stopped")
+    due = serializers.DateTimeField(read_only=True, allow_null=True,
+                                    help_text="The desk's due time, else the OLA's.")
 
     class Meta:
-        model = AssignmentLeg
-        fields = ["resolver_group", "assigned_at", "ended_at", "ola_due_at", "reason"]
+        model = ProviderTask
+        fields = ["id", "resolver_group", "status", "assigned_at", "due", "ended_at",
+                  "ola_due_at", "reason"]
 
 class IncidentSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
@@ -33,6 +39,9 @@ class IncidentSerializer(serializers.ModelSerializer):
     assigned_group = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
     services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    master = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True,
+        help_text="The master incident this one follows (its status and updates), if any.")
     severity_guidance = serializers.CharField(read_only=True)
     # Plain fields on output: the choice sets are documented once, on the input serializers.
     status = serializers.CharField(read_only=True, help_text="new, in_progress, pending, "
@@ -48,7 +57,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         model = Incident
         fields = ["reference", "title", "description", "status", "pending_reason", "severity",
                   "severity_guidance", "proposed_severity", "channel", "organisation",
-                  "raised_by", "services", "is_major", "assigned_group", "duplicate_of",
+                  "raised_by", "services", "is_major", "assigned_group", "duplicate_of", "master",
                   "resolution_code", "resolution_notes", "created_at", "updated_at",
                   "responded_at", "resolved_at", "closed_at", "response_due_at",
                   "resolution_due_at", "sla_paused", "response_breached",
@@ -56,11 +65,19 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 class IncidentDetailSerializer(IncidentSerializer):
-    legs = LegSerializer(many=True, read_only=True)
+    tasks = serializers.SerializerMethodField(
+        help_text="Provider tasks the caller may see: the desk all, a provider its own, a "
+                  "participant none.")
 
     class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "legs"]
+        fields = [*IncidentSerializer.Meta.fields, "tasks"]
         read_only_fields = fields
+
+    @extend_schema_field(ProviderTaskSummarySerializer(many=True))
+    def get_tasks(self, incident):
+        tasks = ProviderTask.objects.visible_to(self.context["request"].user).filter(
+            incident=incident).select_related("resolver_group")
+        return ProviderTaskSummarySerializer(tasks, many=True).data
 
 class ServiceCodesField(serializers.SlugRelatedField):
     """Service codes the caller may read (the catalogue is open to every signed-in party)."""

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from accounts import audit, policy
 
-from . import notify, ola, reconciliation, sla_service
+from . import communications, notify, ola, reconciliation, sla_service
 from .errors import IncidentError, InvalidTransition, NotAllowed
 from .models import (
-    AssignmentLeg,
     Channel,
     Incident,
     IncidentAttachment,
@@ -23,10 +22,12 @@ from .models import (
     IncidentLink,
     Kind,
     PendingReason,
+    ProviderTask,
     ReferenceCounter,
     ResolutionCode,
     SlaPolicy,
     Status,
+    TaskStatus,
 )
 
 _KEEP = object()  # "leave this field as it is"
@@ -41,7 +42,7 @@ def after_change(incident, *, at=None):
 
     Every function here that moves an incident or changes its severity calls this last.
     """
-    ola.follow_status(incident)  # SLA rule: legs stop at resolve/cancel/close, reopen opens one
+    ola.follow_status(incident)  # SLA rule: tasks stop at resolve/cancel/close, reopen opens one
     sla_service.refresh_sla(incident, now=at)
     incident.announce()
 
@@ -60,7 +61,7 @@ def raise_incident(*, organisation, raised_by, title, description, services, sev
         raise NotAllowed("Only the desk and an organisation's security contacts raise "
                          "security incidents.")
     at = at or timezone.now()
-    sla_policy = SlaPolicy.objects.in_force(at)
+    sla_policy = sla_service.policy_in_force(at)
     if sla_policy is None:
         raise IncidentError("No SLA policy is in force; Switching Operations must add one.")
     number = ReferenceCounter.next("incident")
@@ -72,11 +73,17 @@ def raise_incident(*, organisation, raised_by, title, description, services, sev
     for name, value in sla_service.initial_fields(incident).items():
         setattr(incident, name, value)
     incident.save(force_insert=True)
-    incident.services.set(services)
+    services = list({service.pk: service for service in services}.values())
+    # A new incident has no services yet: one insert, not set()'s read-then-write.
+    Incident.services.through.objects.bulk_create(
+        [Incident.services.through(incident_id=incident.pk, service_id=service.pk)
+         for service in services])
+    incident.know_new_relations(services)
     if incident.sla_next_check_at and incident.sla_next_check_at <= timezone.now():
         sla_service.refresh_sla(incident)  # raised with a past time: catch up at once
-    incident.announce()
+    incident.announce(created=True, service_ids=[service.pk for service in services])
     notify.raised(incident)
+    communications.on_raised(incident)  # Sev1/Sev2: the market is told after commit
     return incident
 
 
@@ -127,7 +134,10 @@ def transition_incident(*, incident, by, to, reason="", pending_reason="", resol
             from_incident=incident, to_incident=duplicate_of,
             defaults={"kind": IncidentLink.Kind.DUPLICATE, "created_by": by})
     if incident.status == Status.RESOLVED:
-        notify.resolved(incident)
+        # Communicated about, or a master: the restore communication tells everyone (the
+        # raiser included, once) and resolves the children; otherwise the usual notice.
+        if communications.on_restored(incident, by=by) is None:
+            notify.resolved(incident)
         if incident.is_major:
             # Every affected party now has a backlog to reconcile (s.8: after restoration).
             reconciliation.open_reconciliation(major=incident.major, at=at)
@@ -177,13 +187,15 @@ def change_severity(*, incident, by, to, reason):
     incident.change_severity(to=to, by=by, reason=reason)
     after_change(incident)
     notify.updated(incident, by=by, what=f"severity is now Sev{to} ({reason}).")
+    communications.on_raised(incident)
     return incident
 
 
 @transaction.atomic
 def assign_incident(*, incident, resolver_group, by, reason=""):
-    """Hand the incident to a resolver group: end the current leg, start a new one with
-    its OLA clock, and email the group with the reference."""
+    """Hand the incident to a resolver group: the sequential case of provider tasks. Every
+    open task is handed over, the group's task starts with its OLA clock, the group is
+    emailed with the reference. (Tasks that run beside others: incidents.provider_tasks.)"""
     if not policy.may_work_incident(by):
         raise NotAllowed("Only the desk may assign incidents.")
     if resolver_group.kind == resolver_group.Kind.MARKET_PARTICIPANT:
@@ -196,14 +208,16 @@ def assign_incident(*, incident, resolver_group, by, reason=""):
     if incident.assigned_group_id == resolver_group.pk:
         raise InvalidTransition(f"{incident.reference} is already with {resolver_group}.")
     now = timezone.now()
-    ola.end_open_leg(incident=incident, at=now, because=AssignmentLeg.EndReason.REASSIGNED)
-    leg = ola.open_leg(incident=incident, resolver_group=resolver_group, by=by, reason=reason,
-                       at=now)
+    ola.end_open_tasks(incident=incident, at=now, because=ProviderTask.EndReason.REASSIGNED,
+                       by=by, to=TaskStatus.HANDED_OVER,
+                       outcome=f"The desk handed the incident to {resolver_group}.")
+    task = ola.open_task(incident=incident, resolver_group=resolver_group, by=by,
+                         reason=reason, at=now)
     incident.assigned_group = resolver_group
     incident.save(update_fields=["assigned_group", "updated_at"])
-    notify.assigned(leg)
+    notify.assigned(task)
     incident.announce()
-    return leg
+    return task
 
 
 @transaction.atomic

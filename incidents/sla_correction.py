@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import audit
 
-from .models import AssignmentLeg, Escalation, Incident, IncidentTransition, SeverityChange
+from .models import Escalation, Incident, IncidentTransition, ProviderTask, SeverityChange, TaskStatus
 from .ola import END_REASONS
 from .sla import SeverityEvent, Transition
 from .sla_service import _replay, stored_fields
@@ -88,6 +88,9 @@ def correct_legs(incident, legs, transitions, correction, *, now, calendars, wri
             changes["ended_at"] = [leg.ended_at, ended[0]]
             changes["ended_because"] = [leg.ended_because, ended[1]]
             leg.ended_at, leg.ended_because = ended
+            if ended[0] is not None and leg.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
+                changes["status"] = [leg.status, TaskStatus.STOPPED]
+                leg.status = TaskStatus.STOPPED
             correction.legs_ended += 1
         due = leg.ola_clock(now=now).due_at
         if due != leg.ola_due_at:
@@ -97,10 +100,11 @@ def correct_legs(incident, legs, transitions, correction, *, now, calendars, wri
         if changes:
             writes["legs"].append((leg, changes))
         for start, end, because in rest:
-            new = AssignmentLeg(incident=incident, resolver_group_id=leg.resolver_group_id,
+            new = ProviderTask(incident=incident, resolver_group_id=leg.resolver_group_id,
                                 assigned_by=None, reason="Reopened (opened by the SLA "
                                 "correction)", assigned_at=start, ended_at=end,
-                                ended_because=because, ola_target=leg.ola_target)
+                                ended_because=because, ola_target=leg.ola_target,
+                                status=TaskStatus.STOPPED if end else TaskStatus.OPEN)
             new.ola_due_at = new.ola_clock(now=now).due_at
             correction.legs_opened += 1
             writes["new_legs"].append(new)
@@ -126,7 +130,7 @@ def _load(ids):
     escalations = _grouped(Escalation.objects.filter(incident_id__in=ids)
                            .values_list("incident_id", "clock", "level"))
     legs = {}
-    for leg in AssignmentLeg.objects.filter(incident_id__in=ids).select_related(
+    for leg in ProviderTask.objects.filter(incident_id__in=ids).select_related(
             "ola_target__calendar").order_by("assigned_at", "pk"):
         legs.setdefault(leg.incident_id, []).append(leg)
     return ({k: [Transition(*v) for v in rows] for k, rows in transitions.items()},
@@ -136,13 +140,13 @@ def _load(ids):
 
 def _write(writes):
     """Store the batch's changes in bulk and record each in the audit trail."""
-    for model, rows in ((Incident, writes["incidents"]), (AssignmentLeg, writes["legs"])):
+    for model, rows in ((Incident, writes["incidents"]), (ProviderTask, writes["legs"])):
         by_fields = {}  # one bulk update per set of changed fields: most rows change one or two
         for instance, changes in rows:
             by_fields.setdefault(tuple(sorted(changes)), []).append(instance)
         for fields, instances in by_fields.items():
             model.objects.bulk_update(instances, fields, batch_size=1000)
-    created = AssignmentLeg.objects.bulk_create(writes["new_legs"], batch_size=500)
+    created = ProviderTask.objects.bulk_create(writes["new_legs"], batch_size=500)
     audit.record_bulk([(i, "update", c) for i, c in writes["incidents"]]
                       + [(leg, "update", c) for leg, c in writes["legs"]]
                       + [(leg, "create", None) for leg in created])

@@ -12,34 +12,58 @@ from django.utils import timezone
 
 from accounts import audit
 from kernel.clocks.units import to_duration
+from kernel.process_cache import ProcessCache
 
 from . import notify
-from .models import Escalation, Incident
+from .models import Escalation, Incident, SlaPolicy
 from .sla import Target, replay
 
 logger = logging.getLogger(__name__)
+
+# The policy versions and their targets (with each calendar's holidays), read by every
+# create and every SLA refresh: kept per process, dropped within a second of a change
+# to a policy, a target, a calendar or a holiday (IncidentsConfig.ready connects it).
+POLICIES = ProcessCache("incidents.sla-policies")
+
+
+def policy_in_force(at=None):
+    """Return the policy version in force at `at` (default now), or None (cached per process)."""
+    at = at or timezone.now()
+    versions = POLICIES.get("versions", lambda: list(SlaPolicy.objects.order_by("effective_from")))
+    in_force = None
+    for version in versions:
+        if version.effective_from > at:
+            break
+        in_force = version
+    return in_force
 
 
 def policy_targets(policy, cache=None):
     """Return {severity: Target} for the policy version (each calendar's holidays loaded once).
 
-    `cache` is an optional dict the caller keeps across incidents (the sweep, the
-    correction run) so each policy's targets are loaded once.
+    Kept per process (POLICIES); `cache` is an optional dict the caller keeps across
+    incidents (the sweep, the correction run) for a run that must see one version.
     """
-    if cache is not None and policy.pk in cache:
+    if cache is not None:
+        if policy.pk not in cache:
+            cache[policy.pk] = _load_targets(policy)
         return cache[policy.pk]
+    return POLICIES.get(("targets", policy.pk), lambda: _load_targets(policy))
+
+
+def _load_targets(policy):
     calendars = {}
     targets = {}
     for row in policy.targets.select_related("calendar"):
-        maths = calendars.setdefault(row.calendar_id, row.calendar.maths)
+        if row.calendar_id not in calendars:
+            calendars[row.calendar_id] = row.calendar.maths
+        maths = calendars[row.calendar_id]
         targets[row.severity] = Target(
             severity=row.severity, response=to_duration(row.response_amount, row.response_unit,
                                                         maths),
             resolution=to_duration(row.resolution_amount, row.resolution_unit, maths),
             calendar=maths, description=f"Sev{row.severity}: respond {row.response_text}, "
                                         f"resolve {row.resolution_text} ({row.calendar.name})")
-    if cache is not None:
-        cache[policy.pk] = targets
     return targets
 
 

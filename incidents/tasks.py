@@ -1,7 +1,8 @@
 from celery import shared_task
 
-from . import services, sla_service
+from . import communications, masters, services, sla_service
 from .inbound import process_maildir
+from .models import Communication
 
 
 @shared_task(name="incidents.tasks.sla_sweep", ignore_result=True)
@@ -20,3 +21,37 @@ def auto_close():
 def read_inbound_mail():
     """Turn new mails in the inbound Maildir into incidents or updates."""
     return process_maildir()
+
+
+@shared_task(name="incidents.tasks.fan_out_communication", ignore_result=True)
+def fan_out_communication(communication_id):
+    """Cascade one communication to the master's children, then queue its emails (both
+    skip what is done, so a repeat after a worker restart repeats nobody)."""
+    if not Communication.objects.unfinished().filter(pk=communication_id).exists():
+        return 0
+    masters.cascade(communication_id)
+    return communications.fan_out(communication_id)
+
+
+@shared_task(name="incidents.tasks.announce_outage", ignore_result=True)
+def announce_outage(incident_id):
+    """Announce a newly service-affecting incident unless its outage is announced already."""
+    communication = communications.announce_outage(incident_id)
+    return communication.pk if communication else None
+
+
+@shared_task(name="incidents.tasks.catch_up_child", ignore_result=True)
+def catch_up_child(child_id):
+    """Give a newly linked child its master's communications so far."""
+    return masters.catch_up(child_id)
+
+
+@shared_task(name="incidents.tasks.communications_sweep", ignore_result=True)
+def communications_sweep():
+    """Finish fan-outs a lost task or a worker restart left unfinished; remind managers
+    whose next update is due."""
+    for communication_id in communications.unfinished_ids():
+        fan_out_communication(communication_id)
+    for child_id in masters.children_behind():
+        masters.catch_up(child_id)
+    return communications.remind_due()

@@ -5,13 +5,13 @@ from datetime import datetime
 
 from accounts import policy
 
-from .models import IncidentComment
+from .models import Communication, IncidentComment, ProviderTask
 
 
 @dataclass
 class Entry:
     at: datetime
-    kind: str  # transition, severity, comment, work_note, assignment, major_update
+    kind: str  # transition, severity, comment, work_note, assignment, task, link, communication
     who: str
     text: str
 
@@ -41,16 +41,23 @@ def timeline_for(incident, user):
     for c in comments:
         entries.append(Entry(c.created_at, "comment" if c.is_public else "work_note",
                              _name(c.author), c.body))
-    if policy.is_internal(user) or policy.is_provider(user):
-        for leg in incident.legs.select_related("resolver_group", "assigned_by"):
-            entries.append(Entry(leg.assigned_at, "assignment", _name(leg.assigned_by),
-                                 f"Assigned to {leg.resolver_group.name}. {leg.reason}".strip()))
+    tasks = ProviderTask.objects.visible_to(user).filter(incident=incident)
+    for task in tasks.select_related("resolver_group", "assigned_by"):  # a provider: its own
+        entries.append(Entry(task.assigned_at, "assignment", _name(task.assigned_by),
+                             f"Task for {task.resolver_group.name}. {task.reason}".strip()))
+        for row in task.transitions.exclude(from_status="").select_related("by"):
+            entries.append(Entry(row.at, "task", _name(row.by),
+                                 f"{task.resolver_group.name} task: "
+                                 f"{row.get_to_status_display().lower()}. {row.reason}".strip()))
     if policy.is_internal(user):
         for link in incident.links_out.select_related("to_incident", "created_by"):
             entries.append(Entry(link.created_at, "link", _name(link.created_by),
                                  f"{link.get_kind_display()} {link.to_incident.reference}"))
-    major = getattr(incident, "major", None) if incident.is_major else None
-    if major:
-        for update in major.updates.select_related("by"):
-            entries.append(Entry(update.at, "major_update", _name(update.by), update.body))
+        for link in incident.child_links.select_related("master", "by"):
+            entries.append(Entry(link.at, "link", _name(link.by),
+                                 f"{link.get_action_display()} to master incident "
+                                 f"{link.master.reference}. {link.reason}".strip()))
+    for update in Communication.objects.filter(incident=incident).select_related("by"):
+        entries.append(Entry(update.at, "communication", _name(update.by),
+                             f"{update.get_kind_display()}: {update.body}"))
     return sorted(entries, key=lambda e: e.at)

@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from . import views, views_reconciliation
+from . import views, views_multiparty, views_reconciliation
 
 app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("raise/", views.incident_raise, name="raise"),
+    # before <reference>/: these words are not references
+    path("tasks/", views_multiparty.task_list, name="tasks"),
+    path("tasks/<int:pk>/", views_multiparty.task_detail, name="task"),
+    path("tasks/<int:pk>/act/", views_multiparty.task_act, name="task_act"),
+    path("joinable/", views_multiparty.joinable, name="joinable"),
+    path("joined/", views_multiparty.joined, name="joined"),
+    path("join/<str:reference>/", views_multiparty.join, name="join"),
     path("reconciliation/", views_reconciliation.item_list, name="reconciliation"),
     path("reconciliation/<int:pk>/", views_reconciliation.item_detail,
          name="reconciliation_item"),

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,11 +10,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import policy
 from kernel.attachments import serve
+from kernel.paginators import EstimatedCountPaginator
 
-from . import services
+from . import masters, selectors, services
 from .errors import IncidentError
 from .forms import CommentForm, RaiseIncidentForm, TransitionForm
-from .models import Incident, IncidentAttachment, Status
+from .models import AffectedOrganisation, Incident, IncidentAttachment, ProviderTask, Status
 from .timeline import timeline_for
 
 
@@ -33,7 +33,9 @@ def incident_list(request):
     incidents = Incident.objects.visible_to(request.user).select_related("organisation")
     if show == "open":
         incidents = incidents.open()
-    page = Paginator(incidents.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    # No COUNT(*) of the organisation's whole history per view (inc_org_created_idx pages it).
+    page = EstimatedCountPaginator(incidents.order_by("-created_at"), 50).get_page(
+        request.GET.get("page"))
     return render(request, "incidents/list.html", {
         "page": page, "show": show, "now": timezone.now(),
         "may_raise": policy.may_raise_incident(request.user)})
@@ -46,6 +48,14 @@ def incident_raise(request):
     form = RaiseIncidentForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        offers = [] if data["raise_anyway"] else _join_offers(request.user, data["services"])
+        if offers:
+            # An open major incident on these services: offer to join it instead; sending
+            # the form again raises the incident after all.
+            form.data = form.data.copy()
+            form.data["raise_anyway"] = "on"
+            return render(request, "incidents/raise.html", {
+                "form": form, "offers": offers, "impact": data["description"]})
         try:
             # One transaction: an incident is never raised without the file that came with it.
             with transaction.atomic():
@@ -66,6 +76,16 @@ def incident_raise(request):
     return render(request, "incidents/raise.html", {"form": form})
 
 
+def _join_offers(user, services):
+    """Return open major/master incidents on `services` the user's organisation could join
+    rather than raise a duplicate (participants only; not those it already joined)."""
+    if not policy.may_join_incident(user):
+        return []
+    joined = AffectedOrganisation.objects.visible_to(user).values_list("incident_id", flat=True)
+    return list(masters.joinable_incidents(services).exclude(pk__in=joined)
+                .exclude(organisation_id=user.organisation_id).prefetch_related("services")[:3])
+
+
 @login_required
 def incident_detail(request, reference):
     incident = _visible(request, reference)
@@ -83,7 +103,13 @@ def incident_detail(request, reference):
         (Status.CLOSED, Status.CANCELLED),
         "actions": actions, "may_cancel": Status.CANCELLED in allowed,
         "comment_form": CommentForm(), "transition_form": TransitionForm(),
-        "is_desk": policy.may_work_incident(user)})
+        "is_desk": policy.may_work_incident(user),
+        # a child shows its master's reference and status (its updates arrive as comments)
+        "master": selectors.master_of(incident),
+        "tasks": ProviderTask.objects.visible_to(user).filter(incident=incident).open()
+        .select_related("resolver_group"),
+        "holding_up": (selectors.holding_up_restoration(incident)
+                       if policy.is_internal(user) else None)})
 
 
 @login_required

@@ -84,14 +84,20 @@ def _registered(name):
     return current_app.tasks[name]
 
 
-def enqueue_after_commit(task, *args, name=None, sweep, **kwargs):
+def enqueue_after_commit(task, *args, name=None, sweep, countdown=None, **kwargs):
     """Enqueue Celery `task` with `args`/`kwargs` after commit; a broker outage is left to `sweep`.
 
     `task` is the task or its registered name ("notifications.tasks.deliver_email"): by name,
     the module whose work a task runs can queue that task without importing the tasks
     module that imports it back. A name no task is registered under fails here, at once.
+    `countdown` (seconds) delays the task's start.
     """
     if isinstance(task, str):
         task = _registered(task)
-    run_after_commit(lambda: task.delay(*args, **kwargs),
-                     name=name or task.name, sweep=sweep)
+    def send():
+        if countdown is None:
+            task.delay(*args, **kwargs)
+        else:
+            task.apply_async(args, kwargs, countdown=countdown)
+
+    run_after_commit(send, name=name or task.name, sweep=sweep)

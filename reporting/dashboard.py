@@ -15,6 +15,7 @@ from changes.models import ChangeNotification
 from demand.models import ExcessiveDemandAlert
 from incidents.models import CLOSED_STATUSES, Incident, Status
 from kernel import svg
+from kernel.db_router import replica_reads
 from kernel.periods import Kind, Period
 
 from .kpis.engine import SEVERITIES, PeriodKpis
@@ -52,6 +53,7 @@ def month_figures(month, now):
     return cached
 
 
+@replica_reads()  # read-only figures: the replica, if one is configured
 def build(*, user, now=None):
     """Return the dashboard's context: figures, lists and SVG charts.
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts import audit, policy
 from kernel.after_commit import enqueue_after_commit
+from kernel.db_router import replica_reads
 from kernel.jobs import heartbeat
 from kernel.periods import Kind, Period
 from services.models import BusinessCalendar
@@ -133,8 +134,9 @@ def generate(report_id, *, now=None):
 def _produce(report, *, now):
     try:
         period = Period.parse(report.period)
-        content = report_content.build(period, edition=report.edition, now=now,
-                                       progress=report.set_progress)
+        with replica_reads():  # KPI work reads the replica, if any, not the primary
+            content = report_content.build(period, edition=report.edition, now=now,
+                                           progress=report.set_progress)
         name = f"service-report-{period.key.replace('..', '_to_')}-{report.edition}"
         report.pdf.save(f"{name}.pdf", ContentFile(pdf.render(content)), save=False)
         report.set_progress(88)

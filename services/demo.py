@@ -38,6 +38,14 @@ DEPENDENCIES = [
 ]
 
 
+# Which market roles use each service (who is told when it is affected); not listed: all.
+ES, GS, SA, TPI = "energy_supplier", "gas_shipper", "supplier_agent", "tpi"
+USED_BY = {
+    "uk-link": [ES, GS, SA], "des": [ES, GS, SA, TPI], "ecoes": [ES, SA, TPI],
+    "dcc-dsp": [ES, SA],
+}
+
+
 def seed(stdout):
     twenty_four_seven = BusinessCalendar.twenty_four_seven()
     rows = list(SERVICES)
@@ -51,7 +59,9 @@ def seed(stdout):
             code=code,
             defaults={"name": name, "provider": provider, "resolver_group": provider, "fuel": fuel,
                       "availability_target": Decimal(target), "description": description,
-                      "service_hours": twenty_four_seven},
+                      "service_hours": twenty_four_seven,
+                      "used_by_market_roles": USED_BY.get(
+                          code, [ES, SA] if code.startswith("mpas-") else [])},
         )
     dependencies = list(DEPENDENCIES)
     for code in MPAS_OPERATORS:

@@ -155,6 +155,11 @@ class Service(models.Model):
     )
     is_public = models.BooleanField(default=True, help_text="Shown on the public status page.")
     is_active = models.BooleanField(default=True)
+    used_by_market_roles = models.JSONField(
+        default=list, blank=True,
+        help_text="Market roles whose participants use the service (Organisation.MarketRole "
+                  "values, e.g. [\"energy_supplier\", \"gas_shipper\"]); empty: every market "
+                  "role. Who is told when it is affected by an incident.")
 
     objects = ServiceQuerySet.as_manager()
 
@@ -167,6 +172,14 @@ class Service(models.Model):
     def clean(self):
         if self.provider_id and self.provider.kind == Organisation.Kind.MARKET_PARTICIPANT:
             raise ValidationError({"provider": "A Market Participant cannot provide a central service."})
+        roles = self.used_by_market_roles
+        if not isinstance(roles, list) or set(roles) - set(Organisation.MarketRole.values):
+            raise ValidationError({"used_by_market_roles": "List market roles from: "
+                                   + ", ".join(Organisation.MarketRole.values) + "."})
+
+    def is_used_by(self, market_role):
+        """Return True if participants with `market_role` use this service."""
+        return not self.used_by_market_roles or market_role in self.used_by_market_roles
 
     def depends_on_closure(self):
         """Return ids of every service this one needs, directly or transitively."""

@@ -59,7 +59,7 @@ class PublicStatusView(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
-        return public_response(request, snapshot.public_json(), "application/json")
+        return public_response(request, "public:json", snapshot.public_json, "application/json")
 
 
 class EventSerializer(serializers.ModelSerializer):

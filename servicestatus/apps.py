@@ -11,8 +11,9 @@ class ServicestatusConfig(AppConfig):
 
     def ready(self):
         from accounts import audit
+        from services.models import ServiceDependency
 
-        from . import receivers
+        from . import receivers, services
         from .models import Bulletin, EventRule, ServiceState, WebhookEndpoint
 
         audit.register(ServiceState)
@@ -20,3 +21,4 @@ class ServicestatusConfig(AppConfig):
         audit.register(EventRule)
         audit.register(WebhookEndpoint, exclude={"secret"})
         receivers.connect()
+        services.GRAPH.connect(ServiceDependency)

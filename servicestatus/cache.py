@@ -57,6 +57,38 @@ def get_or_build(name, build):
     return value
 
 
+def rendered(name, build):
+    """Return (generation, body) of the rendered page `name`, building it on a miss.
+
+    For the public status page, JSON and feed: one entry per audience and format holds
+    the generation it was rendered at with the rendered bytes, read together with the
+    current generation in one round trip (get_many), so a hit costs one call to the
+    cache and nothing else: no unpickling of data, no template. After an invalidation
+    one reader re-renders (it holds a short lock) while the others serve the entry they
+    read, one generation old, for the moment that takes.
+    """
+    key = f"servicestatus:rendered:{name}"
+    found = cache.get_many([GENERATION_KEY, key])
+    current, entry = found.get(GENERATION_KEY), found.get(key)
+    if current is None:
+        current = generation()
+    if entry is not None and entry[0] == current:
+        return entry
+    lock_key = f"servicestatus:building:{current}:rendered:{name}"
+    if not cache.add(lock_key, 1, BUILD_LOCK_SECONDS):
+        if entry is not None:
+            return entry
+        for _ in range(WAIT_STEPS):  # a cold cache: wait briefly for the builder
+            time.sleep(WAIT_STEP_SECONDS)
+            entry = cache.get(key)
+            if entry is not None and entry[0] == current:
+                return entry
+    entry = (current, build())
+    cache.set(key, entry, TIMEOUT)
+    cache.delete(lock_key)
+    return entry
+
+
 def invalidate():
     cache.set(GENERATION_KEY, time.time_ns(), None)
 

@@ -1,11 +1,12 @@
 """Event Management: ingest providers' monitoring events, fold repeats, act on exceptions."""
 
+import hashlib
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -17,7 +18,7 @@ from services.models import Service
 
 from .clearing import clear_event
 from .models import Event, EventRule
-from .services import recompute_status
+from .pending import recompute_soon
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +36,19 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
                  state=ACTIVE):
     """Store a monitoring event or fold it into a recent one with the same key; act on it.
 
-    Return (event, created). Ingestion for one service is serialised by
-    locking its Service row (before any status lock, see
-    services.lock_all_states), so two repeats arriving together fold into one
-    event instead of creating two. A clear (severity "clear", or state "resolved")
-    closes the active event of its key instead (servicestatus.clearing); a closed
-    event folds nothing more.
+    Return (event, created). Two repeats arriving together fold into one event
+    instead of creating two: ingestion of one deduplication key is serialised
+    (`_serialise_repeats`), while different keys are stored side by side. A clear
+    (severity "clear", or state "resolved") closes the active event of its key instead
+    (servicestatus.clearing); a closed event folds nothing more.
     """
     if not policy.may_post_event(by, service):
         raise PermissionDenied("You may report events only for services you provide.")
-    list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
+    _serialise_repeats(service, by.organisation_id, dedup_key)
     if severity == Event.Severity.CLEAR or state == RESOLVED:
+        # A clear may close the last event behind an incident: clears of one service queue
+        # on its row, so two arriving together cannot each see the other still active.
+        list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
         return clear_event(by=by, service=service, source=source, dedup_key=dedup_key,
                            message=message, occurred_at=occurred_at)
     existing = (
@@ -55,13 +58,14 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
         .order_by("-last_seen").first()
     )
     if existing is None:
-        event = Event.objects.create(
+        event = Event(
             organisation_id=by.organisation_id, service=service, source=source,
             severity=severity, dedup_key=dedup_key, message=message, occurred_at=occurred_at,
             last_seen=occurred_at,
         )
         if severity == Event.Severity.EXCEPTION:
             _act_on_exception(event, by=by, first=True)
+        event.save(force_insert=True)  # one insert carrying the hold and the incident
         return event, True
     was_exception = existing.severity == Event.Severity.EXCEPTION
     existing.count += 1
@@ -69,10 +73,29 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
     existing.message = message
     if _rank(severity) > _rank(existing.severity):
         existing.severity = severity  # a warning that became an exception escalates
-    existing.save(update_fields=["count", "last_seen", "message", "severity"])
+    fields = ["count", "last_seen", "message", "severity"]
     if existing.severity == Event.Severity.EXCEPTION:
-        _act_on_exception(existing, by=by, first=not was_exception)
+        fields += _act_on_exception(existing, by=by, first=not was_exception)
+    existing.save(update_fields=fields)
     return existing, False
+
+
+def _serialise_repeats(service, organisation_id, dedup_key):
+    """Hold, until this transaction ends, the lock that repeats of this event queue on.
+
+    PostgreSQL: a transaction-scoped advisory lock on a hash of (service, organisation,
+    key), so a monitoring system posting many distinct events at once is not queued
+    behind one row (two keys sharing a hash merely wait for each other). Elsewhere the
+    Service row is locked (SQLite has one writer anyway).
+    """
+    if connection.vendor == "postgresql":
+        digest = hashlib.blake2b(f"{service.pk}:{organisation_id}:{dedup_key}".encode(),
+                                 digest_size=8).digest()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)",
+                           [int.from_bytes(digest, "big", signed=True)])
+    else:
+        list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
 
 
 def _rank(severity):
@@ -82,20 +105,23 @@ def _rank(severity):
 def _act_on_exception(event, *, by, first):
     """Apply the service's first matching EventRule: hold it Degraded, raise or update an incident.
 
-    A repeat (first=False) only extends the Degraded hold: one comment per
-    distinct event, not one per repeat, keeps the incident readable.
+    Sets the event's fields and returns their names; the caller saves the event once. A
+    repeat (first=False) only extends the Degraded hold: one comment per distinct event,
+    not one per repeat, keeps the incident readable.
     """
     rule = EventRule.objects.for_service(event.service).first()
     if rule is None:
-        return
+        return []
+    fields = []
     if rule.set_degraded:
         was_degrading = event.degrades_until is not None and event.degrades_until > timezone.now()
         event.degrades_until = event.last_seen + rule.degraded_hold
-        event.save(update_fields=["degrades_until"])
+        fields.append("degrades_until")
         if not was_degrading:
-            recompute_status([event.service_id])
-    if rule.raise_incident and first:
-        _raise_or_update_incident(event, rule=rule, by=by)
+            recompute_soon([event.service_id])  # the worker marks it Degraded (coalesced)
+    if rule.raise_incident and first and _raise_or_update_incident(event, rule=rule, by=by):
+        fields += ["incident_id", "incident_reference"]
+    return fields
 
 
 def _open_event_incident(service):
@@ -106,28 +132,30 @@ def _open_event_incident(service):
 
 
 def _raise_or_update_incident(event, *, rule, by):
+    """Comment on the open event incident or raise one; return True if the event now
+    names an incident. Both are atomic (a savepoint here): a refusal leaves the event."""
     text = (f"{event.get_severity_display()} from {event.source} at "
             f"{timezone.localtime(event.occurred_at):%d %b %Y %H:%M}: {event.message}\n"
             f"(deduplication key {event.dedup_key})")
     try:
-        with transaction.atomic():  # a savepoint: a refusal leaves the event stored
-            incident = _open_event_incident(event.service)
-            if incident is not None:
-                # Public: a provider's account may not write work notes; event incidents
-                # are Sev3 by default, so they do not appear on the status page.
-                incident_services.add_comment(incident=incident, author=by, body=text,
-                                              public=True)
-            else:
-                incident = incident_services.raise_incident(
-                    organisation=by.organisation, raised_by=by,
-                    title=f"{event.service.name}: {event.message}"[:200], description=text,
-                    services=[event.service], severity=rule.incident_severity, channel="event",
-                )
+        incident = _open_event_incident(event.service)
+        if incident is not None:
+            # Public: a provider's account may not write work notes; event incidents
+            # are Sev3 by default, so they do not appear on the status page.
+            incident_services.add_comment(incident=incident, author=by, body=text,
+                                          public=True)
+        else:
+            incident = incident_services.raise_incident(
+                organisation=by.organisation, raised_by=by,
+                title=f"{event.service.name}: {event.message}"[:200], description=text,
+                services=[event.service], severity=rule.incident_severity, channel="event",
+            )
     except Exception:  # incidents app absent, or it refused: the event is kept regardless
-        logger.exception("Event %s: no incident raised or updated", event.pk)
-        return
+        logger.exception("Event %s (%s): no incident raised or updated", event.pk,
+                         event.dedup_key)
+        return False
     event.incident_id, event.incident_reference = incident.pk, incident.reference
-    event.save(update_fields=["incident_id", "incident_reference"])
+    return True
 
 
 @transaction.atomic

@@ -15,17 +15,31 @@ from incidents.signals import incident_changed
 from services.models import Service, ServiceDependency
 
 from . import cache as status_cache
+from .derivation import INCIDENT_SEVERITY_STATUS
+from .pending import recompute_soon
 from .services import recompute_status, services_citing
 
 logger = logging.getLogger(__name__)
 
 
-def on_incident_changed(sender, incident, **kwargs):
+def on_incident_changed(sender, incident, created=False, service_ids=None, **kwargs):
+    """Queue a recompute of the incident's services (coalesced: pending.py).
+
+    A new Sev3/Sev4 incident changes no derived status and does not show on the status
+    page: nothing to do, not even a query. Anything else may, so the status page is
+    refreshed and the worker re-derives the services within a second.
+    """
+    if created and incident.severity not in INCIDENT_SEVERITY_STATUS:
+        return
     try:
-        ids = set(incident.services.values_list("pk", flat=True))
-        recompute_status(ids | services_citing(incident.reference))
+        if service_ids is None:
+            service_ids = incident.services.values_list("pk", flat=True)
+        ids = set(service_ids)
+        if not created:  # a service taken off the incident may still show its status
+            ids |= services_citing(incident.reference)
+        recompute_soon(ids)
     except Exception:
-        logger.exception("Could not recompute status after incident %s", incident.pk)
+        logger.exception("Could not queue a status recompute after incident %s", incident.pk)
     status_cache.invalidate()
 
 

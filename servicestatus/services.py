@@ -11,12 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from kernel.process_cache import ProcessCache
 from services.models import Service, ServiceDependency
 
 from . import cache as status_cache
 from .derivation import derived_causes
 from .models import DOWN_STATUSES, Cause, ServiceState, Status, StatusInterval, Subscription
 from .notify import status_changed
+
+# The dependency graph, read by every recompute: kept per process, dropped within a
+# second of an edge being added or removed (ServicestatusConfig.ready connects it).
+GRAPH = ProcessCache("servicestatus.dependency-graph")
 
 
 class StatusError(Exception):
@@ -46,16 +51,26 @@ def ensure_states(service_ids, now):
                                           start=now, cause=Cause.INITIAL)
 
 
-def lock_all_states():
-    """Lock every state row, in service id order, and return them by service id.
+def lock_states(service_ids):
+    """Lock the state rows of `service_ids` in service id order; return them by service id.
 
-    The one lock order for status work: a recompute also rewrites the at-risk
-    marker of services it was not asked about, so locking only some rows
-    could deadlock two recomputes. The catalogue has tens of services.
+    The one lock order for status work: two recomputes lock the rows they share in the
+    same order, so they queue behind each other and never deadlock. (Event ingestion
+    takes no state lock: it leaves the recompute to the worker, servicestatus.pending.)
     """
     rows = (ServiceState.objects.select_for_update(of=("self",)).select_related("service")
-            .order_by("service_id"))
+            .filter(service_id__in=service_ids).order_by("service_id"))
     return {state.service_id: state for state in rows}
+
+
+def lock_all_states():
+    """Lock every state row (in service id order); return them by service id."""
+    return lock_states(ServiceState.objects.values("service_id"))
+
+
+def dependency_graph():
+    """Return the service dependency graph (kept per process; see GRAPH)."""
+    return GRAPH.get("graph", ServiceDependency.objects.graph)
 
 
 def _decide(state, causes):
@@ -70,14 +85,33 @@ def _decide(state, causes):
     return Status.OPERATIONAL, Cause.RECOVERED, "", "", None
 
 
+def _at_risk(graph, state, statuses, names):
+    """Return (at_risk, because) for `state` given every service's current status."""
+    down_upstream = sorted(names[i] for i in graph.upstream({state.service_id})
+                           if statuses.get(i) in DOWN_STATUSES)
+    at_risk = bool(down_upstream) and state.status not in DOWN_STATUSES
+    return at_risk, ("Depends on " + ", ".join(down_upstream))[:500] if at_risk else ""
+
+
+def _upstream_statuses(graph, states):
+    """Return ({service_id: status}, {service_id: name}) of `states` and every service they
+    depend on (the others are read without a lock: their own recompute locks ours)."""
+    statuses = {i: s.status for i, s in states.items()}
+    names = {i: s.service.name for i, s in states.items()}
+    others = graph.upstream(set(states)) - set(states)
+    if others:
+        for service_id, status, name in (ServiceState.objects.filter(service_id__in=others)
+                                         .values_list("service_id", "status", "service__name")):
+            statuses[service_id], names[service_id] = status, name
+    return statuses, names
+
+
 def _refresh_at_risk(graph, states):
     """Mark every service that needs a down service as at risk; return True if any changed."""
-    down = {s.service_id: s.service.name for s in states if s.status in DOWN_STATUSES}
+    statuses, names = _upstream_statuses(graph, states)
     changed = False
-    for state in states:
-        down_upstream = sorted(down[i] for i in graph.upstream({state.service_id}) if i in down)
-        at_risk = bool(down_upstream) and state.status not in DOWN_STATUSES
-        because = ("Depends on " + ", ".join(down_upstream))[:500] if at_risk else ""
+    for state in states.values():
+        at_risk, because = _at_risk(graph, state, statuses, names)
         if (state.at_risk, state.at_risk_because) != (at_risk, because):
             state.at_risk, state.at_risk_because = at_risk, because
             state.save(update_fields=["at_risk", "at_risk_because"])
@@ -85,25 +119,53 @@ def _refresh_at_risk(graph, states):
     return changed
 
 
-@transaction.atomic
-def recompute_status(service_ids, *, now=None):
+def _would_change(ids, affected, graph):
+    """Derive without taking any lock; return True if a status, reason or at-risk marker
+    of `affected` would change (or a state row is missing)."""
+    states = {s.service_id: s for s in ServiceState.objects.filter(service_id__in=affected)
+              .select_related("service")}
+    if set(states) != affected:
+        return True
+    causes = derived_causes(ids)
+    for service_id in ids:
+        status, _, _, reason, _ = _decide(states[service_id], causes[service_id])
+        if (status, reason) != (states[service_id].status, states[service_id].reason):
+            return True
+    statuses, names = _upstream_statuses(graph, states)
+    return any(_at_risk(graph, state, statuses, names) != (state.at_risk, state.at_risk_because)
+               for state in states.values())
+
+
+def recompute_status(service_ids, *, now=None, check_first=True):
     """Re-derive the status of `service_ids`; record each change; return the StatusChanges.
 
-    Locks every state row (lock_all_states) so concurrent signals cannot open
-    two intervals for a service. The closing interval ends at the very
-    instant the next one starts.
+    Locks only the state rows it may write: these services and the ones that depend on
+    them (their at-risk marker). With `check_first` it derives first without any lock
+    and stops there when nothing would change (the usual case for the sweep and for
+    events); the coalesced worker task, which runs because something changed, goes
+    straight to the lock. The derivation that is written is always made under the lock,
+    so a recompute that raced a newer one never writes what it read before. The closing
+    interval ends at the very instant the next one starts.
     """
-    now = now or timezone.now()
     ids = sorted(set(service_ids))
     if not ids:
         return []
-    graph = ServiceDependency.objects.graph()
-    # Dependents need a state row too, to carry their "at risk" marker.
-    ensure_states(set(ids) | graph.downstream(ids), now)
-    all_states = lock_all_states()
+    graph = dependency_graph()
+    affected = set(ids) | graph.downstream(ids)
+    if check_first and not _would_change(ids, affected, graph):
+        return []
+    return _record_changes(ids, affected, graph, now=now or timezone.now())
+
+
+@transaction.atomic
+def _record_changes(ids, affected, graph, *, now):
+    states = lock_states(affected)
+    if set(states) != affected:  # dependents need a state row to carry their at-risk marker
+        ensure_states(affected, now)
+        states = lock_states(affected)
     causes = derived_causes(ids)
     changes = []
-    for state in (all_states[i] for i in ids):
+    for state in (states[i] for i in ids):
         status, cause, reference, reason, set_by_id = _decide(state, causes[state.service_id])
         if status == state.status:
             if reason != state.reason:
@@ -122,7 +184,7 @@ def recompute_status(service_ids, *, now=None):
         changes.append(StatusChange(state.service_id, state.status, status, interval))
         state.status, state.since, state.reason = status, now, reason
         state.save(update_fields=["status", "since", "reason"])
-    at_risk_changed = _refresh_at_risk(graph, all_states.values())
+    at_risk_changed = _refresh_at_risk(graph, states)
     if changes:
         for change in changes:
             status_changed(change)
@@ -139,7 +201,7 @@ def recompute_all(*, now=None):
 
 def _lock_state(service, now):
     ensure_states([service.pk], now)
-    return lock_all_states()[service.pk]
+    return lock_states({service.pk} | dependency_graph().downstream({service.pk}))[service.pk]
 
 
 @transaction.atomic

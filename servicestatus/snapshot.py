@@ -32,9 +32,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 90
-# Only these incidents appear on the status page: those affecting the service
-# as a whole, not one participant's problem (s.10.9).
-SERVICE_AFFECTING_SEVERITIES = (1, 2)
+# Only open Sev1/Sev2 incidents (Incident.objects.service_affecting) appear on the status
+# page: those affecting the service as a whole, not one participant's problem (s.10.9).
 
 
 def _components(services, *, public):
@@ -59,9 +58,8 @@ def _components(services, *, public):
 def _incidents(services):
     try:
         incidents = list(
-            Incident.objects.public().open()
+            Incident.objects.public().open_affecting()  # the partial index: few rows at any size
             .filter(services__in=services)
-            .filter(severity__in=SERVICE_AFFECTING_SEVERITIES)
             .distinct()
             .prefetch_related(Prefetch("services", queryset=Service.objects.filter(
                 pk__in=[s.pk for s in services])))
@@ -196,7 +194,5 @@ def get(variant):
 
 
 def public_json():
-    """Return the public status as JSON bytes (cached)."""
-    return status_cache.get_or_build(
-        "json:public", lambda: json.dumps(get("public"), cls=DjangoJSONEncoder).encode()
-    )
+    """Return the public status as JSON bytes (the view caches them: cache.rendered)."""
+    return json.dumps(get("public"), cls=DjangoJSONEncoder).encode()

@@ -2,7 +2,9 @@ from celery import shared_task
 
 from accounts import audit
 
+from . import pending
 from .services import recompute_all as run
+from .services import recompute_status
 from .webhooks import deliver, deliver_due
 
 
@@ -25,3 +27,11 @@ def recompute_all():
     """Re-derive every service's status: expires event holds and heals missed signals."""
     with audit.acting(channel=audit.Channel.SYSTEM):
         return len(run())
+
+
+@shared_task(name="servicestatus.tasks.recompute_services", ignore_result=True)
+def recompute_services(service_ids):
+    """Re-derive the status of the services marked by pending.recompute_soon."""
+    pending.take(service_ids)
+    with audit.acting(channel=audit.Channel.SYSTEM):
+        return len(recompute_status(service_ids, check_first=False))

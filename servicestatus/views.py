@@ -27,13 +27,15 @@ from .services import StatusError, return_to_automatic, set_service_status
 PUBLIC_MAX_AGE = 15  # seconds a browser or proxy may reuse the public status unchecked
 
 
-def public_response(request, body, content_type):
-    """Return a public, cacheable response; 304 if the reader already has this generation.
+def public_response(request, name, build, content_type):
+    """Return the public page `name` from its rendered bytes; 304 if the reader already
+    has this generation.
 
-    The ETag is the cache generation, so pollers and proxies revalidate
-    cheaply and see a change as soon as it is invalidated.
+    The ETag is the cache generation the bytes were rendered at, so pollers and proxies
+    revalidate cheaply and see a change as soon as it is invalidated.
     """
-    etag = f'"ssm-status-{status_cache.generation()}"'
+    generation, body = status_cache.rendered(name, build)
+    etag = f'"ssm-status-{generation}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
@@ -47,18 +49,18 @@ def public_status(request):
     """The public status page: rendered once per cache generation, served to everyone."""
     if request.user.is_authenticated:
         return redirect("servicestatus:portal")
-    html = status_cache.get_or_build("html:public", lambda: render_to_string(
-        "servicestatus/public.html", {"data": snapshot.get("public")}))
-    return public_response(request, html, "text/html; charset=utf-8")
+    return public_response(request, "public:html", lambda: render_to_string(
+        "servicestatus/public.html", {"data": snapshot.get("public")}).encode(),
+        "text/html; charset=utf-8")
 
 
 def public_status_json(request):
-    return public_response(request, snapshot.public_json(), "application/json")
+    return public_response(request, "public:json", snapshot.public_json, "application/json")
 
 
 def atom_feed(request):
-    body = status_cache.get_or_build("feed:public", lambda: StatusFeed()(request).content)
-    return public_response(request, body, "application/atom+xml; charset=utf-8")
+    return public_response(request, "public:atom", lambda: StatusFeed()(request).content,
+                           "application/atom+xml; charset=utf-8")
 
 
 @login_required

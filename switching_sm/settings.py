@@ -164,6 +164,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # beat in `make run`) wait for each other instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
+    if env.str("DATABASE_TEST_NAME", default=""):  # a second test run beside the first
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
     DATABASES["default"]["CONN_MAX_AGE"] = _strict(
         "CONN_MAX_AGE", env.int, 60, "Use a number of seconds, e.g. 60."
     )
@@ -174,6 +176,21 @@ else:
     # switching_sm/errors.py) instead of hanging a web worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _strict(
         "DATABASE_CONNECT_TIMEOUT", env.int, 5, "Use a number of seconds, e.g. 5."))
+# Optional read replica (kernel/db_router.py): reporting and dashboard reads go there.
+_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if _REPLICA_URL:
+    try:
+        _replica = env.db_url_config(_REPLICA_URL)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is invalid ({exc}). {_DB_HINT}") from exc
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same engine as DATABASE_URL.")
+    DATABASES["replica"] = {
+        **{k: v for k, v in DATABASES["default"].items() if k not in ("NAME", "TEST")},
+        **_replica,
+        "TEST": {"MIRROR": "default"},  # tests read the primary's test database through it
+    }
+DATABASE_ROUTERS = ["kernel.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # fields.W161 fires for a fixed time default (e.g. working day ends 18:00) whenever the
 # check runs within seconds of that wall-clock time: our defaults are deliberate office

@@ -101,3 +101,14 @@ def test_the_heartbeat_healthcheck_fails_without_and_passes_with_a_recent_heartb
     call_command("heartbeat_ok", "worker")
     with pytest.raises(CommandError):
         call_command("heartbeat_ok", "beat")
+
+
+def test_web_runs_gunicorn_with_threaded_workers_from_its_config_file():
+    import runpy
+
+    assert SERVICES["web"]["command"][:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["worker_class"] == "gthread"
+    assert config["workers"] * config["threads"] >= 8  # 100 pollers at 2 req/s each
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"-c", "gunicorn.conf.py"' in dockerfile

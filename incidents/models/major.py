@@ -1,4 +1,5 @@
-"""Major incidents, their communications and post-incident reviews; inbound email."""
+"""Major incidents and post-incident reviews (their communications: models.communications);
+inbound email."""
 
 from django.conf import settings
 from django.db import models
@@ -22,23 +23,6 @@ class MajorIncident(models.Model):
 
     def __str__(self):
         return f"Major incident {self.incident.reference}"
-
-
-class MajorIncidentUpdate(models.Model):
-    """A timeline entry of a major incident, communicated to participants and providers."""
-
-    major_incident = models.ForeignKey(MajorIncident, on_delete=models.CASCADE,
-                                       related_name="updates")
-    body = models.TextField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    recipients = models.PositiveIntegerField(default=0, help_text="Addresses emailed.")
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"Update on {self.major_incident} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class PostIncidentReview(models.Model):

@@ -1,7 +1,8 @@
 """Post-incident reconciliation: each affected party's backlog after a major incident.
 
-When a major incident is resolved every affected party (the participants that raised or
-joined it, the providers that worked it) gets one item: how big its backlog is and in what
+When a major incident is resolved every affected party (incidents.selectors.affected_parties:
+the participants that raised it or one of its children or joined it, the providers with a
+task on it) gets one item: how big its backlog is and in what
 unit, progress as it is worked off, when it expects to finish, and its sign-off. Switching
 Operations may waive an item with a reason. The post-incident review cannot be completed
 while any item is open (incidents.major_incidents.complete_review).
@@ -29,7 +30,7 @@ class ReconciliationItem(Lifecycle, models.Model):
         SIGNED_OFF = "signed_off", "Signed off"  # the party confirms it has reconciled; final
         WAIVED = "waived", "Waived"  # Switching Operations waived it, with a reason; final
 
-    class PartyRole(models.TextChoices):
+    class PartyRole(models.TextChoices):  # the values of incidents.selectors.AffectedParty.how
         RAISED = "raised", "Raised the incident (or a child of it)"
         JOINED = "joined", "Joined as affected"
         PROVIDER = "provider", "Provider that worked it"

@@ -49,7 +49,7 @@ def test_detail_shows_sla_panel_timeline_and_legs(client, desk_agent, make_incid
     page = client.get(_change(incident))
     assert page.status_code == 200
     assert b"Resolution" in page.content and b"Raised" in page.content
-    assert b"Assignment legs" in page.content and b"Xoserve" in page.content
+    assert b"Provider tasks" in page.content and b"Xoserve" in page.content
     workspace = reverse("admin:workspace_incident", args=[incident.reference])
     assert f'href="{workspace}"'.encode() in page.content
 
@@ -110,7 +110,7 @@ def test_desk_records_a_phone_incident_in_the_console(client, desk_agent, suppli
     response = client.post("/admin/incidents/incident/add/", {
         "organisation": supplier_user.organisation_id, "raised_by": supplier_user.pk,
         "channel": "phone", "title": "Caller reports rejections", "description": "By phone",
-        "services": [service.pk], "severity": 1, "legs-TOTAL_FORMS": 0})
+        "services": [service.pk], "severity": 1, "tasks-TOTAL_FORMS": 0})
     assert response.status_code == 302, response.content[:2000]
     incident = Incident.objects.get()
     assert incident.channel == "phone" and incident.reference == "INC-000001"
@@ -145,7 +145,7 @@ def test_editing_details_and_assignee_in_the_console(client, desk_agent, make_in
     client.force_login(desk_agent)
     response = client.post(_change(incident), {
         "title": "Sharper title", "description": "Same", "services": [service.pk],
-        "assignee": desk_agent.pk, "legs-TOTAL_FORMS": 0, "legs-INITIAL_FORMS": 0,
+        "assignee": desk_agent.pk, "tasks-TOTAL_FORMS": 0, "tasks-INITIAL_FORMS": 0,
         "escalations-TOTAL_FORMS": 0, "escalations-INITIAL_FORMS": 0})
     assert response.status_code == 302, response.content[:3000]
     incident.refresh_from_db()

@@ -88,7 +88,10 @@ def test_provider_sees_incidents_assigned_to_it_now_or_before(
     services.assign_incident(incident=incident, resolver_group=other_provider_org, by=desk_agent)
     assert api_client(provider_user).get(f"{URL}{incident.reference}/").status_code == 200
     body = api_client(other_provider_user).get(f"{URL}{incident.reference}/").json()
-    assert [leg["resolver_group"] for leg in body["legs"]] == ["xoserve", "gemserv"]
+    assert [task["resolver_group"] for task in body["tasks"]] == ["gemserv"]  # its own only
+    body = api_client(desk_agent).get(f"{URL}{incident.reference}/").json()
+    assert [(t["resolver_group"], t["status"]) for t in body["tasks"]] == [
+        ("xoserve", "handed_over"), ("gemserv", "open")]
 
 
 def test_invalid_transition_is_409_with_the_reason(api_client, make_incident, desk_agent):

@@ -16,6 +16,9 @@ def test_demo_seed_is_idempotent():
     services_demo.seed(out)
     demo.seed(out)
     count = Incident.objects.count()
-    assert count == 5 and Incident.objects.filter(is_major=True).count() == 1
+    assert count == 6 and Incident.objects.filter(is_major=True).count() == 1
+    outage = Incident.objects.get(is_major=True)
+    assert outage.children.count() == 1 and outage.tasks.open().count() == 2
+    assert outage.affected_organisations.get().organisation.short_code == "fenland-shipping"
     demo.seed(out)
     assert Incident.objects.count() == count

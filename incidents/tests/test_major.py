@@ -1,6 +1,7 @@
 import pytest
 
 from incidents import major_incidents, services
+from incidents.communications import TOPIC
 from incidents.errors import InvalidTransition, NotAllowed
 from incidents.models import PostIncidentReview, SeverityChange
 from notifications.models import OutboundEmail
@@ -17,26 +18,31 @@ def market(supplier_org, other_supplier_org, provider_org, other_provider_org,
 
 
 def test_declaring_a_major_incident(clock, market, make_incident, desk_agent, provider_org,
-                                    other_provider_org, operations_user):
+                                    other_provider_org, operations_user,
+                                    django_capture_on_commit_callbacks):
     clock.to(london(2026, 11, 27, 10, 0))  # Friday
     incident = make_incident(severity=2)
-    major = major_incidents.declare_major(incident=incident, by=desk_agent, manager=desk_agent,
-                                          summary="CSS is not accepting switch requests")
+    with django_capture_on_commit_callbacks(execute=True):
+        major = major_incidents.declare_major(incident=incident, by=desk_agent,
+                                              manager=desk_agent,
+                                              summary="CSS is not accepting switch requests")
     incident.refresh_from_db()
     assert incident.is_major and incident.severity == 1
     assert SeverityChange.objects.get(incident=incident).reason == "Declared a major incident"
     review = major.review
     assert review.owner == desk_agent and review.status == PostIncidentReview.Status.OPEN
     assert str(review.due_date) == "2026-12-04"  # five working days
-    recipients = [row.to for row in OutboundEmail.objects.filter(topic="incident.major")]
+    recipients = [row.to for row in OutboundEmail.objects.filter(topic=TOPIC)]
     # Each participant and the impacted provider (uk-link is Xoserve's) separately; Operations.
-    participants = {o.contact_email for o in market}
-    assert sorted([to for to in recipients if to[0] in participants]) == \
-        sorted([[address] for address in participants])
+    # The raiser is told in its organisation's one email, beside the duty contact.
+    supplier, other_supplier = market
+    assert sorted([supplier.contact_email, incident.raised_by.email]) in recipients
+    assert [other_supplier.contact_email] in recipients
     assert [provider_org.contact_email] in recipients
     assert [other_provider_org.contact_email] not in recipients
     assert [operations_user.email] in recipients
-    assert major.updates.get().recipients == 3
+    assert len(recipients) == 4
+    assert incident.communications.get().organisations_told == 3
 
 
 def test_only_the_desk_declares(market, make_incident, supplier_user, provider_user, desk_agent):
@@ -85,15 +91,18 @@ def test_bcdr_on_an_existing_major_incident_is_recorded_and_communicated(
     major_incidents.invoke_bcdr(incident=incident, by=desk_agent, summary="Failover")
     major.refresh_from_db()
     assert major.bcdr_invoked
-    assert major.updates.count() == 2
+    assert incident.communications.count() == 2
 
 
-def test_updates_are_sent_to_the_market_each_time(market, make_incident, desk_agent):
+def test_updates_are_sent_to_the_market_each_time(market, make_incident, desk_agent,
+                                                  django_capture_on_commit_callbacks):
     incident = make_incident()
-    major = major_incidents.declare_major(incident=incident, by=desk_agent, manager=desk_agent,
-                                          summary="Down")
+    with django_capture_on_commit_callbacks(execute=True):
+        major = major_incidents.declare_major(incident=incident, by=desk_agent,
+                                              manager=desk_agent, summary="Down")
     before = OutboundEmail.objects.count()
-    major_incidents.post_update(major=major, by=desk_agent, body="Fix deployed, monitoring")
+    with django_capture_on_commit_callbacks(execute=True):
+        major_incidents.post_update(major=major, by=desk_agent, body="Fix deployed, monitoring")
     assert OutboundEmail.objects.count() - before == 4
     with pytest.raises(InvalidTransition):
         major_incidents.post_update(major=major, by=desk_agent, body=" ")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from incidents import major_incidents, reconciliation, services
+from incidents import major_incidents, masters, reconciliation, services
 from incidents.errors import InvalidTransition, NotAllowed
 from incidents.models import ReconciliationItem
 from kernel.models import IdempotencyRecord
@@ -60,6 +60,25 @@ def test_resolving_again_after_a_reopen_adds_no_second_item(resolved_major, supp
                                  resolution_code="fixed", resolution_notes="Really fixed")
     assert resolved_major.reconciliation_items.count() == 3
     assert OutboundEmail.objects.filter(topic="incident.reconciliation").count() == 3
+
+
+def test_joined_participants_and_raisers_of_children_get_items(
+        clock, make_incident, desk_agent, other_supplier_user,
+        other_supplier_org, supplier_org, provider_org):
+    """The parties come from incidents.selectors.affected_parties: a participant that joined,
+    and the raiser of a child linked to the master, each get one item."""
+    clock.to(london(2026, 12, 1, 9, 0))
+    master = make_incident(severity=1)
+    major = major_incidents.declare_major(incident=master, by=desk_agent, manager=desk_agent,
+                                          summary="CSS down")
+    masters.join_incident(incident=master, by=other_supplier_user, impact="40 switches stuck")
+    services.assign_incident(incident=master, resolver_group=provider_org, by=desk_agent)
+    services.transition_incident(incident=master, by=desk_agent, to="resolved",
+                                 resolution_code="fixed", resolution_notes="Restored")
+    roles = dict(major.reconciliation_items.values_list("organisation__short_code",
+                                                        "party_role"))
+    assert roles == {supplier_org.short_code: "raised", other_supplier_org.short_code: "joined",
+                     provider_org.short_code: "provider"}
 
 
 def test_an_ordinary_incident_opens_no_reconciliation(clock, make_incident, desk_agent):

@@ -142,7 +142,7 @@ def test_a_major_security_incident_is_not_broadcast_to_the_market(
     with django_capture_on_commit_callbacks(execute=True):
         major_incidents.declare_major(incident=security_incident, by=desk_agent,
                                       manager=desk_agent, summary="Credential leak contained.")
-    addresses = {a for e in OutboundEmail.objects.filter(topic="incident.major") for a in e.to}
+    addresses = {a for e in OutboundEmail.objects.filter(topic="incident.communication") for a in e.to}
     assert other_supplier_org.contact_email not in addresses
     assert security_incident.organisation.contact_email not in addresses
     assert supplier_colleague.email not in addresses

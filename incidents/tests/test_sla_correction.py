@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from incidents import services, sla_correction
 from incidents.factories import OlaTargetFactory
-from incidents.models import AssignmentLeg, Escalation, Incident
+from incidents.models import Escalation, Incident, ProviderTask
 from notifications.models import OutboundEmail
 
 from .conftest import london
@@ -26,7 +26,7 @@ def legacy(clock, make_incident, desk_agent, supplier_user, provider_org):
     # The old rules: Friday 19:00 against an 18:00 deadline was "within target", and the
     # leg ran on after the resolution.
     Incident.objects.filter(pk=sev4.pk).update(resolution_breached=False)
-    sev4.legs.update(ended_at=None, ended_because="")
+    sev4.tasks.update(ended_at=None, ended_because="")
 
     clock.to(london(2026, 12, 1, 10, 0))
     reopened = make_incident(severity=3)
@@ -41,9 +41,9 @@ def legacy(clock, make_incident, desk_agent, supplier_user, provider_org):
     services.transition_incident(incident=reopened, by=desk_agent, to="resolved",
                                  resolution_code="fixed", resolution_notes="Fixed again")
     # The old rules kept one leg running across both resolutions and the reopen.
-    first = reopened.legs.order_by("assigned_at").first()
-    reopened.legs.exclude(pk=first.pk).delete()
-    reopened.legs.update(ended_at=None, ended_because="")
+    first = reopened.tasks.order_by("assigned_at").first()
+    reopened.tasks.exclude(pk=first.pk).delete()
+    reopened.tasks.update(ended_at=None, ended_because="")
     Incident.objects.filter(pk=reopened.pk).update(resolution_due_at=london(2026, 12, 5, 9, 0))
     clock.to(london(2026, 12, 14, 9, 0))
     return sev4, reopened
@@ -61,11 +61,11 @@ def test_sla_replay_all_corrects_stored_figures_and_legs_and_reports_how_many_ch
     assert "legs opened for reopens: 1" in out
     sev4.refresh_from_db()
     assert sev4.resolution_breached
-    leg = sev4.legs.get()
+    leg = sev4.tasks.get()
     assert (leg.ended_at, leg.ended_because) == (london(2026, 12, 11, 19, 0), "resolved")
     reopened.refresh_from_db()
     assert reopened.resolution_due_at == london(2026, 12, 5, 7, 0)  # 72 h + 21 h stopped
-    legs = list(reopened.legs.order_by("assigned_at"))
+    legs = list(reopened.tasks.order_by("assigned_at"))
     assert [(leg.assigned_at, leg.ended_at, leg.ended_because) for leg in legs] == [
         (london(2026, 12, 1, 10, 0), london(2026, 12, 1, 12, 0), "resolved"),
         (london(2026, 12, 2, 9, 0), london(2026, 12, 2, 10, 0), "resolved")]
@@ -84,8 +84,8 @@ def test_a_dry_run_counts_and_writes_nothing(legacy, capsys):
         capsys.readouterr().out
     sev4.refresh_from_db()
     assert not sev4.resolution_breached
-    assert AssignmentLeg.objects.filter(ended_at__isnull=True).count() == 2
-    assert AssignmentLeg.objects.count() == 2
+    assert ProviderTask.objects.filter(ended_at__isnull=True).count() == 2
+    assert ProviderTask.objects.count() == 2
 
 
 def test_the_correction_is_in_the_audit_trail(legacy):

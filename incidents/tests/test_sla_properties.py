@@ -94,7 +94,7 @@ def test_replay_equals_live_met_follows_the_deadline_and_ola_legs_stop(
         assert incident.resolution_breached == (refreshed > incident.resolution_due_at)
 
     # OLA legs: at most one open; none once resolved, cancelled or closed; time stops.
-    legs = list(incident.legs.all())
+    legs = list(incident.tasks.all())
     assert sum(leg.ended_at is None for leg in legs) <= (1 if incident.is_open else 0)
     for leg in legs:
         if leg.ended_at is not None:

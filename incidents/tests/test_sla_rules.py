@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from incidents import services, sla_service
 from incidents.factories import OlaTargetFactory
-from incidents.models import AssignmentLeg, Escalation
+from incidents.models import Escalation, ProviderTask
 from kernel.periods import Period
 from reporting.kpis.engine import PeriodKpis
 
@@ -258,7 +258,7 @@ def test_the_ola_leg_stops_at_resolution_and_its_time_stops_growing(
     resolve(incident, desk_agent, london(2026, 12, 1, 16, 0), clock)
     leg.refresh_from_db()
     assert leg.ended_at == london(2026, 12, 1, 16, 0)
-    assert leg.ended_because == AssignmentLeg.EndReason.RESOLVED
+    assert leg.ended_because == ProviderTask.EndReason.RESOLVED
     clock.to(london(2026, 12, 9, 10, 0))  # a week later: nothing grows
     assert leg.time_used() == timedelta(hours=6) and not leg.ola_breached()
 
@@ -274,7 +274,7 @@ def test_cancel_and_close_end_the_open_leg(clock, make_incident, desk_agent, pro
         move(incident, desk_agent, london(2026, 12, 1, 11, 0), clock, to="cancelled",
              reason="Raised in error")
     else:
-        incident.legs.update(ended_at=None)  # a leg left open before this rule existed
+        incident.tasks.update(ended_at=None)  # a leg left open before this rule existed
         incident.refresh_from_db()
         incident.status = "resolved"
         incident.resolved_at = london(2026, 12, 1, 10, 30)
@@ -295,7 +295,7 @@ def test_a_reopen_opens_a_new_leg_for_the_group_that_gets_it(
     resolve(incident, desk_agent, london(2026, 12, 1, 12, 0), clock)
     move(incident, supplier_user, london(2026, 12, 2, 9, 0), clock, to="in_progress",
          reason="Still failing")
-    legs = list(incident.legs.order_by("assigned_at"))
+    legs = list(incident.tasks.order_by("assigned_at"))
     assert [leg.pk for leg in legs][0] == first.pk and len(legs) == 2
     second = legs[1]
     assert second.resolver_group == provider_org and second.ended_at is None

@@ -1,5 +1,5 @@
 """The clock of a piece of work handed to a group: started when handed over, stopped when
-the hand-off ends. Assignment legs' OLA clocks are these (incidents.models.AssignmentLeg)."""
+the hand-off ends. Provider tasks' OLA clocks are these (incidents.models.ProviderTask)."""
 
 from django.utils import timezone
 

@@ -28,6 +28,13 @@ rule is stated at /reports/how-sla-figures-are-computed/.
 Cancelled incidents (withdrawn, raised in error, duplicates) are not measured
 and are left out of every incident KPI.
 
+Master incidents: one outage is counted once, through its master. An incident
+gathered under a master incident (a child) is left out of every incident KPI
+(raised, response, resolution, within SLA, escalations); the master's own
+figures stand for the outage. A child is resolved with its master at the
+master's resolution instant; unlinked again, it counts as any incident does.
+(`CHILDREN_RULE` below, shown with every incident KPI.)
+
 Service requests (s.10.11, computed in reporting/kpis/requests.py) count in the
 period of the measured event too: volumes by submission, fulfilment figures by
 the time the request was fulfilled. Their scopes are end to end, per catalogue
@@ -42,6 +49,9 @@ from decimal import Decimal
 from ..models import KpiSetting
 
 HIGHER, LOWER = "higher", "lower"  # which direction is better
+
+CHILDREN_RULE = ("Incidents gathered under a master incident are counted once, through the "
+                 "master: children are left out and the master's figures stand for the outage.")
 
 INCIDENTS, AVAILABILITY, CHANGES = "incidents", "availability", "changes"
 REQUESTS = "requests"
@@ -118,7 +128,7 @@ KPIS = [
         "incidents", "Number of incidents", "count", INCIDENTS,
         "Incidents raised in the period (s.10.9 incidents by severity), by their current "
         "severity; cancelled incidents (withdrawn, raised in error, duplicates) are not "
-        "counted.", better=LOWER, by_severity=True),
+        "counted. " + CHILDREN_RULE, better=LOWER, by_severity=True),
     KpiDefinition(
         "escalations", "Number of escalations", "count", INCIDENTS,
         "Incidents not resolved within the agreed resolution time (s.10.9): of the incidents "
@@ -127,20 +137,20 @@ KPIS = [
         "target is not an escalation; an incident is never both an escalation and within SLA "
         "(escalations + within SLA = resolved). An incident still open past its deadline "
         "counts in the period in which it is resolved; breach warnings sent to Switching "
-        "Operations are not what is counted. Cancelled incidents are left out.",
+        "Operations are not what is counted. Cancelled incidents are left out. " + CHILDREN_RULE,
         better=LOWER, by_severity=True),
     KpiDefinition(
         "response_minutes", "Average initial response time", "minutes", INCIDENTS,
         "For incidents first responded to in the period: the mean elapsed time from being "
         "raised to the desk's first response (the first move out of New). Cancelled "
-        "incidents are left out.",
+        "incidents are left out. " + CHILDREN_RULE,
         better=LOWER, tolerance=Decimal("2"), by_severity=True),
     KpiDefinition(
         "resolution_hours", "Average resolution time", "hours", INCIDENTS,
         "Resolution time by severity (s.10.9): for incidents resolved in the period (a "
         "reopened incident counts once, when finally resolved), the mean elapsed time from "
         "being raised to resolution, including any time pending, by the severity in force at "
-        "resolution.", better=LOWER, tolerance=Decimal("1"), by_severity=True),
+        "resolution. " + CHILDREN_RULE, better=LOWER, tolerance=Decimal("1"), by_severity=True),
     KpiDefinition(
         "resolved_within_sla", "Resolved within SLA", "%", INCIDENTS,
         "% resolved within SLA (s.10.9): of the incidents resolved in the period, the share "
@@ -149,7 +159,7 @@ KPIS = [
         "days) from being raised, moved on by exactly the business time paused (pending on "
         "the participant, or between a resolution and a reopen). Exactly at the deadline is "
         "within; after it is not, even on a working-days calendar when no business time has "
-        "passed since. Cancelled incidents are left out.",
+        "passed since. Cancelled incidents are left out. " + CHILDREN_RULE,
         target=Decimal("95"), tolerance=Decimal("1"), by_severity=True),
     KpiDefinition(
         "requests", "Number of service requests", "count", REQUESTS,

@@ -129,14 +129,16 @@ def _incident_aggregates(period, prefix=""):
     """Return (filter, aggregates) over incidents reached through `prefix` ("" or
     "incident__"): raised, responded and resolved in the period, with summed durations.
 
-    Cancelled incidents are left out of every figure. "within" and "escalated" read the
+    Cancelled incidents and children of a master incident (counted through their master,
+    definitions.CHILDREN_RULE) are left out of every figure. "within" and "escalated" read the
     stored resolution verdict, which the clock engine's one met() rule wrote (and which is
     judged on the severity in force at resolution), so the two always add up to "resolved".
     """
     f = prefix
     raised, responded, resolved = (_between(f"{f}{name}", period) for name in
                                    ("created_at", "responded_at", "resolved_at"))
-    reached = (raised | responded | resolved) & ~Q(**{f"{f}status": Incident.Status.CANCELLED})
+    reached = ((raised | responded | resolved) & ~Q(**{f"{f}status": Incident.Status.CANCELLED})
+               & Q(**{f"{f}master__isnull": True}))
     return reached, {
         "raised": Count("pk", filter=raised),
         "responded": Count("pk", filter=responded),
@@ -292,7 +294,7 @@ def monthly_sla_trend(last, months, *, target):
     periods = last.trailing(months)
     rows = (Incident.objects.filter(resolved_at__gte=periods[0].start,
                                     resolved_at__lt=periods[-1].end)
-            .exclude(status=Incident.Status.CANCELLED)
+            .exclude(status=Incident.Status.CANCELLED).filter(master__isnull=True)
             .annotate(month=TruncMonth("resolved_at", tzinfo=LONDON))
             .order_by().values("month")
             .annotate(resolved=Count("pk"), within=Count("pk", filter=Q(resolution_breached=False))))

@@ -134,21 +134,24 @@ def test_folded_repeats_do_not_comment_again(provider_api, service):
     assert Event.objects.get().count == 3
 
 
-def test_degraded_hold_expires(provider_api, service):
+def test_degraded_hold_expires(provider_api, service, django_capture_on_commit_callbacks):
     from servicestatus.services import recompute_all
 
     EventRuleFactory(service=service, raise_incident=False, degraded_hold=timedelta(minutes=30))
-    provider_api.post(URL, body(severity="exception"), format="json")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's recompute
+        provider_api.post(URL, body(severity="exception"), format="json")
     assert ServiceState.objects.get(service=service).status == Status.DEGRADED
     with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
         recompute_all()
     assert ServiceState.objects.get(service=service).status == Status.OPERATIONAL
 
 
-def test_warning_escalating_to_exception_acts(provider_api, service):
+def test_warning_escalating_to_exception_acts(provider_api, service,
+                                              django_capture_on_commit_callbacks):
     EventRuleFactory(service=service, raise_incident=False)
     provider_api.post(URL, body(), format="json")
-    provider_api.post(URL, body(severity="exception"), format="json")
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's recompute
+        provider_api.post(URL, body(severity="exception"), format="json")
     assert Event.objects.get().severity == "exception"
     assert ServiceState.objects.get(service=service).status == Status.DEGRADED
 

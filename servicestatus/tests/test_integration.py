@@ -52,7 +52,8 @@ def test_open_sev1_incident_marks_service_and_dependents(
     Incident.objects.filter(pk=incident.pk).update(status="resolved")
     from incidents.signals import incident_changed
 
-    incident_changed.send(sender=Incident, incident=Incident.objects.get(pk=incident.pk))
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute is queued
+        incident_changed.send(sender=Incident, incident=Incident.objects.get(pk=incident.pk))
     assert state(service).status == Status.OPERATIONAL
     assert not state(dependent).at_risk
 

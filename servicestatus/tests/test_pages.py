@@ -187,6 +187,48 @@ def test_readers_get_the_previous_page_while_another_rebuilds(db):
     assert status_cache.get_or_build("thing", lambda: "v2") == "v2"
 
 
+def test_rendered_pages_serve_the_previous_bytes_while_another_rebuilds(db):
+    from django.core.cache import cache
+
+    from servicestatus import cache as status_cache
+
+    first = status_cache.rendered("thing", lambda: b"v1")
+    assert first[1] == b"v1"
+    status_cache.invalidate()
+    cache.add(f"servicestatus:building:{status_cache.generation()}:rendered:thing", 1)
+    assert status_cache.rendered("thing", lambda: b"v2") == first  # one generation old
+    cache.delete(f"servicestatus:building:{status_cache.generation()}:rendered:thing")
+    fresh = status_cache.rendered("thing", lambda: b"v2")
+    assert fresh == (status_cache.generation(), b"v2")
+
+
+def test_a_status_page_hit_is_one_cache_round_trip_and_no_query(client, service, monkeypatch,
+                                                                django_assert_num_queries):
+    from django.core.cache import cache
+
+    recompute_status([service.pk])
+    client.get(reverse("servicestatus:public"))  # rendered once
+    calls, depth = [], []
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not depth:  # LocMemCache's get_many calls get: count what the view asked
+                calls.append(name)
+            depth.append(name)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth.pop()
+        return call
+
+    for name in ("get", "get_many", "set", "add", "set_many", "delete"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    with django_assert_num_queries(0):
+        response = client.get(reverse("servicestatus:public"))
+    assert response.status_code == 200 and b"UK Link" in response.content
+    assert calls == ["get_many"]
+
+
 def test_api_lists_states_for_signed_in_parties(api_client, supplier_user, service,
                                                 hidden_service):
     recompute_status([service.pk, hidden_service.pk])

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--store", action="store_true",
                             help="Also store the recomputed figures on the incident.")
         parser.add_argument("--all", action="store_true",
-                            help="Correct every incident's stored figures and OLA legs.")
+                            help="Correct every incident's stored figures and provider tasks (OLA clocks).")
         parser.add_argument("--dry-run", action="store_true",
                             help="With --all: count what would change, write nothing.")
         parser.add_argument("--batch", type=int, default=1000)

@@ -1,0 +1,137 @@
+"""Read-only questions about multi-party incidents, for pages, the API and other apps.
+
+Other apps (post-incident reconciliation, the agent workspace) build on these rather than
+on the rows, so the rules live here once:
+
+- `affected_parties(incident)`: every organisation the incident affects, and how.
+- `open_tasks(incident)`, `holding_up_restoration(incident)`: the provider tasks and
+  which one restoration waits for.
+- `children_of(master)`, `master_of(incident)`, `communication_due(incident)`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from accounts.models import Organisation
+
+from .models import Incident, ProviderTask
+
+
+@dataclass
+class AffectedParty:
+    """One organisation affected by an incident and how (raised, joined, provider)."""
+
+    RAISED = "raised"  # raised the incident or one of its children (a participant)
+    JOINED = "joined"  # added its impact instead of raising a duplicate
+    PROVIDER = "provider"  # a resolver group with a task on the incident
+
+    organisation: Organisation
+    how: str
+    incidents: list = field(default_factory=list)  # the incidents it raised (raised)
+    tasks: list = field(default_factory=list)  # its tasks on the incident (provider)
+
+
+def affected_parties(incident):
+    """Return [AffectedParty] for `incident` (a master answers for its children too).
+
+    Participant organisations that raised the incident or one of its children come first
+    ("raised"), then those that joined it ("joined"), then every resolver group outside
+    the desk and Switching Operations with a task on the incident or on a child
+    ("provider"). An organisation appears once per way it is affected: a participant that
+    both raised and joined is "raised"; a provider that also raised is listed twice.
+    """
+    parties, by_key = [], {}
+
+    def party(org, how):
+        key = (org.pk, how)
+        if key not in by_key:
+            by_key[key] = AffectedParty(org, how)
+            parties.append(by_key[key])
+        return by_key[key]
+
+    raised = [incident, *incident.children.select_related("organisation").order_by("pk")]
+    for row in raised:
+        if row.organisation.kind != Organisation.Kind.MARKET_PARTICIPANT:
+            continue
+        party(row.organisation, AffectedParty.RAISED).incidents.append(row)
+    for joined in incident.affected_organisations.select_related("organisation"):
+        if (joined.organisation_id, AffectedParty.RAISED) not in by_key:
+            party(joined.organisation, AffectedParty.JOINED)
+    tasks = (ProviderTask.objects.filter(incident__in=[row.pk for row in raised])
+             .select_related("resolver_group").exclude(resolver_group__kind__in=[
+                 Organisation.Kind.SERVICE_DESK, Organisation.Kind.SWITCHING_OPERATIONS]))
+    for task in tasks:
+        party(task.resolver_group, AffectedParty.PROVIDER).tasks.append(task)
+    return parties
+
+
+def open_tasks(incident):
+    """Return the incident's open tasks, soonest due first (each with `due` and OLA due)."""
+    tasks = list(incident.tasks.open().select_related("resolver_group", "ola_target__calendar"))
+    far = timezone.now().replace(year=9999)
+    return sorted(tasks, key=lambda t: (t.due or far, t.assigned_at))
+
+
+def holding_up_restoration(incident, now=None):
+    """Return the open task restoration waits for, or None when no task is open.
+
+    Restoration waits for every open task. The one said to hold it up is the task most
+    overdue (the earliest due time already passed); if none is overdue, the task due last
+    (the last to finish if each meets its due time); tasks without a due time come after
+    those with one, longest-held first.
+    """
+    tasks = open_tasks(incident)
+    if not tasks:
+        return None
+    now = now or timezone.now()
+    overdue = [t for t in tasks if t.due and t.due < now]
+    if overdue:
+        return min(overdue, key=lambda t: t.due)
+    with_due = [t for t in tasks if t.due]
+    if with_due:
+        return max(with_due, key=lambda t: t.due)
+    return min(tasks, key=lambda t: t.assigned_at)
+
+
+def children_of(master):
+    """Return the master's children, oldest first."""
+    return master.children.select_related("organisation", "raised_by").order_by("created_at")
+
+
+def master_of(incident):
+    """Return the incident's master, or None."""
+    if incident.master_id is None:
+        return None
+    return Incident.objects.select_related("organisation").get(pk=incident.master_id)
+
+
+def communication_due(incident):
+    """Return when the incident's next communication is due (its running plan), or None."""
+    plan = getattr(incident, "communication_plan", None)
+    if plan is None or not plan.is_running:
+        return None
+    return plan.next_update_due_at
+
+
+def open_tasks_for_group(organisation_id):
+    """Return a resolver group's open tasks, soonest OLA due first (its work queue)."""
+    return (ProviderTask.objects.open().for_group(organisation_id)
+            .select_related("incident").order_by("ola_due_at", "assigned_at"))
+
+
+def multiparty_panels(incident, *, children_shown=50):
+    """Return what an agent's view of `incident` shows of its multi-party side: open tasks
+    (each with its due time), the one holding up restoration, its master or children,
+    its communications and when the next one is due."""
+    children = children_of(incident)
+    return {
+        "open_tasks": open_tasks(incident),
+        "holding_up": holding_up_restoration(incident),
+        "master": master_of(incident),
+        "children": list(children[:children_shown]),
+        "children_count": children.count(),
+        "communications": list(incident.communications.select_related("by")
+                               .order_by("-at")[:20]),
+        "communication_due": communication_due(incident),
+    }
