@@ -5,16 +5,16 @@ from django.db.models import Q
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts import policy
-from kernel.api_errors import Conflict
-from kernel.attachments import AttachmentRejected
+from kernel.api_pagination import CursorPagination
 from kernel.idempotency import idempotent
 
 from . import security, services, sla_service
-from .errors import IncidentError, InvalidTransition, NotAllowed
+from .api_calls import call as _call
+from .api_multiparty import MultipartyActions
 from .models import Incident, IncidentComment, Status
 from .serializers import (
     AssignSerializer,
@@ -53,18 +53,6 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.open() if value else queryset.exclude(pk__in=Incident.objects.open())
 
 
-def _call(fn, **kwargs):
-    """Run a service function, mapping domain errors to the API's error shape."""
-    try:
-        return fn(**kwargs)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except AttachmentRejected as exc:
-        raise ValidationError({"file": exc.messages}) from exc
-    except (InvalidTransition, IncidentError) as exc:
-        raise Conflict(str(exc)) from exc
-
-
 TRANSITION_EXAMPLES = [
     OpenApiExample("Respond", value={"to": "in_progress", "reason": "Investigating"}),
     OpenApiExample("Wait on participant",
@@ -78,17 +66,21 @@ TRANSITION_EXAMPLES = [
 
 
 @extend_schema(tags=["Incidents"])
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(MultipartyActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     """Incidents: participants see their organisation's, providers those assigned to them,
     the desk all. Another party's incident is 404."""
 
     lookup_field = "reference"
     filterset_class = IncidentFilter
     serializer_class = IncidentSerializer
+    # Keyset pages, newest first (inc_created_idx; a participant's: inc_org_created_idx).
+    pagination_class = CursorPagination
 
     def get_queryset(self):
         return (Incident.objects.visible_to(self.request.user)
-                .select_related("organisation", "raised_by", "assigned_group", "duplicate_of")
+                .select_related("organisation", "raised_by", "assigned_group", "duplicate_of",
+                                "master")
                 .prefetch_related("services").order_by("-created_at"))
 
     def get_serializer_class(self):
@@ -97,8 +89,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return IncidentSerializer
 
     def _reply(self, incident, code=status.HTTP_200_OK):
-        incident = self.get_queryset().prefetch_related("legs__resolver_group").get(pk=incident.pk)
-        return Response(IncidentDetailSerializer(incident).data, status=code)
+        incident = self.get_queryset().prefetch_related("tasks__resolver_group").get(pk=incident.pk)
+        return Response(IncidentDetailSerializer(incident, context={"request": self.request}).data,
+                        status=code)
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentDetailSerializer},
                    examples=[OpenApiExample("Raise", value={
@@ -118,8 +111,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raised_by=request.user, title=v["title"], description=v["description"],
             services=v["services"], severity=v["severity"], proposed_severity=v["severity"],
             channel=v.get("channel", "api"), kind=v["kind"])
-        # The new incident has no legs or history to join: serialise it as it is.
-        return Response(IncidentDetailSerializer(incident).data, status=status.HTTP_201_CREATED)
+        # The new incident has no tasks (raising opens none) or history to join: serialise it
+        # as it is, then drop it.
+        incident.know_new_relations(no_tasks=True)
+        return Response(IncidentDetailSerializer(incident, context={"request": self.request}).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IncidentUpdateSerializer, responses=IncidentDetailSerializer)
     def partial_update(self, request, reference=None):
@@ -178,7 +174,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=AssignSerializer, responses=IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, reference=None):
-        """Hand the incident to a resolver group (desk): a new leg with its OLA clock."""
+        """Hand the incident to a resolver group (desk): its open tasks end, the group gets one
+        with its OLA clock (tasks beside others: POST incidents/{reference}/tasks/)."""
         incident = self.get_object()
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)

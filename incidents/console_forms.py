@@ -7,9 +7,18 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 
-from . import major_incidents, services
+from . import communications, major_incidents, masters, provider_tasks, services
 from .errors import InvalidTransition
-from .models import SEVERITY_CHOICES, Incident, IncidentLink, PendingReason, ResolutionCode, Status
+from .models import (
+    SEVERITY_CHOICES,
+    CommunicationKind,
+    Incident,
+    IncidentLink,
+    PendingReason,
+    ProviderTask,
+    ResolutionCode,
+    Status,
+)
 
 
 def _optional(choices):
@@ -209,9 +218,160 @@ class DeclareMajorAction(ConsoleAction):
                f"{self.cleaned_data['manager'].display_name}."
 
 
+class AddTaskAction(ConsoleAction):
+    """Open a provider task for one more resolver group beside the open ones."""
+
+    resolver_group = forms.ModelChoiceField(
+        queryset=Organisation.objects.resolver_groups().filter(is_active=True),
+        error_messages=_says("Choose a resolver group.", "That is not an active resolver group."))
+    reason = forms.CharField(required=False, max_length=5000)
+
+    def perform(self, *, incident, by):
+        return provider_tasks.add_task(incident=incident, by=by,
+                                       resolver_group=self.cleaned_data["resolver_group"],
+                                       reason=self.cleaned_data["reason"])
+
+    def done(self, incident, task):
+        ola = f"OLA due {_hhmm(task.ola_due_at)}" if task.ola_due_at else "no OLA target"
+        open_count = incident.tasks.open().count()
+        return (f"{incident.reference}: task added for {task.resolver_group.name}; {ola}. "
+                f"{open_count} provider task{'s' if open_count != 1 else ''} open.")
+
+
+class TaskAction(ConsoleAction):
+    """The desk completes, rejects or hands on one of the incident's tasks."""
+
+    task = forms.ModelChoiceField(queryset=ProviderTask.objects.open(), error_messages=_says(
+        "Choose an open task.", "That task is no longer open."))
+    action = forms.ChoiceField(choices=[("complete", "Complete"), ("reject", "Reject"),
+                                        ("hand_over", "Hand over")],
+                               error_messages=_says("Choose what to do with the task."))
+    to = forms.ModelChoiceField(
+        queryset=Organisation.objects.resolver_groups().filter(is_active=True), required=False,
+        error_messages=_says(invalid="That is not an active resolver group."))
+    reason = forms.CharField(required=False, max_length=5000)
+
+    def perform(self, *, incident, by):
+        data = self.cleaned_data
+        task = data["task"]
+        if task.incident_id != incident.pk:
+            raise InvalidTransition("That task belongs to another incident.")
+        if data["action"] == "complete":
+            return provider_tasks.complete_task(task=task, by=by, outcome=data["reason"])
+        if data["action"] == "reject":
+            return provider_tasks.reject_task(task=task, by=by, reason=data["reason"])
+        if data["to"] is None:
+            raise InvalidTransition("Choose the group to hand the task to.")
+        return provider_tasks.hand_over_task(task=task, by=by, to=data["to"],
+                                             reason=data["reason"])
+
+    def done(self, incident, task):
+        group, action = task.resolver_group.name, self.cleaned_data["action"]
+        if action == "complete":
+            return f"{group}'s task on {incident.reference} completed; its OLA clock stopped."
+        if action == "reject":
+            return f"{group}'s task on {incident.reference} rejected back to the desk."
+        ola = f"OLA due {_hhmm(task.ola_due_at)}" if task.ola_due_at else "no OLA target"
+        return (f"{self.cleaned_data['task'].resolver_group.name}'s task on "
+                f"{incident.reference} handed over to {group}; {ola}.")
+
+
+class LinkToMasterAction(ConsoleAction):
+    """From a child: gather this incident under a master."""
+
+    master = forms.ModelChoiceField(
+        queryset=Incident.objects.all(), to_field_name="reference",
+        error_messages=_says("Give the master incident's reference.",
+                             "No incident has that reference."))
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def perform(self, *, incident, by):
+        return masters.link_child(master=self.cleaned_data["master"], child=incident, by=by,
+                                  reason=self.cleaned_data["reason"])
+
+    def done(self, incident, link):
+        return (f"{incident.reference} now follows master incident {link.master.reference}; "
+                "it will be resolved with it.")
+
+
+class LinkChildrenAction(ConsoleAction):
+    """From the master: gather the listed incidents under it."""
+
+    references = forms.CharField(max_length=20000, error_messages=_says(
+        "List the references of the incidents to gather under this one."))
+
+    def clean_references(self):
+        refs = [r for r in self.cleaned_data["references"].replace(",", " ").split() if r]
+        found = {i.reference: i for i in Incident.objects.filter(reference__in=refs)}
+        missing = [r for r in refs if r not in found]
+        if missing:
+            raise forms.ValidationError(f"No incident {', '.join(missing[:5])}.")
+        return [found[r] for r in dict.fromkeys(refs)]
+
+    def perform(self, *, incident, by):
+        linked, refusals = masters.link_children(master=incident, by=by,
+                                                 children=self.cleaned_data["references"])
+        if refusals and not linked:
+            raise InvalidTransition(" ".join(refusals.values()))
+        return linked, refusals
+
+    def done(self, incident, result):
+        linked, refusals = result
+        refs = ", ".join(link.child.reference for link in linked)
+        message = f"{len(linked)} gathered under {incident.reference}: {refs}."
+        if refusals:
+            message += " Left out: " + " ".join(refusals.values())
+        return message
+
+
+class UnlinkAction(ConsoleAction):
+    reason = forms.CharField(max_length=2000, error_messages=_says(
+        "Say why the incident is being unlinked from its master."))
+
+    def perform(self, *, incident, by):
+        return masters.unlink_child(child=incident, by=by, reason=self.cleaned_data["reason"])
+
+    def done(self, incident, link):
+        return f"{incident.reference} unlinked from {link.master.reference}; it is worked on " \
+               "its own again."
+
+
+class CommunicateAction(ConsoleAction):
+    """Send a communication (raise, update, workaround, restore) to everyone it concerns."""
+
+    kind = forms.ChoiceField(choices=CommunicationKind.choices, error_messages=_says(
+        "Choose the kind of communication.", "That is not a kind of communication."))
+    body = forms.CharField(max_length=20000, error_messages=_says("Write the message."))
+
+    def perform(self, *, incident, by):
+        return communications.publish(incident=incident, by=by, kind=self.cleaned_data["kind"],
+                                      body=self.cleaned_data["body"])
+
+    def done(self, incident, communication):
+        return (f"{communication.get_kind_display()} for {incident.reference} recorded; it is "
+                "being sent to every organisation it concerns.")
+
+
+class BulkLinkToMasterAction(ConsoleAction):
+    """The list's bulk action: gather the selected incidents under a master (by reference)."""
+
+    master_reference = forms.ModelChoiceField(
+        queryset=Incident.objects.all(), to_field_name="reference",
+        error_messages=_says("Give the master incident's reference.",
+                             "No incident has that reference."))
+
+    def perform(self, *, incident, by):
+        master = self.cleaned_data["master_reference"]
+        if master.pk == incident.pk:
+            return None  # the master may be among those selected
+        return masters.link_child(master=master, child=incident, by=by)
+
+
 # The detail page's work forms, by the action name in their URL.
 WORKSPACE_ACTIONS = {
     "transition": TransitionAction, "severity": SeverityAction, "assign": AssignAction,
     "comment": CommentAction, "link": LinkAction, "major-update": MajorUpdateAction,
-    "bcdr": BcdrAction, "declare-major": DeclareMajorAction,
+    "bcdr": BcdrAction, "declare-major": DeclareMajorAction, "add-task": AddTaskAction,
+    "task": TaskAction, "link-master": LinkToMasterAction, "link-children": LinkChildrenAction,
+    "unlink": UnlinkAction, "communicate": CommunicateAction,
 }

@@ -212,7 +212,7 @@ def test_assign_names_the_group_and_its_ola_due_time(client, desk_agent, inciden
     client.force_login(desk_agent)
     response = client.post(act(incident, "assign"), {"resolver_group": provider_org.pk},
                            follow=True)
-    leg = incident.legs.get()
+    leg = incident.tasks.get()
     assert leg.ola_due_at is not None
     assert flash(response)[0].startswith(f"{incident.reference} assigned to Xoserve; OLA due ")
     body = response.content.decode()
@@ -224,7 +224,7 @@ def test_assign_to_a_market_participant_is_refused(client, desk_agent, incident,
     response = client.post(act(incident, "assign"), {"resolver_group": supplier_org.pk},
                            follow=True)
     assert flash(response) == ["That is not an active resolver group."]
-    assert not incident.legs.exists()
+    assert not incident.tasks.exists()
 
 
 def test_take_makes_the_agent_the_assignee(client, desk_agent, incident):
@@ -414,3 +414,117 @@ def test_change_notification_moves_from_its_workspace(client, operations_user, p
     change.refresh_from_db()
     assert change.status == "approved"
     assert flash(response) == ["CN-000001 is now approved (scheduled)."]
+
+
+# --- the multi-party side in the workspace --------------------------------------
+
+def test_two_providers_work_at_once_and_the_one_holding_up_restoration_is_named(
+        client, desk_agent, incident, provider_org, other_provider_org):
+    OlaTargetFactory(resolver_group=provider_org, severity=1, resolution_amount=2,
+                     resolution_unit="hours")
+    OlaTargetFactory(resolver_group=other_provider_org, severity=1, resolution_amount=4,
+                     resolution_unit="hours")
+    client.force_login(desk_agent)
+    first = client.post(act(incident, "add-task"), {"resolver_group": provider_org.pk,
+                                                    "reason": "CSS adapter"}, follow=True)
+    assert flash(first)[0].startswith(f"{incident.reference}: task added for Xoserve; OLA due ")
+    assert flash(first)[0].endswith("1 provider task open.")
+    second = client.post(act(incident, "add-task"), {"resolver_group": other_provider_org.pk},
+                         follow=True)
+    assert flash(second)[0].endswith("2 provider tasks open.")
+    assert incident.tasks.open().count() == 2
+    body = second.content.decode()
+    assert "OLA Xoserve" in body and "OLA Gemserv" in body
+    # both on time: restoration waits for the one due last (Gemserv, 4 hours)
+    holding = [task.provider for task in second.context["tasks"] if task.holds_up]
+    assert holding == ["Gemserv"]
+    assert body.count("holds up restoration") == 1
+
+
+def test_the_desk_completes_rejects_and_hands_on_tasks_from_the_workspace(
+        client, desk_agent, incident, provider_org, other_provider_org):
+    client.force_login(desk_agent)
+    client.post(act(incident, "add-task"), {"resolver_group": provider_org.pk}, follow=True)
+    task = incident.tasks.open().get()
+    handed = client.post(act(incident, "task"), {"task": task.pk, "action": "hand_over",
+                                                 "to": other_provider_org.pk,
+                                                 "reason": "DSP side"}, follow=True)
+    assert flash(handed) == [f"Xoserve's task on {incident.reference} handed over to Gemserv; "
+                             "no OLA target."]
+    new = incident.tasks.open().get()
+    assert new.resolver_group == other_provider_org
+    stale = client.post(act(incident, "task"), {"task": task.pk, "action": "complete"},
+                        follow=True)
+    assert flash(stale) == ["That task is no longer open."]
+    rejected = client.post(act(incident, "task"), {"task": new.pk, "action": "reject",
+                                                   "reason": "Not our system"}, follow=True)
+    assert flash(rejected) == [f"Gemserv's task on {incident.reference} rejected back to the "
+                               "desk."]
+    assert not incident.tasks.open().exists()
+    hand_nowhere = client.post(act(incident, "add-task"), {"resolver_group": ""}, follow=True)
+    assert flash(hand_nowhere) == ["Choose a resolver group."]
+
+
+def test_a_task_of_another_incident_cannot_be_worked_from_this_one(
+        client, desk_agent, incident, supplier_user, service, provider_org):
+    other = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                            services=[service], severity=2)
+    client.force_login(desk_agent)
+    client.post(act(other, "add-task"), {"resolver_group": provider_org.pk}, follow=True)
+    foreign = other.tasks.get()
+    response = client.post(act(incident, "task"), {"task": foreign.pk, "action": "complete"},
+                           follow=True)
+    assert flash(response) == ["That task belongs to another incident."]
+    assert other.tasks.open().count() == 1
+
+
+def test_make_a_master_from_the_workspace_then_unlink_with_a_reason(
+        client, desk_agent, incident, supplier_user, other_supplier_org, service):
+    other_raiser = OrganisationFactory(name="Fenwick Gas", short_code="fenwick")
+    children = [IncidentFactory(organisation=org, raised_by=supplier_user, services=[service],
+                                severity=2) for org in (supplier_user.organisation, other_raiser)]
+    refs = " ".join(child.reference for child in children)
+    client.force_login(desk_agent)
+    response = client.post(act(incident, "link-children"),
+                           {"references": f"{refs} INC-999999"}, follow=True)
+    assert flash(response) == ["No incident INC-999999."]
+    response = client.post(act(incident, "link-children"), {"references": refs}, follow=True)
+    assert flash(response) == [f"2 gathered under {incident.reference}: {refs.replace(' ', ', ')}."]
+    assert set(incident.children.all()) == set(children)
+    assert "Master of 2 incidents" in response.content.decode()
+    child_page = client.get(page(children[0]))
+    assert "Follows master" in child_page.content.decode()
+    assert child_page.context["master"] == incident
+    refused = client.post(act(children[0], "unlink"), {"reason": ""}, follow=True)
+    assert flash(refused) == ["Say why the incident is being unlinked from its master."]
+    unlinked = client.post(act(children[0], "unlink"), {"reason": "A different fault"},
+                           follow=True)
+    assert flash(unlinked) == [f"{children[0].reference} unlinked from {incident.reference}; it "
+                               "is worked on its own again."]
+    children[0].refresh_from_db()
+    assert children[0].master is None
+
+
+def test_gather_an_incident_under_a_master_from_the_child(client, desk_agent, incident,
+                                                          supplier_user, service):
+    child = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                            services=[service], severity=3)
+    client.force_login(desk_agent)
+    response = client.post(act(child, "link-master"), {"master": incident.reference},
+                           follow=True)
+    assert flash(response) == [f"{child.reference} now follows master incident "
+                               f"{incident.reference}; it will be resolved with it."]
+    response = client.post(act(incident, "link-master"), {"master": "INC-404404"}, follow=True)
+    assert flash(response) == ["No incident has that reference."]
+
+
+def test_send_a_communication_from_the_workspace(client, desk_agent, incident):
+    client.force_login(desk_agent)
+    response = client.post(act(incident, "communicate"),
+                           {"kind": "update", "body": "Failover under way"}, follow=True)
+    assert flash(response) == [f"Update for {incident.reference} recorded; it is being sent "
+                               "to every organisation it concerns."]
+    assert [c.body for c in response.context["communications"]] == ["Failover under way"]
+    response = client.post(act(incident, "communicate"), {"kind": "update", "body": ""},
+                           follow=True)
+    assert flash(response) == ["Write the message."]

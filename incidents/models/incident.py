@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
@@ -23,7 +23,6 @@ from accounts.models import Organisation
 from accounts.policy import VisibleQuerySet
 from kernel.after_commit import send_after_commit
 from kernel.attachments import Attachment
-from kernel.clocks.work import work_clock
 from kernel.transitions import Lifecycle, Moves, TransitionRecord
 from services.models import Service
 
@@ -42,8 +41,17 @@ SEVERITY_GUIDANCE = {
 SEVERITY_CHOICES = [(n, f"Sev{n} – {text}") for n, text in SEVERITY_GUIDANCE.items()]
 
 
+# Sev1 (major outage) and Sev2 (degraded) mark their services on the status page
+# (servicestatus.derivation), so they are the incidents the whole market is told about.
+SERVICE_AFFECTING_SEVERITIES = (1, 2)
+
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
+# The complement, spelled out so `open()` is an IN list an index (and a partial index's
+# condition) can use; NOT IN (closed statuses) can only be answered by a scan.
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.PENDING)
+# Severities that mark a service's status (servicestatus.derivation) and show on the
+# status page; their open incidents are few, so a partial index finds them at any size.
+SERVICE_AFFECTING_SEVERITIES = (1, 2)
 NEW, IN_PROGRESS, PENDING = Status.NEW, Status.IN_PROGRESS, Status.PENDING
 RESOLVED, CLOSED, CANCELLED = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
 
@@ -58,7 +66,17 @@ MOVES = Moves(Status, {
 
 
 class ReferenceCounter(models.Model):
-    """Sequence for human references; the row is locked while a number is taken."""
+    """Numbers for human references (INC-000123).
+
+    On PostgreSQL a name in SEQUENCES takes its numbers from a database sequence, so a
+    create holds no lock while its transaction runs (numbers of rolled-back creates are
+    skipped, as with any sequence). Other names, and SQLite, count in this table: the
+    row is locked while a number is taken, which SQLite's one writer does anyway.
+    """
+
+    # name -> PostgreSQL sequence (created by migration 0008, started after the table's value)
+    SEQUENCES = {"incident": "incidents_reference_incident_seq",
+                 "REQ": "incidents_reference_req_seq"}
 
     name = models.CharField(max_length=20, primary_key=True)
     value = models.PositiveBigIntegerField(default=0)
@@ -67,17 +85,56 @@ class ReferenceCounter(models.Model):
         return f"{self.name}: {self.value}"
 
     @classmethod
-    @transaction.atomic
+    def _sequence(cls, name):
+        if connection.vendor == "postgresql":
+            return cls.SEQUENCES.get(name)
+        return None
+
+    @classmethod
     def next(cls, name):
-        """Return the next number for `name` (safe under concurrent callers: the row lock
-        serialises them; the first use creates the row)."""
-        counter = cls.objects.select_for_update().filter(name=name).first()
-        if counter is None:
+        """Return the next number for `name` (safe under concurrent callers)."""
+        sequence = cls._sequence(name)
+        if sequence is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(%s)", [sequence])
+                return cursor.fetchone()[0]
+        return cls._next_from_row(name)
+
+    @classmethod
+    def _next_from_row(cls, name):
+        """One UPDATE ... RETURNING: the row stays locked until the caller's transaction
+        ends, which serialises callers; the first use creates the row."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s "
+                           "RETURNING value", [name])
+            row = cursor.fetchone()
+        if row is None:
             cls.objects.get_or_create(name=name)
-            counter = cls.objects.select_for_update().get(name=name)
-        counter.value += 1
-        counter.save(update_fields=["value"])
-        return counter.value
+            return cls._next_from_row(name)
+        return row[0]
+
+    @classmethod
+    def restart(cls):
+        """Number every name from 1 again (tests: a sequence does not roll back with them)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sequence in cls.SEQUENCES.values():
+                    cursor.execute("SELECT setval(to_regclass(%s), 1, false) "
+                                   "WHERE to_regclass(%s) IS NOT NULL", [sequence, sequence])
+
+    @classmethod
+    def advance_to(cls, name, value):
+        """Make the next number for `name` at least value + 1 (bulk loads set references)."""
+        counter, _ = cls.objects.get_or_create(name=name)
+        if counter.value < value:
+            counter.value = value
+            counter.save(update_fields=["value"])
+        sequence = cls._sequence(name)
+        if sequence is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM "
+                               f"{connection.ops.quote_name(sequence)})))", [sequence, value])
 
 
 def next_due():
@@ -108,8 +165,11 @@ BREACHED = Q(response_breached=True) | Q(resolution_breached=True)
 class IncidentQuerySet(VisibleQuerySet):
     def open(self):
         """Return incidents not yet resolved, closed or cancelled."""
-        # Named as the open statuses (not "not closed") so the status indexes serve it.
         return self.filter(status__in=OPEN_STATUSES)
+
+    def open_affecting(self):
+        """Return open Sev1/Sev2 incidents (partial index inc_open_affecting_idx)."""
+        return self.open().filter(severity__in=SERVICE_AFFECTING_SEVERITIES)
 
     def unassigned(self):
         return self.filter(assigned_group__isnull=True)
@@ -138,6 +198,14 @@ class IncidentQuerySet(VisibleQuerySet):
         """Return the incidents public channels may tell of (status page, derived status,
         bulletins, the major-incident banner): a security incident only once released."""
         return self.exclude(kind=Kind.SECURITY, released_at__isnull=True)
+
+    def masters(self):
+        """Return incidents with children gathered under them."""
+        return self.filter(children__isnull=False).distinct()
+
+    def service_affecting(self):
+        """Return incidents that change their services' derived status (Sev1, Sev2, major)."""
+        return self.filter(Q(severity__in=SERVICE_AFFECTING_SEVERITIES) | Q(is_major=True))
 
 
 class Incident(Lifecycle, models.Model):
@@ -175,9 +243,13 @@ class Incident(Lifecycle, models.Model):
         help_text="Security incidents: when the desk released it to public status and bulletins.")
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="duplicates")
+    master = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        help_text="The master incident this one is gathered under (incidents.masters): it shows "
+                  "the master's status and updates and is resolved with it.")
     assigned_group = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        help_text="Resolver group holding the current assignment leg.")
+        help_text="Resolver group holding the lead provider task (the last one assigned).")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="incidents_assigned")
     # SLA: the pinned policy version and the figures stored by incidents.sla_service.
@@ -216,6 +288,10 @@ class Incident(Lifecycle, models.Model):
             models.Index(fields=["created_at"], name="inc_created_idx"),
             models.Index(fields=["responded_at"], name="inc_responded_idx"),
             models.Index(fields=["resolved_at"], name="inc_resolved_idx"),
+            # derived service status and the status page: the open Sev1/Sev2 incidents
+            models.Index(fields=["severity"], name="inc_open_affecting_idx",
+                         condition=Q(status__in=OPEN_STATUSES)
+                         & Q(severity__in=SERVICE_AFFECTING_SEVERITIES)),
         ]
 
     def __str__(self):
@@ -233,11 +309,17 @@ class Incident(Lifecycle, models.Model):
         return self.status not in CLOSED_STATUSES
 
     @property
+    def is_service_affecting(self):
+        return self.is_major or self.severity in SERVICE_AFFECTING_SEVERITIES
+
+    @property
     def severity_guidance(self):
         return SEVERITY_GUIDANCE.get(self.severity, "")
 
-    def current_leg(self):
-        return self.legs.filter(ended_at__isnull=True).select_related("resolver_group").first()
+    def current_task(self):
+        """Return the open provider task of the incident's assigned group (the lead task)."""
+        return (self.tasks.filter(ended_at__isnull=True, resolver_group_id=self.assigned_group_id)
+                .select_related("resolver_group").first())
 
     def people_who_worked_it(self):
         """Return the people, other than whoever raised it, who have acted on the incident:
@@ -249,17 +331,37 @@ class Incident(Lifecycle, models.Model):
         """
         ids = set(self.transitions.exclude(by=None).values_list("by_id", flat=True))
         ids |= set(self.comments.values_list("author_id", flat=True))
-        ids |= set(self.legs.exclude(assigned_by=None).values_list("assigned_by_id", flat=True))
+        ids |= set(self.tasks.exclude(assigned_by=None).values_list("assigned_by_id", flat=True))
         ids |= set(self.severity_changes.exclude(by=None).values_list("by_id", flat=True))
         if self.assignee_id:
             ids.add(self.assignee_id)
         ids.discard(self.raised_by_id)
         return get_user_model().objects.people().filter(pk__in=ids)
 
-    def announce(self):
-        """Send `incident_changed` once the current transaction commits."""
-        send_after_commit(incident_changed, sender=Incident, incident=self,
-                          name="incident_changed", sweep="the status sweep (every minute)")
+    def announce(self, *, created=False, service_ids=None):
+        """Send `incident_changed` once the current transaction commits.
+
+        `created` and `service_ids` (when the caller knows them) spare the receivers a
+        query: a new Sev3/Sev4 incident cannot change any service's status.
+        """
+        send_after_commit(incident_changed, sender=Incident, incident=self, created=created,
+                          service_ids=service_ids, name="incident_changed",
+                          sweep="the status sweep (every minute)")
+
+    def know_new_relations(self, services=None, *, no_tasks=False):
+        """Remember that this just-created incident has exactly `services` (an M2M change
+        forgets this again) and, with `no_tasks`, no provider tasks, so serialising it asks
+        the database nothing it could only answer with these. `no_tasks` is for a caller
+        that serialises the incident at once and drops it: a task added later through
+        another object would not be seen here."""
+        cache = getattr(self, "_prefetched_objects_cache", None) or {}
+        for name, rows in (("services", services), ("tasks", [] if no_tasks else None)):
+            if rows is None:
+                continue
+            queryset = getattr(self, name).all()
+            queryset._result_cache, queryset._prefetch_done = list(rows), True
+            cache[name] = queryset
+        self._prefetched_objects_cache = cache
 
     # --- the lifecycle ---------------------------------------------------
     def _move(self, to, *, by, reason="", at=None, pending_reason="", resolution_code="",
@@ -480,51 +582,3 @@ class IncidentLink(models.Model):
 
     def __str__(self):
         return f"{self.from_incident_id} {self.get_kind_display().lower()} {self.to_incident_id}"
-
-
-class AssignmentLeg(models.Model):
-    """One hand-off to a resolver group, with its own OLA clock (incidents.ola)."""
-
-    class EndReason(models.TextChoices):
-        REASSIGNED = "reassigned", "Handed to another group"  # a new leg started
-        RESOLVED = "resolved", "Incident resolved"  # the OLA clock stopped at resolution
-        CANCELLED = "cancelled", "Incident cancelled"
-        CLOSED = "closed", "Incident closed"
-
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="legs")
-    resolver_group = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                       related_name="incident_legs")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+")
-    reason = models.TextField(blank=True)
-    assigned_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    ended_because = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
-    ola_target = models.ForeignKey("incidents.OlaTarget", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
-    ola_due_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["assigned_at", "pk"]
-        indexes = [models.Index(fields=["resolver_group", "incident"], name="inc_leg_group_idx")]
-        constraints = [models.UniqueConstraint(fields=["incident"],
-                                               condition=Q(ended_at__isnull=True),
-                                               name="one_open_leg_per_incident")]
-
-    def __str__(self):
-        return f"{self.resolver_group} from {self.assigned_at:%Y-%m-%d %H:%M}"
-
-    def ola_clock(self, now=None):
-        """Return this leg's OLA clock from the one clock engine (kernel.clocks)."""
-        target = self.ola_target
-        return work_clock(started_at=self.assigned_at, ended_at=self.ended_at,
-                          ended_because=self.ended_because,
-                          target=target.duration() if target else None,
-                          calendar=target.calendar.maths if target else None, now=now)
-
-    def time_used(self, now=None):
-        """Return the business time this group held the incident (on its OLA calendar)."""
-        return self.ola_clock(now).used
-
-    def ola_breached(self, now=None):
-        return self.ola_clock(now).breached

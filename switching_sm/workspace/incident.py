@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 from accounts.models import Organisation, User
 from incidents.errors import IncidentError
-from incidents.models import SEVERITY_CHOICES, PendingReason, ResolutionCode
+from incidents.models import SEVERITY_CHOICES, CommunicationKind, PendingReason, ResolutionCode
+from incidents.selectors import multiparty_panels
 
 from . import panels
 from .forms import ACTION_ERRORS, ACTIONS
@@ -34,12 +35,15 @@ def incident_workspace(request, reference, *, site):
     groups = list(Organisation.objects.resolver_groups().filter(is_active=True)) if may_work \
         else []
     major = getattr(incident, "major", None) if incident.is_major else None
+    multiparty = multiparty_panels(incident)
     context = {
         **site.each_context(request),
         "title": f"{incident.reference} {incident.title}",
         "incident": incident,
         "countdowns": panels.sla_countdowns(incident),
-        "tasks": panels.provider_tasks(incident),
+        "tasks": panels.provider_tasks(incident, multiparty["holding_up"]),
+        **multiparty,
+        "communication_kinds": CommunicationKind.choices,
         "parties": panels.parties(incident),
         "timeline": panels.full_timeline(incident, user, problem_links=problem_links,
                                          applied=applied, outbox=panels.messages_sent(incident)),

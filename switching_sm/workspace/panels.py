@@ -76,18 +76,20 @@ def sla_countdowns(incident):
 
 @dataclass
 class Task:
-    """One piece of work with a provider (today: an assignment leg) and its OLA clock."""
+    """One provider task on the incident (several may be open at once) and its OLA clock."""
 
     provider: str
     started_at: datetime
     countdown: Countdown
     ended_because: str = ""
+    holds_up: bool = False  # the open task restoration waits for (selectors rule)
 
 
-def provider_tasks(incident):
-    """Return the incident's provider tasks, open ones first, each with its OLA countdown."""
+def provider_tasks(incident, holding_up=None):
+    """Return the incident's provider tasks, open ones first, each with its OLA countdown;
+    `holding_up` is the open task restoration waits for (marked)."""
     tasks = []
-    for leg in incident.legs.select_related("resolver_group", "ola_target__calendar"):
+    for leg in incident.tasks.select_related("resolver_group", "ola_target__calendar"):
         if leg.ended_at is None:
             clock = leg.ola_clock()
             state = "breached" if clock.breached else ("running" if leg.ola_due_at else "untimed")
@@ -97,7 +99,8 @@ def provider_tasks(incident):
             countdown = Countdown(f"OLA {leg.resolver_group.name}", leg.ola_due_at, "stopped",
                                   f"ended {timezone.localtime(leg.ended_at):%d %b %H:%M}")
         tasks.append(Task(leg.resolver_group.name, leg.assigned_at, countdown,
-                          leg.get_ended_because_display() if leg.ended_at else ""))
+                          leg.get_ended_because_display() if leg.ended_at else "",
+                          holds_up=holding_up is not None and leg.pk == holding_up.pk))
     return sorted(tasks, key=lambda task: (task.countdown.state == "stopped",
                                            task.started_at))
 

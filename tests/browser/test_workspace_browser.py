@@ -121,3 +121,66 @@ def test_incident_list_shows_time_to_breach_at_1280_and_no_cross_for_normal_inci
     # the row opens the workspace, not the stock change form
     page.get_by_role("link", name=sev1.reference).click()
     expect(page).to_have_url(re.compile(rf"/admin/workspace/incident/{sev1.reference}/"))
+
+
+def test_desk_assigns_one_outage_to_two_providers_and_completes_one(
+        live_server, page, desk_agent, sev1, provider_org, other_provider_org):
+    OlaTargetFactory(resolver_group=provider_org, severity=1, resolution_amount=2,
+                     resolution_unit="hours")
+    OlaTargetFactory(resolver_group=other_provider_org, severity=1, resolution_amount=4,
+                     resolution_unit="hours")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_with_code(page, live_server.url, desk_agent)
+    page.goto(f"{live_server.url}/admin/workspace/incident/{sev1.reference}/")
+    tasks = page.locator(".ws-tasks")
+
+    for group, note, open_now in (("Xoserve", "CSS adapter rejects requests", 1),
+                                  ("Gemserv", "DSP side of the same fault", 2)):
+        page.get_by_label("Resolver group", exact=True).last.select_option(label=group)
+        page.get_by_label("What to do").fill(note)
+        page.get_by_role("button", name="Add task").click()
+        expect(page.locator(".messagelist")).to_contain_text(
+            re.compile(rf"{sev1.reference}: task added for {group}; OLA due \d\d:\d\d\. "
+                       rf"{open_now} provider tasks? open\."))
+    # both clocks run in the header; the task due last holds up restoration
+    expect(page.locator(".ws-clocks")).to_contain_text("OLA Xoserve")
+    expect(page.locator(".ws-clocks")).to_contain_text("OLA Gemserv")
+    expect(tasks.get_by_role("row", name=re.compile("Gemserv"))).to_contain_text(
+        "holds up restoration")
+
+    # Gemserv finish first; Xoserve is then the one restoration waits for
+    form = page.locator("form", has=page.get_by_role("button", name="Apply"))
+    form.get_by_label("Task").select_option(label="Gemserv")
+    form.get_by_label("Action").select_option(label="Complete")
+    form.get_by_label("Outcome or reason").fill("DSP queue drained")
+    form.get_by_role("button", name="Apply").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Gemserv's task on {sev1.reference} completed; its OLA clock stopped.")
+    expect(tasks.get_by_role("row", name=re.compile("Xoserve"))).to_contain_text(
+        "holds up restoration")
+    expect(page.locator(".ws-clocks")).not_to_contain_text("OLA Gemserv")
+    assert [t.resolver_group.name for t in sev1.tasks.open()] == ["Xoserve"]
+
+
+def test_desk_makes_a_master_and_the_child_follows_it(live_server, page, desk_agent, sev1,
+                                                       supplier_user, service):
+    child = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                            services=[service], severity=2, title="Our switches fail too")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_with_code(page, live_server.url, desk_agent)
+    page.goto(f"{live_server.url}/admin/workspace/incident/{sev1.reference}/")
+    page.get_by_label("References").fill(f"{child.reference} INC-999999")
+    page.get_by_role("button", name="Gather under this incident").click()
+    expect(page.locator(".messagelist")).to_contain_text("No incident INC-999999.")
+    page.get_by_label("References").fill(child.reference)
+    page.get_by_role("button", name="Gather under this incident").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"1 gathered under {sev1.reference}: {child.reference}.")
+    expect(page.locator(".ws-badges")).to_contain_text("Master of 1 incident")
+
+    # the child's workspace names its master and offers to unlink, with a reason
+    page.get_by_role("link", name=child.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(child.reference)
+    expect(page.locator(".ws-badges")).to_contain_text(f"Follows master {sev1.reference}")
+    expect(page.get_by_role("button", name="Unlink")).to_be_visible()
+    assert Incident.objects.get(pk=child.pk).master_id == sev1.pk
