@@ -16,14 +16,17 @@ import requests
 from django.db import connection
 from django.utils import timezone
 
-from accounts.factories import issue_token
-from incidents.models import Incident
+from accounts.factories import OrganisationFactory, UserFactory, issue_token
+from incidents import communications
+from incidents.factories import IncidentFactory
+from incidents.models import Communication, Incident
 from kernel.models import IdempotencyRecord
 from kernel.periods import Period
 from notifications import services as notices
 from notifications.models import OutboundEmail
 from reporting import generation
 from reporting.models import ServiceReport
+from services.factories import ServiceFactory
 from switching_sm.celery import app as celery_app
 
 from .stack import SMTPServer, app_env, point_producer_at, start_web, start_worker, wait_for
@@ -389,3 +392,53 @@ def test_a_report_whose_worker_dies_is_failed_by_the_sweep_and_can_be_tried_agai
           f"({reason[:70]}...), ready after Try again, attempts "
           f"{report.attempts}")
     assert report.attempts == 2 and report.pdf
+
+
+@pytest.mark.timeout(240)
+def test_a_worker_killed_mid_fan_out_tells_every_organisation_once_after_the_sweep(
+        tmp_path, redis, processes, publish_to, desk_agent, provider_org):
+    """The market-wide communication of an outage is half queued when the worker dies: after
+    the restart and the sweep, every organisation has exactly one email queued for it."""
+
+    css = ServiceFactory(code="css-registration", name="CSS Registration",
+                         provider=provider_org, used_by_market_roles=["energy_supplier"])
+    market = OrganisationFactory.create_batch(400)
+    raiser = market[0]
+    outage = IncidentFactory(organisation=raiser, raised_by=UserFactory(organisation=raiser),
+                             services=[css], severity=1, title="CSS Registration down")
+    env = app_env(tmp_path, redis)
+    worker = start_worker("default", env, tmp_path, queues=["default"], concurrency=1)
+    processes.append(worker)
+    queued = OutboundEmail.objects.filter(dedup_key__startswith="incident-comm-")
+    # The raise announcement goes first; wait for it, then send the update that is cut off.
+    assert wait_for(lambda: Communication.objects.filter(fanned_out_at__isnull=False).exists(),
+                    60, step=0.2), worker.log()
+    before = queued.count()
+    update = communications.publish(incident=outage, by=desk_agent, kind="update",
+                                    body="Failover to the standby site under way")
+    assert wait_for(lambda: queued.count() >= before + 20, 60, step=0.01), worker.log()
+    worker.kill()
+    cut_off_at = queued.count() - before
+    update.refresh_from_db()
+    assert update.fanned_out_at is None  # the worker died mid-way
+
+    worker.start()  # the orchestrator restarts it
+    assert wait_for(lambda: worker.log(10 ** 6).count("ready.") >= 2, 60), worker.log()
+    # The sweep picks fan-outs unfinished for a minute: age this one rather than wait.
+    Communication.objects.filter(pk=update.pk).update(at=timezone.now() - timedelta(minutes=2))
+
+    def finished():
+        sweep("incidents.tasks.communications_sweep")
+        return Communication.objects.get(pk=update.pk).fanned_out_at is not None
+
+    assert wait_for(finished, 60, step=1), worker.log()
+    update.refresh_from_db()
+    keys = list(queued.filter(dedup_key__startswith=f"incident-comm-{update.pk}-org-")
+                .values_list("dedup_key", flat=True))
+    expected = {f"incident-comm-{update.pk}-org-{org.pk}" for org in [*market, provider_org]}
+    print(f"\n[faults] worker killed mid fan-out after {cut_off_at} of {len(expected)} "
+          f"organisations; after the sweep {len(keys)} queued, {len(keys) - len(set(keys))} "
+          f"duplicates, organisations told {update.organisations_told}")
+    assert cut_off_at < len(expected)
+    assert sorted(keys) == sorted(expected)  # everyone once: none lost, none twice
+    assert update.organisations_told == len(expected)
