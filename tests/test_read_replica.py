@@ -83,14 +83,14 @@ def test_reads_outside_the_block_stay_on_the_primary(supplier_org, supplier_user
 
 @needs_replica
 @on_both
-def test_the_dashboard_reads_the_replica(supplier_org, supplier_user, service):
+def test_the_dashboard_reads_the_replica(supplier_org, supplier_user, service, operations_user):
     from reporting import dashboard
 
     IncidentFactory(organisation=supplier_org, raised_by=supplier_user, services=[service],
                     severity=2)
     with CaptureQueriesContext(connections[REPLICA]) as on_replica, \
             CaptureQueriesContext(connections["default"]) as on_primary:
-        figures = dashboard.build()
+        figures = dashboard.build(user=operations_user)
     assert figures["open_total"] == 1
     assert any("incidents_incident" in q["sql"] for q in on_replica.captured_queries)
     assert not any("incidents_incident" in q["sql"] for q in on_primary.captured_queries)

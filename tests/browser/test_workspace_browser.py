@@ -136,7 +136,7 @@ def test_desk_assigns_one_outage_to_two_providers_and_completes_one(
 
     for group, note, open_now in (("Xoserve", "CSS adapter rejects requests", 1),
                                   ("Gemserv", "DSP side of the same fault", 2)):
-        page.get_by_label("Resolver group", exact=True).last.select_option(label=group)
+        page.get_by_label("Group for the new task").select_option(label=group)
         page.get_by_label("What to do").fill(note)
         page.get_by_role("button", name="Add task").click()
         expect(page.locator(".messagelist")).to_contain_text(

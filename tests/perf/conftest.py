@@ -8,20 +8,28 @@ from django.db import connection
 class Phases:
     """SQL statements sent during a block, split into the request's own and those of the
     Celery tasks it queued (tests run tasks eagerly, inline; production runs them in a
-    worker, so each side has its own budget)."""
+    worker, so each side has its own budget). `by_task` keeps each task's own statements
+    under its name (a task run inside another counts for the inner one)."""
 
     def __init__(self):
-        self.request, self.tasks = [], []
-        self._in_task = 0
+        self.request, self.by_task = [], {}
+        self._running = []
 
-    def _prerun(self, **kwargs):
-        self._in_task += 1
+    @property
+    def tasks(self):
+        return [sql for statements in self.by_task.values() for sql in statements]
+
+    def _prerun(self, task=None, **kwargs):
+        self._running.append(task.name if task is not None else "?")
 
     def _postrun(self, **kwargs):
-        self._in_task -= 1
+        self._running.pop()
 
     def _record(self, execute, sql, params, many, context):
-        (self.tasks if self._in_task else self.request).append(sql)
+        if self._running:
+            self.by_task.setdefault(self._running[-1], []).append(sql)
+        else:
+            self.request.append(sql)
         return execute(sql, params, many, context)
 
     @contextlib.contextmanager

@@ -1,5 +1,8 @@
 """Query budgets of the hot request paths: no request issues more than 15 queries, and
-neither does the worker task a request queues.
+neither does any worker task a request queues, except the market-wide announcement of an
+outage and the delivery of its emails, whose work grows with the organisations told (one
+outbox row and one email each), never with the incidents table: the storm scenario
+(tests/test_storm_scenario.py) and bench/storm_bench.py measure those.
 
 Counted are the SQL statements sent to the database (transaction statements included)
 with `connection.execute_wrapper`, request and task apart (conftest.Phases). A path whose
@@ -23,9 +26,15 @@ def _body(service, severity, n=0):
             "services": [service.code], "severity": severity}
 
 
+AUDIENCE_TASKS = {"incidents.tasks.announce_outage", "incidents.tasks.fan_out_communication",
+                  "notifications.tasks.deliver_email"}
+
+
 def _within_budget(phases):
     assert len(phases.request) <= BUDGET, "\n".join(phases.request)
-    assert len(phases.tasks) <= BUDGET, "\n".join(phases.tasks)
+    for name, statements in phases.by_task.items():
+        if name not in AUDIENCE_TASKS:
+            assert len(statements) <= BUDGET, f"{name}:\n" + "\n".join(statements)
 
 
 @pytest.mark.parametrize("severity", [3, 4])
