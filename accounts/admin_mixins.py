@@ -1,6 +1,6 @@
 """Base classes that make every console page ask the one permission policy."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -127,6 +127,26 @@ class CreatedByServiceAdmin(ConsoleAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # the service function wrote everything
+
+
+class FollowUpActionAdmin(CreatedByServiceAdmin):
+    """Follow-up actions with an owner and a due date (DR test recovery actions, service
+    review actions): listed with their status; the list's "Mark done" action completes the
+    selected ones through `complete(action, by)`, each refusal shown against its row."""
+
+    list_filter = ["status"]
+    actions = ["complete_selected"]
+
+    def complete(self, action, by):
+        raise NotImplementedError
+
+    @admin.action(description="Mark done")
+    def complete_selected(self, request, queryset):
+        for action in queryset:
+            try:
+                self.complete(action, request.user)
+            except self.refusals as exc:
+                self.message_user(request, f"{action}: {exc}", messages.ERROR)
 
 
 class ReferenceDataInline:

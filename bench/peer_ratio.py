@@ -288,8 +288,9 @@ def main():
             if conf:
                 env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
                 command += ["-c", conf]
-            else:
-                command += ["--workers", "2", "--bind", f"127.0.0.1:{port}"]
+            else:  # gunicorn reads ./gunicorn.conf.py (gthread) unless told otherwise
+                command += ["-c", os.devnull, "--workers", "2", "--worker-class", "sync",
+                            "--bind", f"127.0.0.1:{port}"]
             processes.start(command, env=env, cwd=ROOT, log_to=logs)
             ours[label] = {"base": f"http://127.0.0.1:{port}", "env": env}
         for label in ("100k", "1M"):

@@ -12,6 +12,7 @@ from accounts import policy
 from accounts.admin_mixins import (
     ConsoleAdmin,
     CreatedByServiceAdmin,
+    FollowUpActionAdmin,
     ReadOnlyInline,
     ReferenceDataAdmin,
     ReferenceDataInline,
@@ -80,12 +81,10 @@ class RecoveryActionForm(forms.ModelForm):
 
 
 @admin.register(RecoveryAction)
-class RecoveryActionAdmin(CreatedByServiceAdmin):
+class RecoveryActionAdmin(FollowUpActionAdmin):
     form = RecoveryActionForm
     list_display = ["description", "test", "owner", "due_on", "status"]
-    list_filter = ["status"]
     list_select_related = ["test__plan__service", "owner"]
-    actions = ["complete_selected"]
     refusals = (ContinuityError,)
 
     def may_add(self, user):
@@ -94,13 +93,8 @@ class RecoveryActionAdmin(CreatedByServiceAdmin):
     def create(self, request, data):
         return services.add_recovery_action(by=request.user, **data)
 
-    @admin.action(description="Mark done")
-    def complete_selected(self, request, queryset):
-        for action in queryset:
-            try:
-                services.complete_recovery_action(action=action, by=request.user)
-            except ContinuityError as exc:
-                self.message_user(request, f"{action}: {exc}", messages.ERROR)
+    def complete(self, action, by):
+        services.complete_recovery_action(action=action, by=by)
 
 
 @admin.register(CrisisTeamMember)

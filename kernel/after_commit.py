@@ -73,14 +73,21 @@ def send_after_commit(signal, *, sender, name, sweep, **kwargs):
     transaction.on_commit(_isolated(send, name=name, sweep=sweep))
 
 
+_discovering = threading.Lock()
+
+
 def _registered(name):
     """Return the Celery task registered as `name` (KeyError if none is).
 
-    A worker registers every app's tasks when it starts; a web process only those whose
-    module something imported, so the apps' tasks modules are discovered on first need.
+    A worker registers every app's tasks when it starts and the WSGI module when it loads;
+    any other process (a management command) discovers the apps' tasks modules on first
+    need, one thread at a time: Celery's autodiscovery returns nothing to a second caller
+    while a first is still importing.
     """
     if name not in current_app.tasks:
-        current_app.autodiscover_tasks(force=True)
+        with _discovering:
+            if name not in current_app.tasks:
+                current_app.autodiscover_tasks(force=True)
     return current_app.tasks[name]
 
 

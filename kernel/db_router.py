@@ -8,7 +8,7 @@ does not load the primary. Every write, every read outside the block, and every 
 when no replica is configured goes to `default`, and only `default` is migrated.
 """
 
-from contextlib import ContextDecorator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -17,16 +17,19 @@ REPLICA = "replica"
 _reading_from_replica = ContextVar("reading_from_replica", default=False)
 
 
-class replica_reads(ContextDecorator):  # noqa: N801 - used like contextlib's helpers
-    """Send the reads made inside this block (or decorated function) to the replica."""
+@contextmanager
+def replica_reads():
+    """Send the reads made inside this block (or decorated function) to the replica.
 
-    def __enter__(self):
-        self._token = _reading_from_replica.set(True)
-        return self
-
-    def __exit__(self, *exc):
-        _reading_from_replica.reset(self._token)
-        return False
+    A generator context manager, so each use (each call of a decorated function, in any
+    thread) has its own token: one shared instance would mix the tokens of concurrent
+    requests under threaded workers.
+    """
+    token = _reading_from_replica.set(True)
+    try:
+        yield
+    finally:
+        _reading_from_replica.reset(token)
 
 
 def replica_configured():

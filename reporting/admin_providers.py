@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from accounts import policy
 from accounts.admin_mixins import (
     ConsoleAdmin,
-    CreatedByServiceAdmin,
+    FollowUpActionAdmin,
     ReadOnlyInline,
     ReferenceDataAdmin,
     ReferenceDataInline,
@@ -124,12 +124,10 @@ class ReviewActionForm(forms.ModelForm):
 
 
 @admin.register(ReviewAction)
-class ReviewActionAdmin(CreatedByServiceAdmin):
+class ReviewActionAdmin(FollowUpActionAdmin):
     form = ReviewActionForm
     list_display = ["description", "review", "owner", "due_on", "status"]
-    list_filter = ["status"]
     list_select_related = ["review__provider", "owner"]
-    actions = ["complete_selected"]
     refusals = (ReportingError,)
 
     def may_add(self, user):
@@ -138,10 +136,5 @@ class ReviewActionAdmin(CreatedByServiceAdmin):
     def create(self, request, data):
         return provider_reviews.add_review_action(by=request.user, **data)
 
-    @admin.action(description="Mark done")
-    def complete_selected(self, request, queryset):
-        for action in queryset:
-            try:
-                provider_reviews.complete_review_action(action=action, by=request.user)
-            except ReportingError as exc:
-                self.message_user(request, f"{action}: {exc}", messages.ERROR)
+    def complete(self, action, by):
+        provider_reviews.complete_review_action(action=action, by=by)

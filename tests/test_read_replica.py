@@ -10,6 +10,7 @@ DATABASE_REPLICA_URL pointing at the same database as DATABASE_URL.
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from incidents.factories import IncidentFactory
 from incidents.models import Incident
-from kernel.db_router import REPLICA, replica_reads
+from kernel.db_router import REPLICA, _reading_from_replica, replica_reads
 
 ROOT = Path(__file__).resolve().parents[1]
 WITH_REPLICA = REPLICA in settings.DATABASES
@@ -94,3 +95,29 @@ def test_the_dashboard_reads_the_replica(supplier_org, supplier_user, service, o
     assert figures["open_total"] == 1
     assert any("incidents_incident" in q["sql"] for q in on_replica.captured_queries)
     assert not any("incidents_incident" in q["sql"] for q in on_primary.captured_queries)
+
+
+@pytest.mark.skipif(WITH_REPLICA, reason="this is the child run")
+def test_a_function_reading_the_replica_serves_concurrent_threads():
+    """gthread workers run requests in threads: each call keeps its own routing state."""
+    both_inside = threading.Barrier(2)
+    errors, routed = [], []
+
+    @replica_reads()
+    def dashboard_like():
+        both_inside.wait(timeout=10)
+        routed.append(_reading_from_replica.get())
+
+    def request():
+        try:
+            dashboard_like()
+        except Exception as exc:  # the old shared-token version raised ValueError here
+            errors.append(exc)
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == [] and routed == [True, True]
+    assert _reading_from_replica.get() is False

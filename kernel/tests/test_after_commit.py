@@ -1,5 +1,11 @@
 """After-commit work never fails the request that committed: the client gets its 201."""
 
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from kombu.exceptions import OperationalError
@@ -89,3 +95,57 @@ def test_a_task_queued_by_its_name_runs_and_a_name_no_task_has_fails_at_once(
     assert email.status == Email.Status.SENT  # the registered task ran (eagerly in tests)
     with pytest.raises(KeyError):
         after_commit.enqueue_after_commit("notifications.tasks.no_such_task", sweep="none")
+
+
+def test_the_web_process_has_every_task_registered_before_its_first_request():
+    """A gunicorn worker loads switching_sm.wsgi and then answers requests in threads; a
+    task queued by name must be found without any discovery in those threads."""
+    probe = ("import switching_sm.wsgi\n"
+             "from celery import current_app\n"
+             "names = ['incidents.tasks.announce_outage', 'incidents.tasks.fan_out_communication',"
+             " 'servicestatus.tasks.recompute_services', 'notifications.tasks.deliver_email']\n"
+             "print(sorted(n for n in names if n not in current_app.tasks))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_tasks_queued_by_name_from_many_threads_at_once_are_all_found(monkeypatch):
+    """Discovery on first need happens once, under a lock; every thread gets its task."""
+    from celery import current_app
+
+    name = "incidents.tasks.announce_outage"
+    calls, in_progress = [], []
+
+    def racy_discovery(*args, **kwargs):
+        """As Celery's autodiscovery behaves: a caller arriving while another is still
+        importing gets nothing back at once."""
+        calls.append(1)
+        if in_progress:
+            return
+        in_progress.append(1)
+        time.sleep(0.2)
+        current_app.tasks[name] = saved
+        in_progress.pop()
+
+    saved = current_app.tasks.pop(name)
+    monkeypatch.setattr(current_app, "autodiscover_tasks", racy_discovery)
+    found, errors = [], []
+
+    def queue():
+        try:
+            found.append(after_commit._registered(name).name)
+        except Exception as exc:
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=queue) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        current_app.tasks.setdefault(name, saved)
+    assert errors == [] and found == [name] * 4
+    assert len(calls) == 1
