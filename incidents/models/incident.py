@@ -292,6 +292,10 @@ class Incident(Lifecycle, models.Model):
             models.Index(fields=["severity"], name="inc_open_affecting_idx",
                          condition=Q(status__in=OPEN_STATUSES)
                          & Q(severity__in=SERVICE_AFFECTING_SEVERITIES)),
+            # the dashboard's and the home's open major incidents, newest first: without it
+            # the planner walks inc_created_idx backwards past every closed incident
+            models.Index(fields=["-created_at"], name="inc_open_major_idx",
+                         condition=Q(status__in=OPEN_STATUSES) & Q(is_major=True)),
         ]
 
     def __str__(self):

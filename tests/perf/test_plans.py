@@ -86,3 +86,11 @@ def test_the_desks_api_page_reads_the_created_index(incidents, desk_agent):
 def test_the_breached_and_sla_queues_read_their_indexes(incidents):
     _assert_no_incident_scan(Incident.objects.breached().order_by("-id")[:50])
     _assert_no_incident_scan(Incident.objects.sla_check_due().order_by("sla_next_check_at")[:500])
+
+
+def test_the_open_major_incidents_list_reads_its_partial_index(incidents, operations_user):
+    """The dashboard and the workspace home list open major incidents newest first; without
+    the partial index the planner walks the creation index past every closed incident."""
+    plan = (Incident.objects.open().visible_to(operations_user).major()
+            .order_by("-created_at")[:10]).explain()
+    assert "inc_open_major_idx" in plan, plan
