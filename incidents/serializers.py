@@ -75,6 +75,8 @@ class IncidentDetailSerializer(IncidentSerializer):
 
     @extend_schema_field(ProviderTaskSummarySerializer(many=True))
     def get_tasks(self, incident):
+        if incident.known_to_have_no_tasks():
+            return []  # just raised: the create answers without asking
         tasks = ProviderTask.objects.visible_to(self.context["request"].user).filter(
             incident=incident).select_related("resolver_group")
         return ProviderTaskSummarySerializer(tasks, many=True).data

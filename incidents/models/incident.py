@@ -367,6 +367,11 @@ class Incident(Lifecycle, models.Model):
             cache[name] = queryset
         self._prefetched_objects_cache = cache
 
+    def known_to_have_no_tasks(self):
+        """True when know_new_relations(no_tasks=True) said so (a just-raised incident)."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("tasks")
+        return cached is not None and not cached._result_cache
+
     # --- the lifecycle ---------------------------------------------------
     def _move(self, to, *, by, reason="", at=None, pending_reason="", resolution_code="",
               extra_fields=()):

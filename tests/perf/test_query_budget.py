@@ -46,6 +46,9 @@ def test_a_minor_incident_is_raised_in_a_few_queries_and_queues_no_status_work(
                                                    format="json"))
     assert response.status_code == 201, response.content
     assert len(phases.request) <= 10, "\n".join(phases.request)
+    # a just-raised incident has no provider tasks: the answer says so without asking
+    assert response.json()["tasks"] == []
+    assert not [sql for sql in phases.request if "incidents_providertask" in sql]
     assert phases.tasks == []
 
 
