@@ -19,7 +19,7 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-keepalive = 5  # seconds an idle keep-alive connection (a poller, the proxy) stays open
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))  # seconds an idle keep-alive connection stays open
 # A worker that rendered a large report keeps that memory: recycle workers now and then
 # (the jitter keeps them from restarting together).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))

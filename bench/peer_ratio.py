@@ -358,6 +358,7 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
                                 peer_post)
         p["create_c8"] = series(lua / "create_ticket.lua", f"{peer_base}/helpdesk/api/tickets/",
                                 peer_post, connections=8, threads=2)
+        p["workspace_page"] = p["detail_page"]  # the peer's one ticket page, against both
         row["peer"] = p
         for label in ("100k", "1M"):
             log(f"round {number}/{args.rounds}: ours {label}")
@@ -373,6 +374,10 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
                                       {"COOKIE": side["participant"]})
             o["detail_page"] = series(
                 lua / "get.lua", f"{base}/admin/incidents/incident/{side['sample_id']}/change/",
+                desk)
+            # What the desk opens from a queue row: the incident workspace.
+            o["workspace_page"] = series(
+                lua / "get.lua", f"{base}/admin/workspace/incident/{side['sample_reference']}/",
                 desk)
             o["api_list"] = series(lua / "get.lua", f"{base}/api/v1/incidents/", desk)
             o["api_detail"] = series(lua / "get.lua",
@@ -410,7 +415,8 @@ ROWS = [
     ("staff queue (p50 ms)", "queue", "lat"),
     ("API list (p50 ms)", "api_list", "lat"),
     ("API detail (p50 ms)", "api_detail", "lat"),
-    ("detail page (p50 ms)", "detail_page", "lat"),
+    ("detail page: incident workspace (p50 ms)", "workspace_page", "lat"),
+    ("detail page: stock change form (p50 ms)", "detail_page", "lat"),
     ("dashboard (p50 ms)", "dashboard", "lat"),
     ("monthly report (ms)", "monthly_report", "lat"),
 ]
