@@ -73,7 +73,7 @@ def open_tasks(incident):
     return sorted(tasks, key=lambda t: (t.due or far, t.assigned_at))
 
 
-def holding_up_restoration(incident, now=None):
+def holding_up_restoration(incident, now=None, *, tasks=None):
     """Return the open task restoration waits for, or None when no task is open.
 
     Restoration waits for every open task. The one said to hold it up is the task most
@@ -81,7 +81,7 @@ def holding_up_restoration(incident, now=None):
     (the last to finish if each meets its due time); tasks without a due time come after
     those with one, longest-held first.
     """
-    tasks = open_tasks(incident)
+    tasks = open_tasks(incident) if tasks is None else tasks  # `tasks`: open_tasks() already
     if not tasks:
         return None
     now = now or timezone.now()
@@ -125,12 +125,14 @@ def multiparty_panels(incident, *, children_shown=50):
     (each with its due time), the one holding up restoration, its master or children,
     its communications and when the next one is due."""
     children = children_of(incident)
+    shown = list(children[:children_shown])
+    tasks = open_tasks(incident)
     return {
-        "open_tasks": open_tasks(incident),
-        "holding_up": holding_up_restoration(incident),
+        "open_tasks": tasks,
+        "holding_up": holding_up_restoration(incident, tasks=tasks),
         "master": master_of(incident),
-        "children": list(children[:children_shown]),
-        "children_count": children.count(),
+        "children": shown,
+        "children_count": len(shown) if len(shown) < children_shown else children.count(),
         "communications": list(incident.communications.select_related("by")
                                .order_by("-at")[:20]),
         "communication_due": communication_due(incident),

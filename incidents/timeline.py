@@ -42,10 +42,13 @@ def timeline_for(incident, user):
         entries.append(Entry(c.created_at, "comment" if c.is_public else "work_note",
                              _name(c.author), c.body))
     tasks = ProviderTask.objects.visible_to(user).filter(incident=incident)
-    for task in tasks.select_related("resolver_group", "assigned_by"):  # a provider: its own
+    for task in (tasks.select_related("resolver_group", "assigned_by")  # a provider: its own
+                 .prefetch_related("transitions__by")):
         entries.append(Entry(task.assigned_at, "assignment", _name(task.assigned_by),
                              f"Task for {task.resolver_group.name}. {task.reason}".strip()))
-        for row in task.transitions.exclude(from_status="").select_related("by"):
+        for row in task.transitions.all():
+            if not row.from_status:
+                continue  # the opening row: the assignment entry above says it
             entries.append(Entry(row.at, "task", _name(row.by),
                                  f"{task.resolver_group.name} task: "
                                  f"{row.get_to_status_display().lower()}. {row.reason}".strip()))
