@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 HISTORY_DAYS = 90
 # Only open Sev1/Sev2 incidents (Incident.objects.service_affecting) appear on the status
 # page: those affecting the service as a whole, not one participant's problem (s.10.9).
+# The page lists the most severe, newest first, up to INCIDENTS_SHOWN and says how many
+# are open in all: a storm of duplicates must not make every poller download megabytes.
+INCIDENTS_SHOWN = 25
 
 
 def _components(services, *, public):
@@ -56,18 +59,19 @@ def _components(services, *, public):
 
 
 def _incidents(services):
+    """Return (rows of the incidents shown, how many are open in all)."""
     try:
+        affecting = (Incident.objects.public().open_affecting()  # the partial index
+                     .filter(services__in=services).distinct())
         incidents = list(
-            Incident.objects.public().open_affecting()  # the partial index: few rows at any size
-            .filter(services__in=services)
-            .distinct()
-            .prefetch_related(Prefetch("services", queryset=Service.objects.filter(
+            affecting.prefetch_related(Prefetch("services", queryset=Service.objects.filter(
                 pk__in=[s.pk for s in services])))
-            .order_by("severity", "-created_at")
+            .order_by("severity", "-created_at")[:INCIDENTS_SHOWN]
         )
+        total = len(incidents) if len(incidents) < INCIDENTS_SHOWN else affecting.count()
     except Exception:  # incidents app absent or incomplete: the page still works
         logger.exception("Status page: could not read incidents")
-        return []
+        return [], 0
     rows = []
     for incident in incidents:
         rows.append({
@@ -78,7 +82,7 @@ def _incidents(services):
             "service_names": [s.name for s in incident.services.all()],
             "updates": _public_comments(incident),
         })
-    return rows
+    return rows, total
 
 
 def _public_comments(incident):
@@ -170,12 +174,14 @@ def build(variant):
                     .select_related("service_hours").order_by("name"))
     components = _components(services, public=public)
     planned, emergency = _changes(services, now)
+    incidents, incidents_open = _incidents(services)
     data = {
         "generated_at": now,
         "overall": _overall(components),
         "components": components,
         "legend": _legend(),
-        "incidents": _incidents(services),
+        "incidents": incidents,
+        "incidents_open": incidents_open,  # in all; `incidents` lists INCIDENTS_SHOWN at most
         "maintenance": planned,
         "emergency_changes": emergency,
         "history": _history(services, now),

@@ -169,3 +169,22 @@ def test_the_status_page_leads_with_the_overall_status_and_explains_every_state(
     legend = page[page.index("What the states mean"):]
     for label in [s.label for s in Status] + ["At risk"]:
         assert label in legend
+
+
+def test_a_storm_of_incidents_lists_the_most_severe_and_says_how_many_are_open(
+        client, service, supplier_user, monkeypatch, django_capture_on_commit_callbacks):
+    from servicestatus import snapshot
+
+    monkeypatch.setattr(snapshot, "INCIDENTS_SHOWN", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        sev2 = [raise_incident(service, 2, supplier_user) for _ in range(3)]
+        sev1 = [raise_incident(service, 1, supplier_user) for _ in range(2)]
+    data = client.get("/api/v1/status/").json()
+    assert data["incidents_open"] == 5
+    # Sev1 first, newest first within a severity
+    assert [i["reference"] for i in data["incidents"]] == [
+        sev1[1].reference, sev1[0].reference, sev2[2].reference]
+    page = client.get("/status/").content.decode()
+    assert "5 service-affecting incidents are open; the 3 most severe, newest first, are shown." \
+        in page
+    assert sev2[0].reference not in page
