@@ -4,8 +4,10 @@
         .venv/bin/python bench/console_bench.py [--n 100000] [--runs 60] [--keepdb]
 
 Seeds N incidents exactly as bench/incidents_bench.py does (most closed, the rest open,
-one to four transition rows each), gives one open Sev1 a realistic history (comments,
-work notes, two hand-offs, a severity change), then times as the desk agent:
+one to four transition rows each) and an outbox of three sent messages per incident (the
+workspace timeline reads an incident's messages out of it), gives one open Sev1 a
+realistic history (comments, work notes, two hand-offs, a severity change), then times as
+the desk agent:
 
 - the queue pages (/admin/incidents/incident/?queue=...), sorted by urgency;
 - the workspace home and its live counts;
@@ -42,6 +44,7 @@ from accounts import policy  # noqa: E402
 from accounts.models import Organisation, User  # noqa: E402
 from incidents import services  # noqa: E402
 from incidents.models import Incident  # noqa: E402
+from notifications.models import OutboundEmail  # noqa: E402
 
 percentile = incidents_bench.percentile
 
@@ -67,6 +70,27 @@ def busy_incident():
     for i in range(10):
         services.add_comment(incident=incident, author=desk, body=f"Update {i}", public=i % 2 == 0)
     return incident
+
+
+def seed_outbox(per_incident=3, batch=5000):
+    """Give the outbox `per_incident` sent messages per incident (a system's worth of mail)."""
+    wanted = Incident.objects.count() * per_incident
+    have = OutboundEmail.objects.count()
+    if have >= wanted:
+        return
+    references = list(Incident.objects.order_by("pk").values_list("reference", flat=True))
+    rows = []
+    for n in range(have, wanted):
+        reference = references[n % len(references)]
+        rows.append(OutboundEmail(
+            to=["duty@supplier.example"], subject=f"[{reference}] Incident updated",
+            body_text="The incident was updated. " * 10, topic="incident.updated",
+            status=OutboundEmail.Status.SENT))
+        if len(rows) == batch:
+            OutboundEmail.objects.bulk_create(rows)
+            rows = []
+    OutboundEmail.objects.bulk_create(rows)
+    print(f"  outbox seeded to {wanted} messages", flush=True)
 
 
 def _count_role_calls():
@@ -122,6 +146,7 @@ def main():
         existing = Incident.objects.count()
         if existing < args.n:
             incidents_bench.seed(args.n - existing)
+        seed_outbox()
         incident = busy_incident()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -69,7 +69,14 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # The messages about one record: an incident's "[INC-000123] ..." subjects, read
+            # by its workspace timeline with a prefix match (PostgreSQL needs the pattern
+            # opclass for LIKE 'prefix%'; other databases ignore opclasses).
+            models.Index(fields=["subject"], name="outbox_subject_prefix_idx",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
         verbose_name = "outbound email"
 
     def __str__(self):

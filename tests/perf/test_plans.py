@@ -94,3 +94,19 @@ def test_the_open_major_incidents_list_reads_its_partial_index(incidents, operat
     plan = (Incident.objects.open().visible_to(operations_user).major()
             .order_by("-created_at")[:10]).explain()
     assert "inc_open_major_idx" in plan, plan
+
+
+def test_the_workspace_reads_an_incidents_messages_from_the_subject_index(incidents):
+    """The workspace timeline lists the outbox rows about one incident by subject prefix;
+    the outbox grows with every message sent, so the read must not scan it."""
+    from notifications.models import OutboundEmail
+    from switching_sm.workspace.panels import messages_sent
+
+    OutboundEmail.objects.bulk_create(
+        [OutboundEmail(to=["a@example.com"], subject=f"[INC-{n:06d}] Update", body_text="x")
+         for n in range(2000)], batch_size=1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_outboundemail")
+    plan = messages_sent(Incident.objects.first()).explain()
+    assert "outbox_subject_prefix_idx" in plan, plan
+    assert "Seq Scan on notifications_outboundemail" not in plan, plan
