@@ -48,7 +48,7 @@ from .models import (
     SlaTarget,
     Status,
 )
-from .selectors import multiparty_panels
+from .selectors import communications_of, multiparty_panels, tasks_seen_by
 from .timeline import timeline_for
 
 # The panel's state column: the engine's verdict in the console's words.
@@ -331,8 +331,11 @@ class IncidentAdmin(ConsoleAdmin):
         incident = self.get_object(request, object_id)
         extra = {}
         if incident is not None:
+            tasks, communications = (tasks_seen_by(incident, request.user),
+                                     communications_of(incident))
             extra = {
-                "timeline": timeline_for(incident, request.user),
+                "timeline": timeline_for(incident, request.user, tasks=tasks,
+                                         communications=communications),
                 "may_work": policy.may_work_incident(request.user),
                 "may_replay": policy.may_replay_sla(request.user),
                 "statuses": [(s, Status(s).label) for s in sorted(incident.allowed_targets())],
@@ -343,7 +346,7 @@ class IncidentAdmin(ConsoleAdmin):
                 "managers": User.objects.filter(role__in=["desk", "operations"], is_active=True,
                                                 is_system_account=False),
                 "major": getattr(incident, "major", None) if incident.is_major else None,
-                **multiparty_panels(incident),
+                **multiparty_panels(incident, tasks=tasks, communications=communications),
                 "communication_kinds": Communication.Kind.choices,
             }
         return super().change_view(request, object_id, form_url, {**extra,

@@ -7,6 +7,8 @@ on the rows, so the rules live here once:
 - `open_tasks(incident)`, `holding_up_restoration(incident)`: the provider tasks and
   which one restoration waits for.
 - `children_of(master)`, `master_of(incident)`, `communication_due(incident)`.
+- `tasks_seen_by(incident, user)`, `communications_of(incident)`: each read once for a
+  page that shows them in several places (panels and timeline).
 """
 
 from dataclasses import dataclass, field
@@ -66,9 +68,27 @@ def affected_parties(incident):
     return parties
 
 
-def open_tasks(incident):
-    """Return the incident's open tasks, soonest due first (each with `due` and OLA due)."""
-    tasks = list(incident.tasks.open().select_related("resolver_group", "ola_target__calendar"))
+def tasks_seen_by(incident, user):
+    """Return the incident's tasks `user` may see, with what pages show of them (group,
+    OLA target and calendar, who handed each out, its transitions and by whom)."""
+    return list(ProviderTask.objects.visible_to(user).filter(incident=incident)
+                .select_related("resolver_group", "ola_target__calendar", "assigned_by")
+                .prefetch_related("transitions__by"))
+
+
+def communications_of(incident):
+    """Return the incident's communications, oldest first, each with who sent it."""
+    return list(incident.communications.select_related("by").order_by("at"))
+
+
+def open_tasks(incident, *, tasks=None):
+    """Return the incident's open tasks, soonest due first (each with `due` and OLA due);
+    `tasks`: the incident's tasks already read (tasks_seen_by), to pick the open ones from."""
+    if tasks is None:
+        tasks = list(incident.tasks.open().select_related("resolver_group",
+                                                          "ola_target__calendar"))
+    else:
+        tasks = [task for task in tasks if task.ended_at is None]
     far = timezone.now().replace(year=9999)
     return sorted(tasks, key=lambda t: (t.due or far, t.assigned_at))
 
@@ -120,20 +140,22 @@ def open_tasks_for_group(organisation_id):
             .select_related("incident").order_by("ola_due_at", "assigned_at"))
 
 
-def multiparty_panels(incident, *, children_shown=50):
+def multiparty_panels(incident, *, children_shown=50, tasks=None, communications=None):
     """Return what an agent's view of `incident` shows of its multi-party side: open tasks
     (each with its due time), the one holding up restoration, its master or children,
-    its communications and when the next one is due."""
+    its latest communications and when the next one is due. `tasks` and `communications`:
+    the rows already read for the page (tasks_seen_by, communications_of), if it has."""
     children = children_of(incident)
     shown = list(children[:children_shown])
-    tasks = open_tasks(incident)
+    tasks = open_tasks(incident, tasks=tasks)
+    latest = list(incident.communications.select_related("by").order_by("-at")[:20]) \
+        if communications is None else communications[::-1][:20]
     return {
         "open_tasks": tasks,
         "holding_up": holding_up_restoration(incident, tasks=tasks),
         "master": master_of(incident),
         "children": shown,
         "children_count": len(shown) if len(shown) < children_shown else children.count(),
-        "communications": list(incident.communications.select_related("by")
-                               .order_by("-at")[:20]),
+        "communications": latest,
         "communication_due": communication_due(incident),
     }

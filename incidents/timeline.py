@@ -20,8 +20,11 @@ def _name(user):
     return user.display_name if user is not None else "System"
 
 
-def timeline_for(incident, user):
-    """Return the entries `user` may see, oldest first (work notes only for staff)."""
+def timeline_for(incident, user, *, tasks=None, communications=None):
+    """Return the entries `user` may see, oldest first (work notes only for staff).
+
+    `tasks`, `communications`: the rows the page already read (selectors.tasks_seen_by for
+    this user, selectors.communications_of); read here when not given."""
     entries = []
     for t in incident.transitions.select_related("by"):
         detail = ""
@@ -41,9 +44,11 @@ def timeline_for(incident, user):
     for c in comments:
         entries.append(Entry(c.created_at, "comment" if c.is_public else "work_note",
                              _name(c.author), c.body))
-    tasks = ProviderTask.objects.visible_to(user).filter(incident=incident)
-    for task in (tasks.select_related("resolver_group", "assigned_by")  # a provider: its own
-                 .prefetch_related("transitions__by")):
+    if tasks is None:
+        tasks = (ProviderTask.objects.visible_to(user).filter(incident=incident)  # a provider:
+                 .select_related("resolver_group", "assigned_by")  # its own tasks only
+                 .prefetch_related("transitions__by"))
+    for task in tasks:
         entries.append(Entry(task.assigned_at, "assignment", _name(task.assigned_by),
                              f"Task for {task.resolver_group.name}. {task.reason}".strip()))
         for row in task.transitions.all():
@@ -60,7 +65,9 @@ def timeline_for(incident, user):
             entries.append(Entry(link.at, "link", _name(link.by),
                                  f"{link.get_action_display()} to master incident "
                                  f"{link.master.reference}. {link.reason}".strip()))
-    for update in Communication.objects.filter(incident=incident).select_related("by"):
+    if communications is None:
+        communications = Communication.objects.filter(incident=incident).select_related("by")
+    for update in communications:
         entries.append(Entry(update.at, "communication", _name(update.by),
                              f"{update.get_kind_display()}: {update.body}"))
     return sorted(entries, key=lambda e: e.at)

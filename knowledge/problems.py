@@ -179,7 +179,7 @@ def matching_known_errors(*, incident, user, limit: int = 5):
     words of its title and description.
     """
     words = f"{incident.title} {incident.description}".split()[:MATCH_WORDS]
-    service_ids = list(incident.services.values_list("pk", flat=True)) or None
+    service_ids = [service.pk for service in incident.services.all()] or None  # prefetched?
     found = search_articles(user=user, text=" ".join(words), match_any=True,
                             article_type=Article.Type.KNOWN_ERROR, service_ids=service_ids)
     return list(found[:limit])

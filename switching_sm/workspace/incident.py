@@ -12,7 +12,7 @@ from accounts import policy
 from accounts.models import Organisation, User
 from incidents.errors import IncidentError
 from incidents.models import SEVERITY_CHOICES, CommunicationKind, PendingReason, ResolutionCode
-from incidents.selectors import multiparty_panels
+from incidents.selectors import communications_of, multiparty_panels, tasks_seen_by
 
 from . import panels
 from .forms import ACTION_ERRORS, ACTIONS
@@ -35,18 +35,21 @@ def incident_workspace(request, reference, *, site):
     groups = list(Organisation.objects.resolver_groups().filter(is_active=True)) if may_work \
         else []
     major = getattr(incident, "major", None) if incident.is_major else None
-    multiparty = multiparty_panels(incident)
+    # The tasks and communications show in the panels and in the timeline: read once.
+    tasks, communications = tasks_seen_by(incident, user), communications_of(incident)
+    multiparty = multiparty_panels(incident, tasks=tasks, communications=communications)
     context = {
         **site.each_context(request),
         "title": f"{incident.reference} {incident.title}",
         "incident": incident,
         "countdowns": panels.sla_countdowns(incident),
-        "tasks": panels.provider_tasks(incident, multiparty["holding_up"]),
+        "tasks": panels.provider_tasks(incident, multiparty["holding_up"], legs=tasks),
         **multiparty,
         "communication_kinds": CommunicationKind.choices,
         "parties": panels.parties(incident),
         "timeline": panels.full_timeline(incident, user, problem_links=problem_links,
-                                         applied=applied, outbox=panels.messages_sent(incident)),
+                                         applied=applied, outbox=panels.messages_sent(incident),
+                                         tasks=tasks, communications=communications),
         "moves": panels.allowed_moves(incident) if may_work else [],
         "may_work": may_work,
         "may_apply": may_work and panels.may_apply(user),

@@ -85,11 +85,14 @@ class Task:
     holds_up: bool = False  # the open task restoration waits for (selectors rule)
 
 
-def provider_tasks(incident, holding_up=None):
+def provider_tasks(incident, holding_up=None, *, legs=None):
     """Return the incident's provider tasks, open ones first, each with its OLA countdown;
-    `holding_up` is the open task restoration waits for (marked)."""
+    `holding_up` is the open task restoration waits for (marked); `legs`: the task rows
+    already read (selectors.tasks_seen_by)."""
+    if legs is None:
+        legs = incident.tasks.select_related("resolver_group", "ola_target__calendar")
     tasks = []
-    for leg in incident.tasks.select_related("resolver_group", "ola_target__calendar"):
+    for leg in legs:
         if leg.ended_at is None:
             clock = leg.ola_clock()
             state = "breached" if clock.breached else ("running" if leg.ola_due_at else "untimed")
@@ -170,11 +173,12 @@ def _people(emails):
     return ", ".join(emails[:3]) + (f" and {len(emails) - 3} more" if len(emails) > 3 else "")
 
 
-def full_timeline(incident, user, *, problem_links, applied, outbox):
+def full_timeline(incident, user, *, problem_links, applied, outbox, tasks=None,
+                  communications=None):
     """Return one history, newest first: the incident's own entries (comments, work notes,
     moves, severity, assignments, links, major updates), the problems it was linked to, the
     workarounds applied and the messages sent."""
-    entries = list(timeline_for(incident, user))
+    entries = list(timeline_for(incident, user, tasks=tasks, communications=communications))
     for link in problem_links:
         entries.append(Entry(link.linked_at, "linked", link.linked_by.display_name,
                              f"Linked to problem {link.problem.reference}: {link.problem.title}"))
@@ -215,4 +219,4 @@ def incident_for(user, reference):
     """Return the incident with `reference` that `user` may see, or None."""
     return Incident.objects.visible_to(user).select_related(
         "organisation", "raised_by", "assigned_group", "assignee", "sla_policy").filter(
-        reference=reference).first()
+        reference=reference).prefetch_related("services").first()
