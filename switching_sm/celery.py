@@ -46,6 +46,28 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _treat_each_task_as_a_request():
+    """Before and after each task, do what Django does around each request: drop the
+    connection if it is past CONN_MAX_AGE, broken or left mid-transaction, and check a
+    kept one's health before its next use (CONN_HEALTH_CHECKS). See CELERY_DB_REUSE_MAX.
+    Eager tasks (tests, CELERY_TASK_ALWAYS_EAGER) run inside the caller's transaction, so
+    they are left alone."""
+    from celery.signals import task_postrun, task_prerun
+
+    def close_old_connections(task=None, **kwargs):
+        if getattr(getattr(task, "request", None), "is_eager", False):
+            return
+        from django.db import close_old_connections as django_close_old_connections
+
+        django_close_old_connections()
+
+    task_prerun.connect(close_old_connections, weak=False, dispatch_uid="ssm_task_db_prerun")
+    task_postrun.connect(close_old_connections, weak=False, dispatch_uid="ssm_task_db_postrun")
+
+
+_treat_each_task_as_a_request()
+
+
 def _add_worker_heartbeat():
     from kernel.heartbeats import WorkerHeartbeat
 

@@ -293,6 +293,7 @@ class DatabaseLink:
         self.port = free_port(5491, 5499)
         self.pairs, self.lock = set(), threading.Lock()
         self.listener = None
+        self.accepted = 0  # connections relayed so far (each a new database session)
         self.restore()
 
     def restore(self):
@@ -317,6 +318,7 @@ class DatabaseLink:
             upstream.settimeout(None)
             with self.lock:
                 self.pairs.add((client, upstream))
+                self.accepted += 1
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 

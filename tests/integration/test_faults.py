@@ -351,6 +351,55 @@ def test_a_database_restart_answers_503_with_retry_after_and_loses_nothing(
 
 
 @pytest.mark.timeout(150)
+def test_a_worker_keeps_its_database_connection_across_tasks_and_replaces_it_after_a_cut(
+        tmp_path, redis, processes, publish_to):
+    """Each task used to open a new PostgreSQL connection (Celery's Django fixup closes it
+    around every task); now the worker keeps one, as a web worker does between requests,
+    and a connection the database dropped is noticed before use and replaced."""
+    if connection.vendor != "postgresql":
+        pytest.skip("connection reuse and a cut link are a network database's concern")
+    from .stack import DatabaseLink, database_url
+
+    db = connection.settings_dict
+    link = DatabaseLink(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+    try:
+        env = app_env(tmp_path, redis, DATABASE_URL=database_url(port=link.port),
+                      CONN_MAX_AGE=60)
+        worker = start_worker("db-reuse", env, tmp_path, queues=["notifications"],
+                              concurrency=1)
+        processes.append(worker)
+
+        def send(n, tag):
+            for i in range(n):
+                notices.queue_email(to=["bea@brightwater.example"], subject=f"{tag} {i}",
+                                    template="notifications/email/test_notice",
+                                    context={"reference": f"{tag}-{i}"})
+
+        def all_sent():
+            return not OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).exists()
+
+        send(3, "warm-up")
+        assert wait_for(all_sent, 60), worker.log()
+        before = link.accepted
+        send(30, "burst")
+        assert wait_for(all_sent, 60), worker.log()
+        during_burst = link.accepted - before
+        link.cut()  # as a database restart does: every open connection dropped
+        time.sleep(0.5)
+        link.restore()
+        send(5, "after the cut")
+        assert wait_for(all_sent, 60), worker.log()
+        print(f"\n[faults] 30 delivery tasks opened {during_burst} database connections; "
+              f"after the cut {OutboundEmail.objects.count()} emails sent, worker alive: "
+              f"{worker.alive()}")
+        assert during_burst <= 2  # at most the heartbeat's own; before: one per task
+        assert OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() == 38
+        assert worker.alive() and "Unrecoverable error" not in worker.log(10 ** 7)
+    finally:
+        link.close()
+
+
+@pytest.mark.timeout(150)
 def test_a_report_whose_worker_dies_is_failed_by_the_sweep_and_can_be_tried_again(
         tmp_path, redis, processes, publish_to, operations_user, settings):
     import os
