@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts import policy
 from accounts.models import Organisation
+from kernel.api_fields import PrototypeFields
 from kernel.clocks.serializers import ClockSerializer
 from services.models import Service
 
@@ -33,7 +34,7 @@ class ProviderTaskSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "resolver_group", "status", "assigned_at", "due", "ended_at",
                   "ola_due_at", "reason"]
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(PrototypeFields, serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
     raised_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     assigned_group = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
@@ -91,7 +92,7 @@ class ServiceCodesField(serializers.SlugRelatedField):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.context["request"].user)
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(PrototypeFields, serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
     services = ServiceCodesField(many=True, allow_empty=False,
