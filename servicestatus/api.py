@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts import policy
 from kernel.api_errors import Conflict
+from kernel.api_fields import PrototypeFields
 from kernel.idempotency import idempotent
 from services.models import Service
 
@@ -62,7 +63,7 @@ class PublicStatusView(APIView):
         return public_response(request, "public:json", snapshot.public_json, "application/json")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(PrototypeFields, serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.active())
     occurred_at = serializers.DateTimeField()
     dedup_key = serializers.CharField(max_length=200)
