@@ -276,6 +276,8 @@ def main():
     parser.add_argument("--peer-api-n", type=int, default=1,
                         help="timed peer API list/detail requests (about 50 s each)")
     parser.add_argument("--out", default=str(ROOT / "var" / "peer_ratio.json"))
+    parser.add_argument("--only", default="", help="comma-separated workloads to run (e.g. "
+                        "create_c1,create_c8; also events, status); default all")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -345,6 +347,11 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
     results = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "load_start": os.getloadavg(), "rounds": []}
 
+    only = {key for key in args.only.split(",") if key}
+
+    def want(*keys):
+        return not only or bool(only.intersection(keys))
+
     def series(script, url, env, connections=1, threads=1):
         wrk(script, url, connections=connections, threads=threads, seconds=args.warm, env=env)
         return wrk(script, url, connections=connections, threads=threads, seconds=args.dur,
@@ -354,25 +361,34 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
         row = {}
         log(f"round {number}/{args.rounds}: peer")
         p = {}
-        p["queue"] = series(lua / "get.lua", f"{peer_base}{peer['datatables']}"
-                            "?draw=1&start=0&length=25", peer_get)
-        p["detail_page"] = series(lua / "get.lua",
-                                  f"{peer_base}/helpdesk/tickets/{peer['sample_id']}/", peer_get)
-        slow = time_pages(peer_python, peer, peer_base,
-                          ["/helpdesk/dashboard/", "/helpdesk/reports/queuestatus/"],
-                          warm=1, n=args.slow_n)
-        p["dashboard"], p["monthly_report"] = (slow["/helpdesk/dashboard/"],
-                                               slow["/helpdesk/reports/queuestatus/"])
-        api = time_pages(peer_python, peer, peer_base,
-                         ["/helpdesk/api/tickets/", f"/helpdesk/api/tickets/{peer['sample_id']}/"],
-                         warm=0, n=args.peer_api_n)
-        p["api_list"] = api["/helpdesk/api/tickets/"]
-        p["api_detail"] = api[f"/helpdesk/api/tickets/{peer['sample_id']}/"]
-        p["create_c1"] = series(lua / "create_ticket.lua", f"{peer_base}/helpdesk/api/tickets/",
-                                peer_post)
-        p["create_c8"] = series(lua / "create_ticket.lua", f"{peer_base}/helpdesk/api/tickets/",
-                                peer_post, connections=8, threads=2)
-        p["workspace_page"] = p["detail_page"]  # the peer's one ticket page, against both
+        if want("queue"):
+            p["queue"] = series(lua / "get.lua", f"{peer_base}{peer['datatables']}"
+                                "?draw=1&start=0&length=25", peer_get)
+        if want("detail_page", "workspace_page"):
+            p["detail_page"] = series(lua / "get.lua",
+                                      f"{peer_base}/helpdesk/tickets/{peer['sample_id']}/",
+                                      peer_get)
+            p["workspace_page"] = p["detail_page"]  # the peer's one ticket page, against both
+        if want("dashboard", "monthly_report"):
+            slow = time_pages(peer_python, peer, peer_base,
+                              ["/helpdesk/dashboard/", "/helpdesk/reports/queuestatus/"],
+                              warm=1, n=args.slow_n)
+            p["dashboard"], p["monthly_report"] = (slow["/helpdesk/dashboard/"],
+                                                   slow["/helpdesk/reports/queuestatus/"])
+        if want("api_list", "api_detail"):
+            api = time_pages(peer_python, peer, peer_base,
+                             ["/helpdesk/api/tickets/",
+                              f"/helpdesk/api/tickets/{peer['sample_id']}/"],
+                             warm=0, n=args.peer_api_n)
+            p["api_list"] = api["/helpdesk/api/tickets/"]
+            p["api_detail"] = api[f"/helpdesk/api/tickets/{peer['sample_id']}/"]
+        if want("create_c1"):
+            p["create_c1"] = series(lua / "create_ticket.lua",
+                                    f"{peer_base}/helpdesk/api/tickets/", peer_post)
+        if want("create_c8"):
+            p["create_c8"] = series(lua / "create_ticket.lua",
+                                    f"{peer_base}/helpdesk/api/tickets/", peer_post,
+                                    connections=8, threads=2)
         row["peer"] = p
         for label in ("100k", "1M"):
             log(f"round {number}/{args.rounds}: ours {label}")
@@ -381,30 +397,41 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
             desk, ops = {"COOKIE": side["desk"]}, {"COOKIE": side["ops"]}
             create = {"TOKEN": side["supplier_token"], "SERVICES": OUR_SERVICES}
             o = {}
-            o["queue"] = series(lua / "get.lua",
-                                f"{base}/admin/incidents/incident/?status__exact=in_progress", desk)
-            # The participant who raised every seeded incident: its whole history.
-            o["portal_list"] = series(lua / "get.lua", f"{base}/incidents/?show=all",
-                                      {"COOKIE": side["participant"]})
-            o["detail_page"] = series(
-                lua / "get.lua", f"{base}/admin/incidents/incident/{side['sample_id']}/change/",
-                desk)
-            # What the desk opens from a queue row: the incident workspace.
-            o["workspace_page"] = series(
-                lua / "get.lua", f"{base}/admin/workspace/incident/{side['sample_reference']}/",
-                desk)
-            o["api_list"] = series(lua / "get.lua", f"{base}/api/v1/incidents/", desk)
-            o["api_detail"] = series(lua / "get.lua",
-                                     f"{base}/api/v1/incidents/{side['sample_reference']}/", desk)
-            o["dashboard"] = series(lua / "get.lua", f"{base}/reports/dashboard/", ops)
-            o["monthly_report"] = json.loads(subprocess.run(
-                [str(BIN / "python"), "-c", MONTHLY_REPORT], cwd=ROOT, env=side["env"],
-                capture_output=True, text=True, check=True).stdout.splitlines()[-1])
-            o["create_c1"] = series(lua_ours / "create_incident.lua", f"{base}/api/v1/incidents/",
-                                    create)
-            o["create_c8"] = series(lua_ours / "create_incident.lua", f"{base}/api/v1/incidents/",
-                                    create, connections=8, threads=2)
-            if label == "100k":
+            if want("queue"):
+                o["queue"] = series(
+                    lua / "get.lua", f"{base}/admin/incidents/incident/?status__exact=in_progress",
+                    desk)
+            if want("portal_list"):  # the participant who raised every seeded incident
+                o["portal_list"] = series(lua / "get.lua", f"{base}/incidents/?show=all",
+                                          {"COOKIE": side["participant"]})
+            if want("detail_page"):
+                o["detail_page"] = series(
+                    lua / "get.lua",
+                    f"{base}/admin/incidents/incident/{side['sample_id']}/change/", desk)
+            if want("workspace_page"):  # what the desk opens from a queue row
+                o["workspace_page"] = series(
+                    lua / "get.lua",
+                    f"{base}/admin/workspace/incident/{side['sample_reference']}/", desk)
+            if want("api_list"):
+                o["api_list"] = series(lua / "get.lua", f"{base}/api/v1/incidents/", desk)
+            if want("api_detail"):
+                o["api_detail"] = series(
+                    lua / "get.lua", f"{base}/api/v1/incidents/{side['sample_reference']}/",
+                    desk)
+            if want("dashboard"):
+                o["dashboard"] = series(lua / "get.lua", f"{base}/reports/dashboard/", ops)
+            if want("monthly_report"):
+                o["monthly_report"] = json.loads(subprocess.run(
+                    [str(BIN / "python"), "-c", MONTHLY_REPORT], cwd=ROOT, env=side["env"],
+                    capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+            if want("create_c1"):
+                o["create_c1"] = series(lua_ours / "create_incident.lua",
+                                        f"{base}/api/v1/incidents/", create)
+            if want("create_c8"):
+                o["create_c8"] = series(lua_ours / "create_incident.lua",
+                                        f"{base}/api/v1/incidents/", create, connections=8,
+                                        threads=2)
+            if label == "100k" and want("events", "status"):
                 g = ours["100k-gthread"]["base"]
                 events = {"TOKEN": side["provider_token"]}
                 o["events_c8_sync"] = series(lua_ours / "post_event.lua", base, events,
