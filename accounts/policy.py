@@ -705,11 +705,16 @@ def _internal_only(user):
     return ALL if is_internal(user) else NONE
 
 
+def reads_active_catalogue(user):
+    """Return True if `user` reads every active service (the catalogue rule below)."""
+    return is_internal(user) or may_read_catalogue(user)
+
+
 def _catalogue(user):
     """Reference data every signed-in party reads (staff also see what is switched off)."""
     if is_internal(user):
         return ALL
-    return named("active") if may_read_catalogue(user) else NONE
+    return named("active") if reads_active_catalogue(user) else NONE
 
 
 # The audited models that speak of one incident, and the path from each to it: an audit

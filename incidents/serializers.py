@@ -7,7 +7,7 @@ from accounts import policy
 from accounts.models import Organisation
 from kernel.api_fields import PrototypeFields
 from kernel.clocks.serializers import ClockSerializer
-from services.models import Service
+from services.catalogue import CatalogueCodeField
 
 from .models import (
     SEVERITY_GUIDANCE,
@@ -82,21 +82,11 @@ class IncidentDetailSerializer(IncidentSerializer):
             incident=incident).select_related("resolver_group")
         return ProviderTaskSummarySerializer(tasks, many=True).data
 
-class ServiceCodesField(serializers.SlugRelatedField):
-    """Service codes the caller may read (the catalogue is open to every signed-in party)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Service.objects.filter(is_active=True),
-                         **kwargs)
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.context["request"].user)
-
 class IncidentCreateSerializer(PrototypeFields, serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
-    services = ServiceCodesField(many=True, allow_empty=False,
-                                 help_text="Service codes from the catalogue.")
+    services = CatalogueCodeField(many=True, allow_empty=False,
+                                  help_text="Service codes from the catalogue.")
     severity = serializers.IntegerField(**SEVERITY_FIELD)
     organisation = serializers.SlugRelatedField(
         slug_field="short_code", queryset=Organisation.objects.filter(is_active=True),
@@ -133,8 +123,7 @@ class IncidentCreateSerializer(PrototypeFields, serializers.Serializer):
 class IncidentUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=20000, required=False)
-    services = ServiceCodesField(many=True, required=False,
-                                 allow_empty=False)
+    services = CatalogueCodeField(many=True, required=False, allow_empty=False)
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)

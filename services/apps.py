@@ -14,3 +14,7 @@ class ServicesConfig(AppConfig):
 
         for model in (Service, ServiceDependency, BusinessCalendar, Holiday):
             audit.register(model)
+
+        from .catalogue import CATALOGUE
+
+        CATALOGUE.connect(Service)

@@ -21,7 +21,7 @@ from accounts import policy
 from kernel.api_errors import Conflict
 from kernel.api_fields import PrototypeFields
 from kernel.idempotency import idempotent
-from services.models import Service
+from services.catalogue import CatalogueCodeField
 
 from . import snapshot
 from .bulletins import BulletinError, record_receipt
@@ -64,7 +64,7 @@ class PublicStatusView(APIView):
 
 
 class EventSerializer(PrototypeFields, serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.active())
+    service = CatalogueCodeField()
     occurred_at = serializers.DateTimeField()
     dedup_key = serializers.CharField(max_length=200)
     message = serializers.CharField(max_length=5000)

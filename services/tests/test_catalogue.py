@@ -85,3 +85,71 @@ def test_desk_cannot_edit_catalogue_but_operations_can(client, desk_agent, opera
     assert client.post(url, {}).status_code == 403
     client.force_login(operations_user)
     assert client.get(url).status_code == 200
+
+
+# --- services named by code in the API (services.catalogue) --------------------------
+
+def _take(user, code):
+    """Return the service CatalogueCodeField takes for `code` from `user`, or None."""
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from services.catalogue import CatalogueCodeField
+
+    class Form(serializers.Serializer):
+        service = CatalogueCodeField()
+
+    request = APIRequestFactory().post("/")
+    request.user = user
+    form = Form(data={"service": code}, context={"request": request})
+    if form.is_valid():
+        return form.validated_data["service"]
+    assert "does not exist" in str(form.errors["service"][0]), form.errors
+    return None
+
+
+def _accepted_codes(user, codes):
+    return {code for code in codes if _take(user, code) is not None}
+
+
+def test_the_cached_catalogue_takes_exactly_what_the_catalogue_rule_shows(
+        supplier_user, provider_user, desk_agent, auditor_user, operations_user):
+    """Independent reference: the queryset rule (Service.objects.visible_to) for each role."""
+    from services.models import Service
+
+    live, switched_off = ServiceFactory(code="uk-link"), ServiceFactory(code="old-mpas")
+    switched_off.is_active = False
+    switched_off.save()
+    codes = ["uk-link", "old-mpas", "no-such-service"]
+    for user in (supplier_user, provider_user, desk_agent, auditor_user, operations_user):
+        expected = set(Service.objects.active().visible_to(user).filter(code__in=codes)
+                       .values_list("code", flat=True))
+        assert _accepted_codes(user, codes) == expected == {live.code}, user.role
+    supplier_user.is_active = False  # a deactivated account reads nothing
+    assert _accepted_codes(supplier_user, codes) == set(
+        Service.objects.active().visible_to(supplier_user).values_list("code", flat=True))
+
+
+def test_a_service_switched_off_is_refused_at_once_and_each_caller_gets_its_own_copy(
+        token_client, supplier_org, supplier_user):
+    from services.catalogue import active_by_code
+
+    service = ServiceFactory(code="uk-link")
+    client = token_client(supplier_org)
+    body = {"title": "Registration responses delayed", "description": "Since 09:40.",
+            "severity": 3, "services": ["uk-link"]}
+    assert client.post("/api/v1/incidents/", body, format="json").status_code == 201
+    first = active_by_code()["uk-link"]
+    service.is_active = False
+    service.save()  # every process drops its copy of the catalogue
+    refused = client.post("/api/v1/incidents/", body, format="json")
+    assert refused.status_code == 400
+    assert "services" in refused.json()["error"]["fields"]
+    assert "uk-link" not in active_by_code()
+    service.is_active = True
+    service.save()
+    assert client.post("/api/v1/incidents/", body, format="json").status_code == 201
+    assert active_by_code()["uk-link"] is not first  # rebuilt from the row
+    mine, theirs = _take(supplier_user, "uk-link"), _take(supplier_user, "uk-link")
+    assert mine == theirs == active_by_code()["uk-link"]  # the same row
+    assert mine is not theirs and mine is not active_by_code()["uk-link"]  # each its own
