@@ -2,9 +2,17 @@
 with `Retry-After` (seconds), so one misbehaving client cannot crowd out the others.
 
 The limits are kept in the shared cache (Redis when REDIS_URL is set), so they hold across
-every web worker. One mechanism serves both kinds of view: DRF's sliding-window
-`SimpleRateThrottle`, used as DEFAULT_THROTTLE_CLASSES for the API and through
-`rate_limited` for the sign-in and password-reset pages. The rates are settings
+every web worker. One mechanism serves both kinds of view: `RateLimit`, a sliding window
+kept as counts per slice of the window (a sixtieth of it: a second for a per-minute
+limit), used as DEFAULT_THROTTLE_CLASSES for the API and through `rate_limited` for the
+sign-in and password-reset pages.
+
+The rule: a request is refused when the window before it already holds the limit's
+count of accepted requests. A slice leaves the window when its newest request does, so
+the limit is never exceeded in any window, and a refusal's Retry-After is at most one
+slice later than the exact moment. What is stored per client is at most 61 counts,
+however high the rate (DRF's own throttle keeps every request's time: 6,000 of them for
+a client allowed 6,000 writes a minute, read and rewritten on every request). The rates are settings
 (RATE_LIMITS, from RATE_LIMIT_* environment variables; see README).
 
 Clients are told apart by REMOTE_ADDR, or by X-Forwarded-For as far as NUM_PROXIES trusted
@@ -24,10 +32,45 @@ from .models import ApiToken
 
 
 class RateLimit(SimpleRateThrottle):
-    """A sliding-window limit whose rate is read from settings.RATE_LIMITS[scope]."""
+    """A sliding-window limit whose rate is read from settings.RATE_LIMITS[scope] (the rule
+    is in the module's docstring)."""
+
+    cache_format = "rate_%(scope)s_%(ident)s"  # not DRF's key: its value is another shape
+    SLICES = 60
 
     def get_rate(self):
         return settings.RATE_LIMITS[self.scope]
+
+    def allow_request(self, request, view):
+        """Count the request in its slice and return True, or return False if the window
+        holds the limit already. The history is [[newest time in the slice, count], ...],
+        newest slice first."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        self.history = [entry for entry in self.cache.get(self.key, [])
+                        if entry[0] > self.now - self.duration]
+        if sum(count for _, count in self.history) >= self.num_requests:
+            return self.throttle_failure()
+        return self.throttle_success()
+
+    def throttle_success(self):
+        size = max(1, self.duration / self.SLICES)
+        if self.history and self.history[0][0] // size == self.now // size:
+            self.history[0] = [self.now, self.history[0][1] + 1]
+        else:
+            self.history.insert(0, [self.now, 1])
+        self.cache.set(self.key, self.history, self.duration)
+        return True
+
+    def wait(self):
+        """Seconds until the oldest slice leaves the window, freeing its requests."""
+        if not self.history:
+            return self.duration
+        return self.duration - (self.now - self.history[-1][0])
 
     @staticmethod
     def applies_to(method):

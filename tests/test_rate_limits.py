@@ -2,6 +2,9 @@
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -126,3 +129,55 @@ def test_a_bad_rate_setting_stops_start_up_with_the_fix():
     result = run_check(RATE_LIMIT_API_WRITES="10 per minute")
     assert result.returncode != 0
     assert "RATE_LIMIT_API_WRITES is invalid" in result.stderr and "30/minute" in result.stderr
+
+
+# --- the window rule against an independent reference (accounts/rate_limits.py) -------------
+def _limit(rate):
+    from accounts.rate_limits import RateLimit
+
+    class Probe(RateLimit):
+        def get_cache_key(self, request, view):
+            return "probe"
+
+    Probe.rate = rate
+    return Probe()
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(limit=st.integers(min_value=1, max_value=12),
+       gaps=st.lists(st.floats(min_value=0, max_value=25, allow_nan=False), min_size=1,
+                     max_size=120))
+def test_the_window_never_lets_more_through_than_the_limit_and_refuses_only_when_full(
+        limit, gaps):
+    """Checked against a plain list of accepted times: no 60 s window ever holds more than
+    the limit, and a request is refused only when the window, widened by one slice (1 s),
+    holds the limit already; what is stored stays within 61 counts."""
+    from django.core.cache import cache
+
+    cache.delete("probe")
+    accepted, now = [], 1_000_000.0
+    for gap in gaps:
+        now += gap
+        throttle = _limit(f"{limit}/minute")
+        throttle.timer = lambda now=now: now
+        allowed = throttle.allow_request(None, None)
+        if allowed:
+            accepted.append(now)
+            assert sum(1 for t in accepted if now - 60 < t <= now) <= limit
+        else:
+            assert sum(1 for t in accepted if now - 61 < t <= now) >= limit
+            assert 0 < throttle.wait() <= 60
+        assert len(cache.get("probe", [])) <= 61
+
+
+def test_a_client_allowed_thousands_a_minute_is_kept_in_at_most_61_counts():
+    from django.core.cache import cache
+
+    cache.delete("probe")
+    now = 2_000_000.0
+    for i in range(6000):
+        throttle = _limit("1000000/minute")
+        throttle.timer = lambda now=now + i * 0.01: now
+        assert throttle.allow_request(None, None)
+    stored = cache.get("probe")
+    assert len(stored) == 60 and sum(count for _, count in stored) == 6000
