@@ -182,10 +182,13 @@ def cascade(communication_id):
 
 def children_behind(limit=200):
     """Return ids of children missing one of their master's communications (a catch-up or
-    cascade lost with the broker; the communications sweep runs them again)."""
+    cascade lost with the broker; the communications sweep runs them again). Only what the
+    current master sent counts as had: a child re-linked to another master keeps the
+    updates of its first, which are not the new one's."""
     return list(Incident.objects.filter(master__isnull=False)
                 .annotate(sent=Count("master__communications", distinct=True),
-                          got=Count("cascaded_updates", distinct=True))
+                          got=Count("cascaded_updates", distinct=True, filter=Q(
+                              cascaded_updates__communication__incident=F("master"))))
                 .filter(got__lt=F("sent")).values_list("pk", flat=True)[:limit])
 
 

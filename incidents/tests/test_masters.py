@@ -14,7 +14,7 @@ from incidents.models import (
     IncidentComment,
     MasterLink,
 )
-from incidents.tasks import fan_out_communication
+from incidents.tasks import communications_sweep, fan_out_communication
 from notifications.models import OutboundEmail
 
 from .conftest import london
@@ -212,3 +212,23 @@ def test_a_late_child_of_a_minor_master_is_told_the_latest_update_once(
     told = [m for m in OutboundEmail.objects.filter(topic=communications.TOPIC)
             if late.raised_by.email in m.to]
     assert len(told) == 1 and told[0].subject.startswith(f"[{late.reference}]")
+
+
+def test_a_child_relinked_to_another_master_is_caught_up_by_the_sweep(
+        master, child, desk_agent, service, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        masters.link_child(master=master, child=child, by=desk_agent)
+    for body in ("Failover under way", "Failover done; queue draining"):
+        with django_capture_on_commit_callbacks(execute=True):
+            communications.publish(incident=master, by=desk_agent, kind="update", body=body)
+    masters.unlink_child(child=child, by=desk_agent, reason="A different fault: UK Link")
+    second = IncidentFactory(organisation=desk_agent.organisation, raised_by=desk_agent,
+                             severity=1, services=[service], title="UK Link not responding")
+    with django_capture_on_commit_callbacks(execute=True):
+        communications.publish(incident=second, by=desk_agent, kind="update",
+                               body="UK Link gateway restarting")
+    masters.link_child(master=second, child=child, by=desk_agent)  # its catch-up task is lost
+    assert masters.children_behind() == [child.pk]
+    communications_sweep()
+    assert child.comments.filter(body__contains="UK Link gateway restarting").count() == 1
+    assert masters.children_behind() == []
