@@ -1,7 +1,7 @@
 """Problem work: create from incidents, co-ordinate providers, known errors, apply workarounds.
 
-Uses the incidents app only through its agreed contract (Incident fields and
-`incidents.services.add_comment`), imported inside the functions that need it.
+Uses the incidents app only through its agreed contract (Incident fields,
+`incidents.services.add_comment` and `incidents.communications.publish`).
 """
 
 from datetime import timedelta
@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from changes.models import ChangeNotification
+from incidents.communications import publish
+from incidents.models import CommunicationKind
 from incidents.services import add_comment
 from notifications.services import queue_email, wants_email
 
@@ -191,6 +193,9 @@ def apply_workaround(*, incident, article: Article, by) -> WorkaroundApplication
 
     Links the article (and its problem, if any) to the incident, sends the
     workaround to the raiser as a public comment on the incident, and counts it.
+    On a master incident the workaround is also published as its workaround
+    communication, so it cascades to every child and reaches each raiser once (in their
+    organisation's email) instead of the raiser's own email.
     Resolving the incident stays with the incidents app. Applying twice is refused.
     """
     applicable = Article.objects.visible_to(by).filter(
@@ -205,12 +210,13 @@ def apply_workaround(*, incident, article: Article, by) -> WorkaroundApplication
     application = WorkaroundApplication.objects.create(incident=incident, article=article,
                                                        problem=problem, applied_by=by)
     version = article.published_version
-    add_comment(
-        incident=incident, author=by, public=True,
-        body=f"A workaround is known for this ({article.reference}: {version.title}).\n\n"
-             f"{version.body}\n\nRead it online: {article.get_absolute_url()}",
-    )
-    _send_workaround(incident=incident, article=article, application=application)
+    body = (f"A workaround is known for this ({article.reference}: {version.title}).\n\n"
+            f"{version.body}\n\nRead it online: {article.get_absolute_url()}")
+    add_comment(incident=incident, author=by, public=True, body=body)
+    if incident.children.exists():
+        publish(incident=incident, by=by, kind=CommunicationKind.WORKAROUND, body=body)
+    else:
+        _send_workaround(incident=incident, article=article, application=application)
     return application
 
 

@@ -254,3 +254,29 @@ def test_console_shows_matching_known_errors_and_applies_one(desk_agent, auditor
     client.post(url, {"article": "not-a-number"})
     assert client.get(reverse("admin:knowledge_incident_known_errors",
                               args=[999999])).status_code == 404
+
+
+def test_a_workaround_applied_to_a_master_reaches_every_child_and_each_raiser_once(
+        desk_agent, supplier_user, other_supplier_user, service,
+        django_capture_on_commit_callbacks):
+    from accounts.factories import OrganisationFactory, UserFactory
+    from incidents import masters
+    from notifications.models import OutboundEmail
+
+    article = make_article(title="UK Link MPR00012 rejection workaround",
+                           article_type="known_error", services_=[service],
+                           audience="participants")
+    master_raiser = UserFactory(organisation=OrganisationFactory(short_code="third-supplier"))
+    master = raise_incident(master_raiser, service, title="MPR00012 rejection")
+    children = [raise_incident(user, service) for user in (supplier_user, other_supplier_user)]
+    masters.link_children(master=master, children=children, by=desk_agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        problems.apply_workaround(incident=master, article=article, by=desk_agent)
+    for child in children:
+        shown = child.comments.filter(body__contains=article.reference)
+        assert shown.count() == 1 and shown.get().is_public
+    told = OutboundEmail.objects.filter(topic__in=["incident.communication",
+                                                   "incident.workaround"])
+    for raiser in (master_raiser, supplier_user, other_supplier_user):
+        assert sum(raiser.email in row.to for row in told) == 1, raiser
+    assert master.communications.get().kind == "workaround"
