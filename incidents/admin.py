@@ -35,6 +35,7 @@ from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
     Communication,
+    CommunicationCadence,
     Escalation,
     HeldEmail,
     Incident,
@@ -423,6 +424,15 @@ class OlaTargetAdmin(ReferenceDataAdmin):
     list_display = ["resolver_group", "severity", "resolution_amount", "resolution_unit",
                     "calendar"]
     list_filter = ["resolver_group", "severity"]
+
+
+@admin.register(CommunicationCadence)
+class CommunicationCadenceAdmin(ReferenceDataAdmin):
+    """How often a major incident's communications are due, per severity: a plan started
+    after a change takes the new cadence (a running plan keeps the one it started with)."""
+
+    list_display = ["severity", "minutes"]
+    ordering = ["severity"]
 
 
 @admin.register(Escalation)

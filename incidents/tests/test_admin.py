@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Incident, MajorIncident
+from incidents.models import CommunicationCadence, Incident, MajorIncident
 
 from .conftest import london
 
@@ -225,3 +225,38 @@ def test_malformed_console_actions_are_messages_and_change_nothing(
     assert (incident.status, incident.severity, incident.assigned_group, incident.is_major) == (
         "new", 3, None, False)
     assert not incident.links_out.exists()
+
+
+def _workspace(incident):
+    return reverse("admin:workspace_incident", args=[incident.reference])
+
+
+def test_operations_change_the_sev1_cadence_and_the_next_update_is_due_by_it(
+        client, clock, operations_user, desk_agent, make_incident):
+    clock.to(london(2026, 12, 1, 9, 0))
+    sev1 = CommunicationCadence.objects.get(severity=1)
+    client.force_login(operations_user)
+    changed = client.post(reverse("admin:incidents_communicationcadence_change",
+                                  args=[sev1.pk]), {"severity": 1, "minutes": 15})
+    assert changed.status_code == 302
+    incident = make_incident(severity=1)
+    client.force_login(desk_agent)
+    client.post(_act(incident, "declare-major"), {"manager": desk_agent.pk,
+                                                  "summary": "CSS down"})
+    incident.refresh_from_db()
+    assert incident.communication_plan.next_update_due_at == london(2026, 12, 1, 9, 15)
+    assert b"next update due 01 Dec 09:15" in client.get(_workspace(incident)).content
+
+
+def test_desk_agents_read_the_cadences_and_participants_never_see_them(
+        client, desk_agent, supplier_user):
+    sev1 = CommunicationCadence.objects.get(severity=1)
+    url = reverse("admin:incidents_communicationcadence_change", args=[sev1.pk])
+    client.force_login(desk_agent)
+    listing = client.get(reverse("admin:incidents_communicationcadence_changelist"))
+    assert b"Select communication cadence to view" in listing.content  # read only
+    assert client.post(url, {"severity": 1, "minutes": 5}).status_code == 403
+    client.force_login(supplier_user)
+    assert client.post(url, {"severity": 1, "minutes": 5}).status_code == 302  # to sign-in
+    sev1.refresh_from_db()
+    assert sev1.minutes == 30
