@@ -225,16 +225,27 @@ class AddTaskAction(ConsoleAction):
         queryset=Organisation.objects.resolver_groups().filter(is_active=True),
         error_messages=_says("Choose a resolver group.", "That is not an active resolver group."))
     reason = forms.CharField(required=False, max_length=5000)
+    due_at = forms.DateTimeField(required=False, error_messages={
+        "invalid": "Give the due time as a date and time, e.g. 2026-12-01 14:30."})
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        refusal = provider_tasks.due_at_refusal(due_at)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return due_at
 
     def perform(self, *, incident, by):
+        data = self.cleaned_data
         return provider_tasks.add_task(incident=incident, by=by,
-                                       resolver_group=self.cleaned_data["resolver_group"],
-                                       reason=self.cleaned_data["reason"])
+                                       resolver_group=data["resolver_group"],
+                                       reason=data["reason"], due_at=data["due_at"])
 
     def done(self, incident, task):
         ola = f"OLA due {_hhmm(task.ola_due_at)}" if task.ola_due_at else "no OLA target"
+        due = f"due {_hhmm(task.due_at)}; " if task.due_at else ""
         open_count = incident.tasks.open().count()
-        return (f"{incident.reference}: task added for {task.resolver_group.name}; {ola}. "
+        return (f"{incident.reference}: task added for {task.resolver_group.name}; {due}{ola}. "
                 f"{open_count} provider task{'s' if open_count != 1 else ''} open.")
 
 

@@ -31,6 +31,14 @@ def _resolver_group_refusal(incident, group):
     return ""
 
 
+def due_at_refusal(due_at, now=None):
+    """Return why `due_at` cannot be a new task's due time, or '' (none given is the OLA's).
+    The API and the console's form both ask this."""
+    if due_at is not None and due_at <= (now or timezone.now()):
+        return "The due time must be in the future."
+    return ""
+
+
 @transaction.atomic
 def add_task(*, incident, resolver_group, by, reason="", due_at=None) -> ProviderTask:
     """Open a task for `resolver_group` beside any already open (desk only). The first
@@ -45,8 +53,9 @@ def add_task(*, incident, resolver_group, by, reason="", due_at=None) -> Provide
     if refusal:
         raise InvalidTransition(refusal)
     now = timezone.now()
-    if due_at is not None and due_at <= now:
-        raise InvalidTransition("The due time must be in the future.")
+    refusal = due_at_refusal(due_at, now)
+    if refusal:
+        raise InvalidTransition(refusal)
     task = ola.open_task(incident=incident, resolver_group=resolver_group, by=by,
                          reason=(reason or "").strip(), at=now, due_at=due_at)
     if incident.assigned_group_id is None:

@@ -260,3 +260,24 @@ def test_desk_agents_read_the_cadences_and_participants_never_see_them(
     assert client.post(url, {"severity": 1, "minutes": 5}).status_code == 302  # to sign-in
     sev1.refresh_from_db()
     assert sev1.minutes == 30
+
+
+def test_the_console_adds_a_task_with_a_due_time_and_refuses_one_in_the_past(
+        client, clock, desk_agent, make_incident, provider_org, other_provider_org):
+    clock.to(london(2026, 12, 1, 9, 0))
+    incident = make_incident(severity=1)
+    client.force_login(desk_agent)
+    past = client.post(_act(incident, "add-task"), {
+        "resolver_group": provider_org.pk, "due_at": "2026-12-01T08:30"}, follow=True)
+    assert past.status_code == 200 and b"The due time must be in the future." in past.content
+    garbled = client.post(_act(incident, "add-task"), {
+        "resolver_group": provider_org.pk, "due_at": "half past nine"}, follow=True)
+    assert garbled.status_code == 200 and b"Give the due time as a date and time" in \
+        garbled.content
+    assert not incident.tasks.exists()
+    added = client.post(_act(incident, "add-task"), {
+        "resolver_group": provider_org.pk, "due_at": "2026-12-01T11:30"}, follow=True)
+    assert b"due 11:30" in added.content
+    assert incident.tasks.get().due == london(2026, 12, 1, 11, 30)
+    client.post(_act(incident, "add-task"), {"resolver_group": other_provider_org.pk})
+    assert incident.tasks.get(resolver_group=other_provider_org).due_at is None  # the OLA's
