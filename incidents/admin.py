@@ -31,10 +31,10 @@ from . import (
     sla_service,
 )
 from .admin_reconciliation import ReconciliationInline
+from .communications import drafts as communication_drafts
 from .errors import IncidentError
 from .models import (
     SEVERITY_CHOICES,
-    Communication,
     CommunicationCadence,
     Escalation,
     HeldEmail,
@@ -348,7 +348,7 @@ class IncidentAdmin(ConsoleAdmin):
                                                 is_system_account=False),
                 "major": getattr(incident, "major", None) if incident.is_major else None,
                 **multiparty_panels(incident, tasks=tasks, communications=communications),
-                "communication_kinds": Communication.Kind.choices,
+                "communication_drafts": communication_drafts(incident),
             }
         return super().change_view(request, object_id, form_url, {**extra,
                                                                   **(extra_context or {})})

@@ -114,12 +114,15 @@ class MultipartyActions:
     @extend_schema(tags=["Communications"], methods=["post"], request=CommunicationSerializer,
                    responses={201: CommunicationSerializer},
                    examples=[OpenApiExample("Update", value={
-                       "kind": "update", "body": "Failover under way; next update 10:30."})])
+                       "kind": "update", "body": "Failover under way; next update 10:30."}),
+                             OpenApiExample("Template draft", value={"kind": "workaround"},
+                                            description="No body: the kind's template draft "
+                                                        "is sent.")])
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     @idempotent
     def communications(self, request, reference=None):
         """The communications on this incident (a child: also its master's), or send one to
-        everyone it concerns (desk)."""
+        everyone it concerns (desk); without a body, the template draft for its kind."""
         incident = self.get_object()
         if request.method == "GET":
             rows = Communication.objects.visible_to(request.user).filter(
@@ -129,8 +132,11 @@ class MultipartyActions:
             raise PermissionDenied("Only the desk sends communications.")
         data = CommunicationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        body = (data.validated_data.get("body") or "").strip() or communications.draft(
+            incident, kind)
         communication = call(communications.publish, incident=incident, by=request.user,
-                             kind=data.validated_data["kind"], body=data.validated_data["body"])
+                             kind=kind, body=body)
         return Response(CommunicationSerializer(communication).data,
                         status=status.HTTP_201_CREATED)
 

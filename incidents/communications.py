@@ -62,14 +62,24 @@ class Audience:
 
 
 # --- writing communications ----------------------------------------------
-def draft(incident, kind):
-    """Return the template text for a communication of `kind` about `incident`."""
+def draft(incident, kind, *, services=None):
+    """Return the template text for a communication of `kind` about `incident`: what the
+    system sends on its own, what the console's form starts from and what the API sends
+    when no body is given. `services`: the incident's, if already read."""
     if kind not in Communication.Kind.values:
         raise InvalidTransition("Choose raise, update, workaround or restore.")
     plan = getattr(incident, "communication_plan", None)
     return render_to_string(f"incidents/communications/{kind}.txt",
                             {"incident": incident, "plan": plan,
-                             "services": incident.services.all()}).strip()
+                             "services": incident.services.all() if services is None
+                             else services}).strip()
+
+
+def drafts(incident):
+    """Return [(kind, label, draft)] for every kind, the console form's choices."""
+    services = list(incident.services.all())
+    return [(kind, label, draft(incident, kind, services=services))
+            for kind, label in Communication.Kind.choices]
 
 
 @transaction.atomic

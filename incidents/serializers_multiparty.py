@@ -137,7 +137,10 @@ class CommunicationSerializer(serializers.ModelSerializer):
                   "organisations_told", "fanned_out_at"]
         read_only_fields = ["id", "incident", "by", "at", "market_wide", "organisations_told",
                             "fanned_out_at"]
-        extra_kwargs = {"body": {"max_length": 20000}}
+        extra_kwargs = {"body": {"max_length": 20000, "required": False, "allow_blank": True,
+                                 "help_text": "The message. Omitted or empty: the template "
+                                              "draft for its kind is sent (as the console's "
+                                              "form starts from)."}}
 
 
 class JoinableIncidentSerializer(serializers.ModelSerializer):

@@ -262,6 +262,17 @@ def test_desk_agents_read_the_cadences_and_participants_never_see_them(
     assert sev1.minutes == 30
 
 
+def test_the_communication_form_starts_from_the_template_draft(client, desk_agent,
+                                                               make_incident):
+    incident = make_incident(severity=1)
+    client.force_login(desk_agent)
+    for page in (client.get(_workspace(incident)), client.get(_change(incident))):
+        body = page.content.decode()
+        textarea = body.split('id="mp-body"', 1)[1].split("</textarea>", 1)[0]
+        assert f"Update on {incident.reference}: [what has been found" in textarea
+        assert f"A workaround is available for {incident.reference}" in body  # its kind's draft
+
+
 def test_the_console_adds_a_task_with_a_due_time_and_refuses_one_in_the_past(
         client, clock, desk_agent, make_incident, provider_org, other_provider_org):
     clock.to(london(2026, 12, 1, 9, 0))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from incidents import masters, provider_tasks
+from incidents import communications, masters, provider_tasks
 from incidents.factories import IncidentFactory
 from incidents.models import AffectedOrganisation, Communication, Incident, MasterLink
 
@@ -136,3 +136,17 @@ def test_the_console_gathers_in_bulk_and_sends_a_communication(
     client.post(f"/admin/incidents/incident/{outage.pk}/act/communicate/",
                 {"kind": "update", "body": "Failover under way"})
     assert Communication.objects.filter(incident=outage, kind="update").exists()
+
+
+def test_a_communication_sent_without_a_body_is_the_kinds_template_draft(
+        api_client, outage, desk_agent):
+    url = f"{API}/incidents/{outage.reference}/communications/"
+    desk = api_client(desk_agent)
+    omitted = desk.post(url, {"kind": "workaround"})
+    empty = desk.post(url, {"kind": "update", "body": "  "})
+    assert omitted.status_code == empty.status_code == 201
+    assert omitted.json()["body"] == communications.draft(outage, "workaround")
+    assert omitted.json()["body"].startswith(f"A workaround is available for {outage.reference}")
+    assert empty.json()["body"].startswith(f"Update on {outage.reference}:")
+    written = desk.post(url, {"kind": "update", "body": "Failover under way"})
+    assert written.json()["body"] == "Failover under way"

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import policy
 from accounts.models import Organisation, User
+from incidents.communications import drafts as communication_drafts
 from incidents.errors import IncidentError
-from incidents.models import SEVERITY_CHOICES, CommunicationKind, PendingReason, ResolutionCode
+from incidents.models import SEVERITY_CHOICES, PendingReason, ResolutionCode
 from incidents.selectors import communications_of, multiparty_panels, tasks_seen_by
 
 from . import panels
@@ -45,7 +46,7 @@ def incident_workspace(request, reference, *, site):
         "countdowns": panels.sla_countdowns(incident),
         "tasks": panels.provider_tasks(incident, multiparty["holding_up"], legs=tasks),
         **multiparty,
-        "communication_kinds": CommunicationKind.choices,
+        "communication_drafts": communication_drafts(incident),
         "parties": panels.parties(incident),
         "timeline": panels.full_timeline(incident, user, problem_links=problem_links,
                                          applied=applied, outbox=panels.messages_sent(incident),
