@@ -6,7 +6,8 @@ on the rows, so the rules live here once:
 - `affected_parties(incident)`: every organisation the incident affects, and how.
 - `open_tasks(incident)`, `holding_up_restoration(incident)`: the provider tasks and
   which one restoration waits for.
-- `children_of(master)`, `master_of(incident)`, `communication_due(incident)`.
+- `children_of(master)`, `master_of(incident)`, `communication_due(incident)`,
+  `communication_plan_of(incident)`.
 - `tasks_seen_by(incident, user)`, `communications_of(incident)`: each read once for a
   page that shows them in several places (panels and timeline).
 """
@@ -132,6 +133,30 @@ def communication_due(incident):
     if plan is None or not plan.is_running:
         return None
     return plan.next_update_due_at
+
+
+@dataclass
+class PlanSummary:
+    """What the workspace shows of a major incident's communication plan."""
+
+    cadence_minutes: int
+    next_update_due_at: object  # None once the plan has ended (restored)
+    last_update_at: object  # the latest communication on the incident, None before any
+    last_update_by: object  # None: the system sent it (or none was sent)
+
+
+def communication_plan_of(incident):
+    """Return the incident's communication plan as a PlanSummary (the cadence, when the
+    next update is due, when and by whom the last communication went out), or None when it
+    has no plan (not a major incident)."""
+    plan = getattr(incident, "communication_plan", None)
+    if plan is None:
+        return None
+    last = incident.communications.select_related("by").order_by("-at", "-pk").first()
+    return PlanSummary(cadence_minutes=plan.cadence_minutes,
+                       next_update_due_at=communication_due(incident),
+                       last_update_at=last.at if last else None,
+                       last_update_by=last.by if last else None)
 
 
 def open_tasks_for_group(organisation_id):

@@ -9,6 +9,7 @@ from kernel.api_fields import PrototypeFields
 from kernel.clocks.serializers import ClockSerializer
 from services.catalogue import CatalogueCodeField
 
+from . import selectors
 from .models import (
     SEVERITY_GUIDANCE,
     Incident,
@@ -28,11 +29,31 @@ class ProviderTaskSummarySerializer(serializers.ModelSerializer):
                                    "rejected, handed_over or stopped")
     due = serializers.DateTimeField(read_only=True, allow_null=True,
                                     help_text="The desk's due time, else the OLA's.")
+    holds_up_restoration = serializers.SerializerMethodField(
+        help_text="true for the open task restoration waits for, as the incident page marks "
+                  "it: the most overdue, else the one due last (of all the incident's open "
+                  "tasks, including those the caller does not see).")
 
     class Meta:
         model = ProviderTask
         fields = ["id", "resolver_group", "status", "assigned_at", "due", "ended_at",
-                  "ola_due_at", "reason"]
+                  "ola_due_at", "reason", "holds_up_restoration"]
+
+    def get_holds_up_restoration(self, task) -> bool:
+        return task.pk == self.context.get("holding_up_id")
+
+
+class CommunicationPlanSerializer(serializers.Serializer):
+    cadence_minutes = serializers.IntegerField(
+        help_text="How often an update is due: the cadence for the incident's severity when "
+                  "the plan started.")
+    next_update_due_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the next update is due; null once restored.")
+    last_update_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the latest communication went out.")
+    last_update_by = serializers.CharField(
+        source="last_update_by.username", allow_null=True,
+        help_text="Username of who sent it; null when the system did.")
 
 class IncidentSerializer(PrototypeFields, serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="short_code", read_only=True)
@@ -70,17 +91,36 @@ class IncidentDetailSerializer(IncidentSerializer):
         help_text="Provider tasks the caller may see: the desk all, a provider its own, a "
                   "participant none.")
 
+    communication_plan = serializers.SerializerMethodField(
+        help_text="A major incident's communication plan, as the workspace shows it (staff "
+                  "only; null for others and for an incident without a plan).")
+
     class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "tasks"]
+        fields = [*IncidentSerializer.Meta.fields, "tasks", "communication_plan"]
         read_only_fields = fields
 
     @extend_schema_field(ProviderTaskSummarySerializer(many=True))
     def get_tasks(self, incident):
         if incident.known_to_have_no_tasks():
             return []  # just raised: the create answers without asking
-        tasks = ProviderTask.objects.visible_to(self.context["request"].user).filter(
-            incident=incident).select_related("resolver_group")
-        return ProviderTaskSummarySerializer(tasks, many=True).data
+        user = self.context["request"].user
+        tasks = list(ProviderTask.objects.visible_to(user).filter(incident=incident)
+                     .select_related("resolver_group"))
+        if not tasks:
+            return []
+        # Staff see every task already; a provider's own are judged among all open ones.
+        holding_up = selectors.holding_up_restoration(incident, tasks=selectors.open_tasks(
+            incident, tasks=tasks if policy.is_internal(user) else None))
+        return ProviderTaskSummarySerializer(
+            tasks, many=True, context={"holding_up_id": holding_up and holding_up.pk}).data
+
+    @extend_schema_field(CommunicationPlanSerializer(allow_null=True))
+    def get_communication_plan(self, incident):
+        if incident.known_to_have_no_tasks() or not policy.is_internal(
+                self.context["request"].user):
+            return None  # just raised (no plan yet, nothing to ask), or not staff
+        plan = selectors.communication_plan_of(incident)
+        return None if plan is None else CommunicationPlanSerializer(plan).data
 
 class IncidentCreateSerializer(PrototypeFields, serializers.Serializer):
     title = serializers.CharField(max_length=200)

@@ -1,8 +1,11 @@
 """The multi-party parts through the portal, the console and the API, as each party sees them."""
 
-import pytest
+from datetime import timedelta
 
-from incidents import communications, masters, provider_tasks
+import pytest
+from django.utils import timezone
+
+from incidents import communications, major_incidents, masters, provider_tasks
 from incidents.factories import IncidentFactory
 from incidents.models import AffectedOrganisation, Communication, Incident, MasterLink
 
@@ -150,3 +153,57 @@ def test_a_communication_sent_without_a_body_is_the_kinds_template_draft(
     assert empty.json()["body"].startswith(f"Update on {outage.reference}:")
     written = desk.post(url, {"kind": "update", "body": "Failover under way"})
     assert written.json()["body"] == "Failover under way"
+
+
+def test_the_incident_detail_says_which_task_holds_up_restoration(
+        api_client, outage, desk_agent, provider_org, other_provider_org, provider_user,
+        other_provider_user, supplier_user):
+    soon = timezone.now() + timedelta(hours=1)
+    provider_tasks.add_task(incident=outage, resolver_group=provider_org, by=desk_agent,
+                            due_at=soon)
+    provider_tasks.add_task(incident=outage, resolver_group=other_provider_org, by=desk_agent,
+                            due_at=soon + timedelta(hours=2))  # due last: restoration waits
+    url = f"{API}/incidents/{outage.reference}/"
+    tasks = api_client(desk_agent).get(url).json()["tasks"]
+    assert {t["resolver_group"]: t["holds_up_restoration"] for t in tasks} == {
+        provider_org.short_code: False, other_provider_org.short_code: True}
+    # each provider is told about its own task, judged among all the open ones
+    assert [t["holds_up_restoration"] for t in
+            api_client(provider_user).get(url).json()["tasks"]] == [False]
+    assert [t["holds_up_restoration"] for t in
+            api_client(other_provider_user).get(url).json()["tasks"]] == [True]
+
+
+def test_staff_read_the_major_incidents_communication_plan_in_the_api(
+        api_client, outage, desk_agent, provider_user):
+    url = f"{API}/incidents/{outage.reference}/"
+    assert api_client(desk_agent).get(url).json()["communication_plan"] is None  # not major
+    major_incidents.declare_major(incident=outage, by=desk_agent, manager=desk_agent,
+                                  summary="CSS Registration is down.")
+    sent = Communication.objects.filter(incident=outage).latest("at")
+    plan = api_client(desk_agent).get(url).json()["communication_plan"]
+    assert plan["cadence_minutes"] == 30 and plan["last_update_by"] == desk_agent.username
+    assert plan["next_update_due_at"] == (sent.at + timedelta(minutes=30)).isoformat(
+        ).replace("+00:00", "Z")
+    assert plan["last_update_at"] == sent.at.isoformat().replace("+00:00", "Z")
+    provider_tasks.add_task(incident=outage, resolver_group=provider_user.organisation,
+                            by=desk_agent)
+    assert api_client(provider_user).get(url).json()["communication_plan"] is None
+
+
+def test_the_incident_detail_query_count_does_not_grow_with_tasks_or_communications(
+        api_client, outage, desk_agent, provider_org, other_provider_org,
+        django_assert_max_num_queries):
+    major_incidents.declare_major(incident=outage, by=desk_agent, manager=desk_agent,
+                                  summary="CSS Registration is down.")
+    url = f"{API}/incidents/{outage.reference}/"
+    desk = api_client(desk_agent)
+    provider_tasks.add_task(incident=outage, resolver_group=provider_org, by=desk_agent)
+    desk.get(url)  # per-process look-ups (the catalogue, the SLA policy) are read once
+    with django_assert_max_num_queries(12) as few:
+        desk.get(url)
+    provider_tasks.add_task(incident=outage, resolver_group=other_provider_org, by=desk_agent)
+    for n in range(3):
+        communications.publish(incident=outage, by=desk_agent, kind="update", body=f"U{n}")
+    with django_assert_max_num_queries(len(few)):
+        assert len(desk.get(url).json()["tasks"]) == 2
