@@ -207,3 +207,46 @@ def test_the_incident_detail_query_count_does_not_grow_with_tasks_or_communicati
         communications.publish(incident=outage, by=desk_agent, kind="update", body=f"U{n}")
     with django_assert_max_num_queries(len(few)):
         assert len(desk.get(url).json()["tasks"]) == 2
+
+
+def test_a_participant_joins_an_open_major_incident_through_the_api_once(
+        api_client, outage, supplier_user, service):
+    client = api_client(supplier_user)
+    listed = client.get(f"{API}/joinable-incidents/?services={service.code}").json()
+    assert [row["reference"] for row in listed["results"]] == [outage.reference]
+    url = f"{API}/joinable-incidents/{outage.reference}/join/"
+    joined = client.post(url, {"impact": "1,200 switch requests rejected"})
+    assert joined.status_code == 201
+    assert joined.json()["organisation"] == supplier_user.organisation.short_code
+    row = AffectedOrganisation.objects.get(incident=outage)
+    assert (row.organisation, row.impact) == (supplier_user.organisation,
+                                              "1,200 switch requests rejected")
+    again = client.post(url, {"impact": "Still rejected"})
+    assert again.status_code == 409 and "already joined" in again.json()["error"]["message"]
+    assert AffectedOrganisation.objects.count() == 1
+
+
+def test_a_provider_cannot_join_an_incident_through_the_api(api_client, outage, provider_user,
+                                                            service):
+    client = api_client(provider_user)
+    assert client.get(f"{API}/joinable-incidents/?services={service.code}").json()[
+        "results"] == []
+    answer = client.post(f"{API}/joinable-incidents/{outage.reference}/join/",
+                         {"impact": "We are affected too"})
+    assert answer.status_code == 403 and not AffectedOrganisation.objects.exists()
+
+
+def test_a_childs_portal_page_shows_its_masters_status_and_cascaded_update(
+        client, outage, desk_agent, make_incident, other_supplier_user,
+        django_capture_on_commit_callbacks):
+    child = make_incident(severity=1)
+    masters.link_child(master=outage, child=child, by=desk_agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        communications.publish(incident=outage, by=desk_agent, kind="update",
+                               body="CSS database failover under way; next update 10:30")
+    client.force_login(child.raised_by)
+    page = client.get(f"/incidents/{child.reference}/").content.decode()
+    assert f"follows master incident <strong>{outage.reference}</strong>, which is new" in page
+    assert "CSS database failover under way; next update 10:30" in page
+    client.force_login(other_supplier_user)
+    assert client.get(f"/incidents/{child.reference}/").status_code == 404
