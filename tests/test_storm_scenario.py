@@ -51,8 +51,8 @@ def _api(user):
     return client
 
 
-def test_the_storm(market, desk_agent, provider_org, other_provider_org, provider_user,
-                   other_provider_user, django_capture_on_commit_callbacks):
+def test_the_storm(market, desk_agent, operations_user, provider_org, other_provider_org,
+                   provider_user, other_provider_user, django_capture_on_commit_callbacks):
     css, participants, people = market
     desk = _api(desk_agent)
 
@@ -130,19 +130,35 @@ def test_the_storm(market, desk_agent, provider_org, other_provider_org, provide
         assert (child.status, child.resolved_at, child.resolution_code) == (
             "resolved", resolved_at, "fixed")
         assert child.comments.filter(body__contains="failover under way").count() == 1
-    restore = Communication.objects.get(incident__reference=master, kind="restore")
+    sent = {c.kind: c.pk for c in Communication.objects.filter(incident__reference=master)}
+    assert sent == {"raise": sent["raise"], "update": update, "workaround": workaround,
+                    "restore": sent["restore"]}
 
     # Everyone affected was told exactly once per message: each of the thirty participants'
-    # duty contacts and each of the twenty raisers, once for each of the four messages.
-    for communication_id in (update, workaround, restore.pk):
+    # duty contacts and the provider of CSS Registration, once for each of the four
+    # messages; each of the twenty raisers and the other provider (its task came later)
+    # once for each message after they raised or were given a task, the raise
+    # announcement (09:00) not again when their incident was gathered under the master.
+    for kind, communication_id in sent.items():
         rows = OutboundEmail.objects.filter(dedup_key__startswith=f"incident-comm-"
                                                                   f"{communication_id}-")
         per_address = Counter(address for row in rows for address in row.to)
-        assert set(per_address.values()) == {1}
-        for org in participants:
-            assert per_address[org.contact_email] == 1
+        assert set(per_address.values()) == {1}, kind
+        for org in (*participants, provider_org):
+            assert per_address[org.contact_email] == 1, (kind, org)
+        later = 0 if kind == "raise" else 1
         for person in people[:20]:
-            assert per_address[person.email] == 1
+            assert per_address[person.email] == later, (kind, person)
+        assert per_address[other_provider_org.contact_email] == later, kind
+    # each provider was sent its task once, and the desk told once of each completed task
+    for task in ProviderTask.objects.filter(incident__reference=master):
+        assigned = OutboundEmail.objects.get(dedup_key=f"incident-leg-{task.pk}")
+        assert assigned.to == [task.resolver_group.contact_email]
+        assert OutboundEmail.objects.filter(dedup_key=f"incident-task-ended-{task.pk}").count() \
+            == 1
+    assert Counter(address for message in mail.outbox for address in message.to
+                   if message.subject.startswith(f"[{master}] Assigned to")) == {
+        provider_org.contact_email: 1, other_provider_org.contact_email: 1}
     delivered = Counter((address, message.extra_headers["Message-ID"])
                         for message in mail.outbox for address in message.to)
     assert set(delivered.values()) == {1}
@@ -157,7 +173,33 @@ def test_the_storm(market, desk_agent, provider_org, other_provider_org, provide
     review = major.review
     with pytest.raises(InvalidTransition):
         major_incidents.complete_review(review=review, by=desk_agent, findings="Too early.")
+    # the first raiser reports and signs off through the API (a retried sign-off is the
+    # same answer); Switching Operations waive the other provider's item in the console
+    first = next(item for item in items if item.organisation == participants[0])
+    raiser = _api(people[0])
+    with step(15, 0):
+        assert raiser.post(f"{API}/reconciliation-items/{first.pk}/progress/", {
+            "backlog": 400, "unit": "delayed switch requests", "remaining": 0},
+            HTTP_IDEMPOTENCY_KEY="storm-progress").status_code == 201
+        for _ in range(2):
+            signed = raiser.post(f"{API}/reconciliation-items/{first.pk}/sign-off/",
+                                {"note": "All resubmitted"}, HTTP_IDEMPOTENCY_KEY="storm-sign-off")
+            assert (signed.status_code, signed.json()["status"]) == (200, "signed_off")
+    waived = next(item for item in items if item.organisation == other_provider_org)
+    console = Client()
+    console.force_login(operations_user)
+    with step(15, 30):
+        console.post("/admin/incidents/reconciliationitem/", {
+            "action": "waive_selected", "_selected_action": [waived.pk],
+            "reason": "No backlog: DSP queued nothing during the outage"})
+    for item in (first, waived):
+        item.refresh_from_db()
+    assert (first.status, waived.status) == ("signed_off", "waived")
+    assert OutboundEmail.objects.get(dedup_key=f"reconciliation-waived-{waived.pk}").to == [
+        other_provider_org.contact_email]
     for item in items:
+        if item.pk in (first.pk, waived.pk):
+            continue
         party = (User.objects.filter(organisation=item.organisation, is_active=True).first()
                  or UserFactory(organisation=item.organisation,
                                 provider=item.organisation.kind == "cds_provider"))
