@@ -19,7 +19,11 @@ The rules, in words (README and the portal's help say the same):
   address is in at most one email per communication.
 - **When.** On raise (the first service-affecting incident on a service: later ones on
   the same services while it is open are the same outage, and the desk gathers them under
-  it as children), on each public update, on the workaround and on restoration. A major
+  it as children), on each public update, on the workaround and on restoration. The
+  raise is announced by the worker about a second after the incident is raised (one check
+  per service per second however many incidents arrive); the communications sweep
+  announces, within about two minutes, any incident of the last hour a lost task missed.
+  A major
   incident's plan says when the next update is due (the cadence for its severity); the
   manager is reminded when it is.
 - **Exactly once.** Each communication is a row; its fan-out queues each organisation's
@@ -39,17 +43,26 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Organisation, User
 from kernel.after_commit import enqueue_after_commit
+from kernel.coalesce import Coalesced
 from notifications.services import queue_email, wants_email
 from services.models import Service, ServiceDependency
 
 from .errors import InvalidTransition, NotAllowed
-from .models import Communication, CommunicationCadence, CommunicationPlan, Incident
+from .models import (
+    OPEN_STATUSES,
+    SERVICE_AFFECTING_SEVERITIES,
+    Communication,
+    CommunicationCadence,
+    CommunicationPlan,
+    Incident,
+)
 from .notify import operations_people
 
 TOPIC = "incident.communication"  # the preference people set to be told as well
 SWEEP = "the communications sweep (every minute)"
 FAN_OUT_TASK = "incidents.tasks.fan_out_communication"
-ANNOUNCE_TASK = "incidents.tasks.announce_outage"
+ANNOUNCE = Coalesced(prefix="incidents:announce-queued", task="incidents.tasks.announce_outages",
+                     name="outage announcement", sweep=SWEEP)
 
 
 @dataclass
@@ -121,11 +134,12 @@ def start_plan(*, incident, manager, at=None):
 
 
 def on_raised(incident):
-    """Ask for the outage to be announced after commit if the incident is service-affecting
-    (called when an incident is raised or its severity changes). The check and the fan-out
-    run in the task, not in the request that raised the incident."""
+    """Ask for the outage to be announced if the incident is service-affecting (called when
+    an incident is raised or its severity changes). Coalesced per service (kernel.coalesce):
+    a storm of incidents on one service costs one announcement check a second, in the
+    worker, not one per incident; the sweep announces what a lost task missed."""
     if incident.is_service_affecting and incident.master_id is None:
-        enqueue_after_commit(ANNOUNCE_TASK, incident.pk, sweep=SWEEP)
+        ANNOUNCE.soon(service.pk for service in incident.services.all())
 
 
 def on_restored(incident, *, by):
@@ -142,36 +156,85 @@ def on_restored(incident, *, by):
 
 def lock_services(incident):
     """Lock the incident's services' rows (in one order) and return their ids: whoever
-    announces an outage on them (the raise sweep, a major incident declaration) holds it."""
-    return list(Service.objects.select_for_update().filter(incidents=incident)
-                .order_by("pk").values_list("pk", flat=True))
+    announces an outage on them (the announcement task, a major incident declaration)
+    holds it."""
+    return _lock(Service.objects.filter(incidents=incident))
+
+
+def _lock(services):
+    return list(services.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def has_announced(incident):
     return incident.communications.filter(kind=Communication.Kind.RAISE).exists()
 
 
-@transaction.atomic
-def announce_outage(incident_id):
-    """Publish the raise communication of a service-affecting incident, unless an open
-    incident on one of its services announced this outage already. Return it, or None.
+def _unannounced():
+    """Open service-affecting incidents, not children, with no raise communication of their
+    own (the partial indexes of open Sev1/Sev2 and open major incidents find them)."""
+    return (Incident.objects.open().filter(Q(severity__in=SERVICE_AFFECTING_SEVERITIES)
+                                           | Q(is_major=True))
+            .filter(master__isnull=True)
+            .exclude(communications__kind=Communication.Kind.RAISE))
 
-    The affected services' rows are locked first, so two incidents raised at the same
-    moment on one service cannot both announce.
+
+ANNOUNCE_WITHIN = timedelta(hours=1)
+
+
+def _announced_services():
+    """Return the ids of the services of every open incident announced with a raise
+    communication (read from the communications, a small table)."""
+    return set(Communication.objects.filter(kind=Communication.Kind.RAISE,
+                                            incident__status__in=OPEN_STATUSES)
+               .values_list("incident__services", flat=True)) - {None}
+
+
+def _concerns(incident, wanted, announced):
+    services = {service.pk for service in incident.services.all()}
+    return bool((wanted is None or wanted & services) and not services & announced)
+
+
+@transaction.atomic
+def announce_outages(service_ids=None, *, changed_before=None, now=None):
+    """Publish the raise communication of each service-affecting incident on `service_ids`
+    (every service: the sweep) raised or changed within the last hour (ANNOUNCE_WITHIN) and
+    not yet announced, unless an open incident on one of its services announced this outage
+    already. Return the communications published.
+
+    Oldest first, so the first incident of an outage is the one announced, and at most one
+    per outage: an incident sharing a service with one announced here is not. In a storm
+    the services are announced already and nothing more is read. Before announcing, the
+    rows of every service concerned are locked (in one order), so no other announcement or
+    major-incident declaration on them runs at the same time. `changed_before`: the sweep
+    leaves what the task is about to do to the task.
     """
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None or not incident.is_service_affecting or not incident.is_open:
-        return None
-    service_ids = lock_services(incident)
-    if incident.master_id is not None or has_announced(incident):
-        return None
-    already = (Communication.objects.filter(kind=Communication.Kind.RAISE,
-                                            incident__services__in=service_ids)
-               .filter(incident__in=Incident.objects.open()).exclude(incident=incident))
-    if already.exists():
-        return None
-    return publish(incident=incident, by=None, kind=Communication.Kind.RAISE,
-                   at=timezone.now())
+    now = now or timezone.now()
+    wanted = None if service_ids is None else set(service_ids)
+    announced = _announced_services()
+    if wanted is not None and wanted <= announced:
+        return []
+    # Read from the partial indexes of open Sev1/Sev2 and open major incidents; services
+    # are matched here, not in SQL, so no plan walks a service's history of incidents.
+    candidates = _unannounced().filter(updated_at__gte=now - ANNOUNCE_WITHIN)
+    if changed_before is not None:
+        candidates = candidates.filter(updated_at__lt=changed_before)
+    candidates = [incident for incident in candidates.order_by("created_at", "pk")
+                  .prefetch_related("services")
+                  if _concerns(incident, wanted, announced)]
+    concerned = {service.pk for incident in candidates for service in incident.services.all()}
+    if not concerned:
+        return []
+    _lock(Service.objects.filter(pk__in=concerned))
+    announced = _announced_services()  # again: one may have been announced meanwhile
+    published = []
+    for incident in candidates:
+        services = {service.pk for service in incident.services.all()}
+        if services & announced:
+            continue  # the same outage, told already (perhaps since the candidates were read)
+        published.append(publish(incident=incident, by=None, kind=Communication.Kind.RAISE,
+                                 at=now))
+        announced |= services
+    return published
 
 
 # --- who is told -----------------------------------------------------------

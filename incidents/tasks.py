@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from . import communications, masters, services, sla_service
 from .inbound import process_maildir
@@ -33,11 +36,12 @@ def fan_out_communication(communication_id):
     return communications.fan_out(communication_id)
 
 
-@shared_task(name="incidents.tasks.announce_outage", ignore_result=True)
-def announce_outage(incident_id):
-    """Announce a newly service-affecting incident unless its outage is announced already."""
-    communication = communications.announce_outage(incident_id)
-    return communication.pk if communication else None
+@shared_task(name="incidents.tasks.announce_outages", ignore_result=True)
+def announce_outages(service_ids):
+    """Announce the newly service-affecting incidents on `service_ids` whose outage is not
+    announced yet (queued once a second per service by communications.on_raised)."""
+    communications.ANNOUNCE.take(service_ids)
+    return [communication.pk for communication in communications.announce_outages(service_ids)]
 
 
 @shared_task(name="incidents.tasks.catch_up_child", ignore_result=True)
@@ -48,8 +52,9 @@ def catch_up_child(child_id):
 
 @shared_task(name="incidents.tasks.communications_sweep", ignore_result=True)
 def communications_sweep():
-    """Finish fan-outs a lost task or a worker restart left unfinished; remind managers
-    whose next update is due."""
+    """Announce outages a lost announcement task left unannounced, finish fan-outs a lost
+    task or a worker restart left unfinished; remind managers whose next update is due."""
+    communications.announce_outages(changed_before=timezone.now() - timedelta(seconds=60))
     for communication_id in communications.unfinished_ids():
         fan_out_communication(communication_id)
     for child_id in masters.children_behind():

@@ -2,10 +2,10 @@
 
 import pytest
 import time_machine
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.factories import issue_token

@@ -81,7 +81,55 @@ def test_later_sev1_incidents_on_the_same_service_are_not_announced_again(
                                  raised_by=other_supplier_user, severity=1,
                                  services=[market["css"]])
     assert first.communications.count() == 1 and second.communications.count() == 0
-    assert communications.announce_outage(second.pk) is None
+    assert communications.announce_outages([market["css"].pk]) == []
+
+
+def test_a_storm_on_one_service_costs_one_announcement_check_and_one_announcement(
+        market, supplier_user, other_supplier_user, django_capture_on_commit_callbacks,
+        monkeypatch):
+    """Ten Sev1/Sev2 incidents on CSS Registration in one second: one task checks them
+    all (kernel.coalesce), and the first raised is the one the market is told about."""
+    from kernel import coalesce
+
+    queued = []
+    real = coalesce.enqueue_after_commit
+
+    def spy(task, *args, **kwargs):
+        queued.append(task)
+        return real(task, *args, **kwargs)
+
+    monkeypatch.setattr(coalesce, "enqueue_after_commit", spy)
+    with django_capture_on_commit_callbacks(execute=True):
+        raised = [IncidentFactory(organisation=user.organisation, raised_by=user,
+                                  severity=1 + n % 2, services=[market["css"]])
+                  for n, user in enumerate([supplier_user, other_supplier_user] * 5)]
+    assert queued.count(communications.ANNOUNCE.task) == 1
+    assert list(Communication.objects.values_list("incident", "kind")) == [
+        (raised[0].pk, Communication.Kind.RAISE)]
+
+
+def test_the_sweep_announces_an_outage_whose_announcement_task_was_lost(
+        market, supplier_user, desk_agent):
+    """The task never ran (the broker was down at commit, say): the communications sweep
+    announces the incident a minute later, once, and not one changed over an hour ago."""
+    import time_machine
+
+    from incidents.tasks import communications_sweep
+
+    with time_machine.travel("2026-11-30 09:00:00Z", tick=False):
+        stale = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                                severity=1, services=[ServiceFactory(code="des")])
+    with time_machine.travel("2026-11-30 11:00:00Z", tick=False):
+        lost = IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user,
+                               severity=2, services=[market["css"]])
+        communications_sweep()
+        assert not Communication.objects.exists()  # the task's minute is not over yet
+    with time_machine.travel("2026-11-30 11:01:30Z", tick=False):
+        communications_sweep()
+        communications_sweep()
+    assert list(Communication.objects.values_list("incident", "kind")) == [
+        (lost.pk, Communication.Kind.RAISE)]
+    assert not stale.communications.exists()
 
 
 def test_a_minor_incident_announces_nothing(market, supplier_user,

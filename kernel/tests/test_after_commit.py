@@ -102,7 +102,7 @@ def test_the_web_process_has_every_task_registered_before_its_first_request():
     task queued by name must be found without any discovery in those threads."""
     probe = ("import switching_sm.wsgi\n"
              "from celery import current_app\n"
-             "names = ['incidents.tasks.announce_outage', 'incidents.tasks.fan_out_communication',"
+             "names = ['incidents.tasks.announce_outages', 'incidents.tasks.fan_out_communication',"
              " 'servicestatus.tasks.recompute_services', 'notifications.tasks.deliver_email']\n"
              "print(sorted(n for n in names if n not in current_app.tasks))\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
@@ -115,7 +115,7 @@ def test_tasks_queued_by_name_from_many_threads_at_once_are_all_found(monkeypatc
     """Discovery on first need happens once, under a lock; every thread gets its task."""
     from celery import current_app
 
-    name = "incidents.tasks.announce_outage"
+    name = "incidents.tasks.announce_outages"
     calls, in_progress = [], []
 
     def racy_discovery(*args, **kwargs):

@@ -26,7 +26,7 @@ def _body(service, severity, n=0):
             "services": [service.code], "severity": severity}
 
 
-AUDIENCE_TASKS = {"incidents.tasks.announce_outage", "incidents.tasks.fan_out_communication",
+AUDIENCE_TASKS = {"incidents.tasks.announce_outages", "incidents.tasks.fan_out_communication",
                   "notifications.tasks.deliver_email"}
 
 
