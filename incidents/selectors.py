@@ -165,16 +165,15 @@ def open_tasks_for_group(organisation_id):
             .select_related("incident").order_by("ola_due_at", "assigned_at"))
 
 
-def multiparty_panels(incident, *, children_shown=50, tasks=None, communications=None):
+def multiparty_panels(incident, *, tasks, communications, children_shown=50):
     """Return what an agent's view of `incident` shows of its multi-party side: open tasks
     (each with its due time), the one holding up restoration, its master or children,
     its latest communications and when the next one is due. `tasks` and `communications`:
-    the rows already read for the page (tasks_seen_by, communications_of), if it has."""
+    the rows already read for the page (tasks_seen_by, communications_of)."""
     children = children_of(incident)
     shown = list(children[:children_shown])
     tasks = open_tasks(incident, tasks=tasks)
-    latest = list(incident.communications.select_related("by").order_by("-at")[:20]) \
-        if communications is None else communications[::-1][:20]
+    latest = communications[::-1][:20]
     return {
         "open_tasks": tasks,
         "holding_up": holding_up_restoration(incident, tasks=tasks),

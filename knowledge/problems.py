@@ -181,7 +181,7 @@ def matching_known_errors(*, incident, user, limit: int = 5):
     words of its title and description.
     """
     words = f"{incident.title} {incident.description}".split()[:MATCH_WORDS]
-    service_ids = [service.pk for service in incident.services.all()] or None  # prefetched?
+    service_ids = [service.pk for service in incident.services.all()] or None  # uses a prefetch
     found = search_articles(user=user, text=" ".join(words), match_any=True,
                             article_type=Article.Type.KNOWN_ERROR, service_ids=service_ids)
     return list(found[:limit])

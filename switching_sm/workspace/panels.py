@@ -85,12 +85,10 @@ class Task:
     holds_up: bool = False  # the open task restoration waits for (selectors rule)
 
 
-def provider_tasks(incident, holding_up=None, *, legs=None):
+def provider_tasks(incident, holding_up, *, legs):
     """Return the incident's provider tasks, open ones first, each with its OLA countdown;
     `holding_up` is the open task restoration waits for (marked); `legs`: the task rows
-    already read (selectors.tasks_seen_by)."""
-    if legs is None:
-        legs = incident.tasks.select_related("resolver_group", "ola_target__calendar")
+    already read for the page (selectors.tasks_seen_by)."""
     tasks = []
     for leg in legs:
         if leg.ended_at is None:
