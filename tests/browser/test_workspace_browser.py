@@ -185,3 +185,26 @@ def test_desk_makes_a_master_and_the_child_follows_it(live_server, page, desk_ag
     expect(page.locator(".ws-badges")).to_contain_text(f"Follows master {sev1.reference}")
     expect(page.get_by_role("button", name="Unlink")).to_be_visible()
     assert Incident.objects.get(pk=child.pk).master_id == sev1.pk
+
+
+def test_the_communication_form_follows_the_kind_until_the_agent_edits_it(
+        live_server, page, desk_agent, sev1):
+    """The message starts from the update draft; choosing 'Workaround' puts the workaround
+    draft in; once the agent has typed, another kind leaves the text alone. Sent, it is
+    the incident's communication."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_with_code(page, live_server.url, desk_agent)
+    page.goto(f"{live_server.url}/admin/workspace/incident/{sev1.reference}/")
+    form = page.locator("form", has=page.get_by_role("button", name="Send"))
+    message, kind = form.get_by_label("Message"), form.get_by_label("Kind")
+    expect(message).to_have_value(re.compile(rf"^Update on {sev1.reference}"))
+    kind.select_option(label="Workaround")
+    expect(message).to_have_value(re.compile(rf"A workaround is available for {sev1.reference}"))
+    message.fill("Send switch requests through the DCC adapter until 14:00.")
+    kind.select_option(label="Update")
+    expect(message).to_have_value("Send switch requests through the DCC adapter until 14:00.")
+    kind.select_option(label="Workaround")
+    form.get_by_role("button", name="Send").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    sent = sev1.communications.get(kind="workaround")
+    assert sent.body == "Send switch requests through the DCC adapter until 14:00."
