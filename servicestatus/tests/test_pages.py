@@ -202,6 +202,53 @@ def test_rendered_pages_serve_the_previous_bytes_while_another_rebuilds(db):
     assert fresh == (status_cache.generation(), b"v2")
 
 
+@pytest.fixture
+def a_minute_later(settings, monkeypatch):
+    """A cache whose expiry this test controls (LocMem reads time.time); calling the
+    returned function moves the clock just past the status cache's TIMEOUT."""
+    import time
+
+    from servicestatus import cache as status_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "a-minute-later"}}
+    now = time.time()
+
+    def later():
+        monkeypatch.setattr(time, "time", lambda: now + status_cache.TIMEOUT + 1)
+    return later
+
+
+def test_when_the_status_data_times_out_one_reader_rebuilds_and_the_rest_serve_the_last(
+        db, a_minute_later):
+    from django.core.cache import cache
+
+    from servicestatus import cache as status_cache
+
+    assert status_cache.get_or_build("thing", lambda: "v1") == "v1"
+    a_minute_later()  # the value timed out; nothing was invalidated
+    cache.add(f"servicestatus:building:{status_cache.generation()}:thing", 1)  # a rebuild runs
+    assert status_cache.get_or_build("thing", lambda: "v2") == "v1"  # served, not waiting
+    cache.delete(f"servicestatus:building:{status_cache.generation()}:thing")
+    assert status_cache.get_or_build("thing", lambda: "v2") == "v2"
+
+
+def test_a_rendered_page_past_its_timeout_is_rebuilt_once_and_served_meanwhile(
+        db, a_minute_later):
+    from django.core.cache import cache
+
+    from servicestatus import cache as status_cache
+
+    first = status_cache.rendered("thing", lambda: b"v1")
+    a_minute_later()
+    lock = f"servicestatus:building:{status_cache.generation()}:rendered:thing"
+    cache.add(lock, 1)  # another reader is re-rendering
+    assert status_cache.rendered("thing", lambda: b"v2") == first  # no wait for it
+    cache.delete(lock)
+    assert status_cache.rendered("thing", lambda: b"v2") == (first[0], b"v2")
+    assert status_cache.rendered("thing", lambda: b"v3") == (first[0], b"v2")  # fresh again
+
+
 def test_a_status_page_hit_is_one_cache_round_trip_and_no_query(client, service, monkeypatch,
                                                                 django_assert_num_queries):
     from django.core.cache import cache
