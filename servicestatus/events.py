@@ -1,8 +1,9 @@
 """Event Management: ingest providers' monitoring events, fold repeats, act on exceptions."""
 
+import functools
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -51,12 +52,8 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
         list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
         return clear_event(by=by, service=service, source=source, dedup_key=dedup_key,
                            message=message, occurred_at=occurred_at)
-    existing = (
-        Event.objects.select_for_update().active()
-        .filter(service=service, organisation_id=by.organisation_id, dedup_key=dedup_key,
-                last_seen__gte=occurred_at - dedup_window())
-        .order_by("-last_seen").first()
-    )
+    existing = _foldable(service, by.organisation_id, dedup_key,
+                         since=occurred_at - dedup_window())
     if existing is None:
         event = Event(
             organisation_id=by.organisation_id, service=service, source=source,
@@ -78,6 +75,38 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
         fields += _act_on_exception(existing, by=by, first=not was_exception)
     existing.save(update_fields=fields)
     return existing, False
+
+
+# Stand-ins for the lookup's four arguments while the ORM compiles it: distinct values, so
+# each can be found among the compiled parameters.
+_SENTINELS = (-7301, -7302, "\x00fold", datetime(1970, 1, 2, tzinfo=UTC))
+
+
+@functools.cache
+def _fold_statement(vendor):
+    """Return (sql, slots): the locking lookup of the event a repeat folds into, as the ORM
+    compiles it (once per database vendor), and which argument fills each parameter.
+
+    Every event runs this lookup; building and compiling the queryset anew cost about a
+    tenth of an event's CPU in the web process (py-spy, 8 clients posting).
+    """
+    service_id, organisation_id, key, since = _SENTINELS
+    query = (Event.objects.select_for_update().active()
+             .filter(service_id=service_id, organisation_id=organisation_id, dedup_key=key,
+                     last_seen__gte=since)
+             .order_by("-last_seen")[:1]).query
+    sql, params = query.sql_with_params()
+    place = {service_id: 0, organisation_id: 1, key: 2,
+             connection.ops.adapt_datetimefield_value(since): 3}
+    return sql, [place[param] for param in params]
+
+
+def _foldable(service, organisation_id, dedup_key, *, since):
+    """Return the active event of this key last seen at or after `since`, locked, or None."""
+    sql, slots = _fold_statement(connection.vendor)
+    values = (service.pk, organisation_id, dedup_key,
+              connection.ops.adapt_datetimefield_value(since))
+    return next(iter(Event.objects.raw(sql, [values[slot] for slot in slots])), None)
 
 
 def _serialise_repeats(service, organisation_id, dedup_key):

@@ -56,6 +56,27 @@ def test_repeat_after_window_is_a_new_event(provider_api):
     assert Event.objects.count() == 2
 
 
+def test_a_repeat_folds_into_the_newest_active_event_of_its_key_service_and_organisation(
+        provider_api, provider_org, other_provider_org, service, other_service):
+    from servicestatus.factories import EventFactory
+
+    def event(minutes_ago, **fields):
+        seen = NOW - timedelta(minutes=minutes_ago)
+        return EventFactory(**{"organisation": provider_org, "service": service,
+                               "dedup_key": body()["dedup_key"], "occurred_at": seen,
+                               "last_seen": seen, **fields})
+
+    not_this_one = [event(1, organisation=other_provider_org), event(1, service=other_service),
+                    event(1, dedup_key="uk-link/api/errors"), event(1, cleared_at=NOW),
+                    event(11), event(8)]  # 11: outside the 10-minute window; 8: older
+    newest = event(2)
+    response = provider_api.post(URL, body(), format="json")
+    assert response.status_code == 200 and response.json()["id"] == newest.pk
+    counts = dict(Event.objects.values_list("pk", "count"))
+    assert counts.pop(newest.pk) == 2 and set(counts.values()) == {1}
+    assert set(counts) == {e.pk for e in not_this_one}
+
+
 def test_provider_cannot_post_for_another_providers_service(token_client, provider_org,
                                                             other_service):
     response = token_client(provider_org).post(URL, body(service="ecoes"), format="json")
