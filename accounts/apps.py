@@ -9,10 +9,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from . import api_auth, audit
+        from . import api_auth, audit, directory
         from .models import ApiToken, Organisation, User
 
         audit.register(Organisation)
+        directory.RESOLVER_GROUPS.connect(Organisation)
         audit.register(User, exclude={"password", "last_login"})
         audit.register(ApiToken, exclude={"key_hash", "last_used_at"})
         # A revoked token, a deactivated party or account stops working in this process at

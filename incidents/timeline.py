@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from accounts import policy
 
-from .models import Communication, IncidentComment, ProviderTask
+from .models import Communication, IncidentComment, IncidentLink
+from .selectors import tasks_seen_by
 
 
 @dataclass
@@ -44,10 +47,8 @@ def timeline_for(incident, user, *, tasks=None, communications=None):
     for c in comments:
         entries.append(Entry(c.created_at, "comment" if c.is_public else "work_note",
                              _name(c.author), c.body))
-    if tasks is None:
-        tasks = (ProviderTask.objects.visible_to(user).filter(incident=incident)  # a provider:
-                 .select_related("resolver_group", "assigned_by")  # its own tasks only
-                 .prefetch_related("transitions__by"))
+    if tasks is None:  # a provider sees its own tasks only
+        tasks = tasks_seen_by(incident, user)
     for task in tasks:
         entries.append(Entry(task.assigned_at, "assignment", _name(task.assigned_by),
                              f"Task for {task.resolver_group.name}. {task.reason}".strip()))
@@ -58,9 +59,16 @@ def timeline_for(incident, user, *, tasks=None, communications=None):
                                  f"{task.resolver_group.name} task: "
                                  f"{row.get_to_status_display().lower()}. {row.reason}".strip()))
     if policy.is_internal(user):
-        for link in incident.links_out.select_related("to_incident", "created_by"):
-            entries.append(Entry(link.created_at, "link", _name(link.created_by),
-                                 f"{link.get_kind_display()} {link.to_incident.reference}"))
+        # Links both ways in one read: what this incident marked, and what marked it.
+        for link in (IncidentLink.objects
+                     .filter(Q(from_incident=incident) | Q(to_incident=incident))
+                     .select_related("from_incident", "to_incident", "created_by")):
+            if link.from_incident_id == incident.pk:
+                text = f"{link.get_kind_display()} {link.to_incident.reference}"
+            else:
+                text = (f"{link.from_incident.reference} marked "
+                        f"{link.get_kind_display().lower()} this incident")
+            entries.append(Entry(link.created_at, "link", _name(link.created_by), text))
         for link in incident.child_links.select_related("master", "by"):
             entries.append(Entry(link.at, "link", _name(link.by),
                                  f"{link.get_action_display()} to master incident "

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import policy
+from accounts import directory, policy
 from accounts.models import Organisation, User
 from incidents.communications import drafts as communication_drafts
 from incidents.errors import IncidentError
@@ -33,8 +33,7 @@ def incident_workspace(request, reference, *, site):
     may_work = policy.may_work_incident(user)
     problem_links = panels.linked_problems(incident)
     applied = panels.workarounds_applied(incident)
-    groups = list(Organisation.objects.resolver_groups().filter(is_active=True)) if may_work \
-        else []
+    groups = directory.active_resolver_groups() if may_work else []
     major = getattr(incident, "major", None) if incident.is_major else None
     # The tasks and communications show in the panels and in the timeline: read once.
     tasks, communications = tasks_seen_by(incident, user), communications_of(incident)

@@ -184,10 +184,6 @@ def full_timeline(incident, user, *, problem_links, applied, outbox, tasks=None,
         entries.append(Entry(application.applied_at, "linked",
                              application.applied_by.display_name,
                              f"Workaround {application.article.reference} applied"))
-    for incoming in incident.links_in.select_related("from_incident", "created_by"):
-        entries.append(Entry(incoming.created_at, "linked", incoming.created_by.display_name,
-                             f"{incoming.from_incident.reference} marked "
-                             f"{incoming.get_kind_display().lower()} this incident"))
     for email in outbox:
         entries.append(Entry(email.created_at, "message", "System",
                              f"Email to {_people(email.to)}: {email.subject} "
@@ -216,5 +212,5 @@ def may_apply(user):
 def incident_for(user, reference):
     """Return the incident with `reference` that `user` may see, or None."""
     return Incident.objects.visible_to(user).select_related(
-        "organisation", "raised_by", "assigned_group", "assignee", "sla_policy").filter(
-        reference=reference).prefetch_related("services").first()
+        "organisation", "raised_by", "assigned_group", "assignee", "sla_policy",
+        "communication_plan").filter(reference=reference).prefetch_related("services").first()
