@@ -3,7 +3,8 @@
 Threaded workers (gthread): most requests wait on PostgreSQL or Redis, and the status
 page is polled by every participant's monitoring, so a worker serves `threads` requests
 at once instead of one. Two workers of 4 threads answer 100 clients polling every
-half-second with a p95 well under 50 ms on 2 cores (bench/status_bench.py). Each thread
+half-second with a p95 of 36-100 ms on a busy 2-core machine (bench/RESULTS.md; 4 workers
+of 2 threads measured no differently: WEB_CONCURRENCY=4 GUNICORN_THREADS=2). Each thread
 keeps its own database connection (CONN_MAX_AGE), so a replica holds at most
 workers x threads connections: keep that times `--scale web=N`, plus the Celery workers,
 below PostgreSQL's max_connections (100 by default).
