@@ -106,7 +106,9 @@ def _foldable(service, organisation_id, dedup_key, *, since):
     sql, slots = _fold_statement(connection.vendor)
     values = (service.pk, organisation_id, dedup_key,
               connection.ops.adapt_datetimefield_value(since))
-    return next(iter(Event.objects.raw(sql, [values[slot] for slot in slots])), None)
+    # On the connection it was compiled for and locks on (a raw query is routed as a read).
+    return next(iter(Event.objects.raw(sql, [values[slot] for slot in slots],
+                                       using=connection.alias)), None)
 
 
 def _serialise_repeats(service, organisation_id, dedup_key):
