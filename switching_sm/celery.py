@@ -75,3 +75,23 @@ def _add_worker_heartbeat():
 
 
 _add_worker_heartbeat()
+
+
+def load_url_patterns(**kwargs):
+    """Import the URL patterns (every app's views, serializers and admin) now.
+
+    Connected to worker_init: a worker does it when it starts, before it forks its pool,
+    rather than in the first task that builds a link, where it took 0.7 s of the first
+    monthly report's time (bench/RESULTS.md)."""
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018 - populating it imports every URLconf
+
+
+def _load_the_urlconf_when_the_worker_starts():
+    from celery.signals import worker_init
+
+    worker_init.connect(load_url_patterns, weak=False, dispatch_uid="ssm_worker_urlconf")
+
+
+_load_the_urlconf_when_the_worker_starts()

@@ -176,6 +176,11 @@ else:
     # switching_sm/errors.py) instead of hanging a web worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _strict(
         "DATABASE_CONNECT_TIMEOUT", env.int, 5, "Use a number of seconds, e.g. 5."))
+    # No JIT compilation: PostgreSQL compiles a query it estimates as large (the KPI
+    # aggregations of a report over a month of a million incidents) for 0.4-0.7 s, more
+    # than the query then runs for; nothing here runs long enough to win it back.
+    # (bench/RESULTS.md: the monthly report at 1M, with and without.)
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Optional read replica (kernel/db_router.py): reporting and dashboard reads go there.
 _REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if _REPLICA_URL:

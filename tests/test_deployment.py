@@ -112,3 +112,17 @@ def test_web_runs_gunicorn_with_threaded_workers_from_its_config_file():
     assert config["workers"] * config["threads"] >= 8  # 100 pollers at 2 req/s each
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert '"-c", "gunicorn.conf.py"' in dockerfile
+
+
+def test_a_starting_worker_loads_the_url_patterns_before_its_first_task():
+    """The first task that builds a link (a report, an email) does not pay the import."""
+    import subprocess
+    import sys
+
+    script = ("import sys, django; django.setup(); from switching_sm.celery import app; "
+              "from celery.signals import worker_init; "
+              "before = 'switching_sm.urls' in sys.modules; worker_init.send(sender=None); "
+              "print(before, 'switching_sm.urls' in sys.modules, 'portal.views' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.split() == ["False", "True", "True"], result.stderr

@@ -7,8 +7,9 @@ import pytest
 
 from incidents.models import Escalation
 from kernel.periods import Period
+from reporting.factories import london
 from reporting.kpis import definitions
-from reporting.kpis.engine import PeriodKpis, Scope
+from reporting.kpis.engine import END_TO_END, PeriodKpis, Scope
 from reporting.models import KpiSetting
 
 from .conftest import AFTER
@@ -193,13 +194,42 @@ def test_spring_clock_change_day_has_23_hours_and_resolution_is_real_time(
     assert result.value == Decimal("11.00")  # 12 h on the wall clock, 11 real hours
 
 
-def test_services_aggregated_together_equal_each_service_scope(october, service, other_service):
-    separate = PeriodKpis(OCTOBER, now=AFTER)
+def test_every_scope_preloaded_in_one_query_equals_its_own_query(
+        october, service, other_service, provider_org, other_provider_org, supplier_user,
+        django_assert_num_queries):
+    """The report reads every scope's incident figures from one query grouped by the set of
+    services each incident names; each scope must come out as its own (Exists) query says."""
+    from incidents.factories import IncidentFactory
+    from services.factories import ServiceFactory
+
+    des = ServiceFactory(code="des", name="DES", provider=provider_org)
+    # I names two Xoserve services: one incident for Xoserve, one each for UK Link and DES.
+    IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user, severity=2,
+                    services=[service, des], at=london(2026, 10, 8, 9, 0))
+    # J names no service: end to end only.
+    IncidentFactory(organisation=supplier_user.organisation, raised_by=supplier_user, severity=3,
+                    services=[], at=london(2026, 10, 9, 9, 0))
     together = PeriodKpis(OCTOBER, now=AFTER)
-    together.preload_services()
-    for svc in (service, other_service):
-        one, many = separate.results(Scope(service=svc)), together.results(Scope(service=svc))
+    with django_assert_num_queries(2):  # the groups and the services' providers
+        together.preload()
+    scopes = [END_TO_END, *(Scope(service=s) for s in (service, other_service, des)),
+              *(Scope(provider=p) for p in (provider_org, other_provider_org)),
+              *(Scope(severity=sev) for sev in (1, 2, 3, 4)),
+              Scope(service=service, severity=2), Scope(provider=provider_org, severity=4),
+              Scope(service=other_service, provider=provider_org)]
+    for scope in scopes:
+        with django_assert_num_queries(0):
+            many = together.incident_results(scope)
+        one = PeriodKpis(OCTOBER, now=AFTER).incident_results(scope)
         for key in one:
             assert (one[key].value, one[key].population, one[key].by_severity) == \
-                (many[key].value, many[key].population, many[key].by_severity), (svc, key)
-    assert together.results(Scope(service=other_service))["incidents"].value == 1
+                (many[key].value, many[key].population, many[key].by_severity), (scope, key)
+    raised = {scope.label: together.incident_results(scope)["incidents"].value
+              for scope in scopes[:6]}
+    # October's A, B, C, E, F, H (test_kpis' month) and I, J; G is cancelled, D raised in Sep.
+    assert raised == {"End to end": 8, "UK Link": 7, "ECOES": 1, "DES": 1, "Xoserve": 7,
+                      "Gemserv": 1}
+    assert together.incident_results(
+        Scope(service=other_service, provider=provider_org))["incidents"].value == 1  # H
+
+
