@@ -178,6 +178,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # asked even with can_delete off: Django's answer reads the permissions
+
     def has_view_permission(self, request, obj=None):
         return policy.may_use_console(request.user)
 

@@ -7,13 +7,16 @@ class AccountsConfig(AppConfig):
     demo_data = "accounts.demo.seed"  # asked for by manage.py seed_demo
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from . import api_auth, audit, directory
         from .models import ApiToken, Organisation, User
 
         audit.register(Organisation)
         directory.RESOLVER_GROUPS.connect(Organisation)
+        for signal in (post_save, post_delete):
+            signal.connect(directory.forget_people, sender=User,
+                           dispatch_uid=f"directory-people-{signal is post_save}")
         audit.register(User, exclude={"password", "last_login"})
         audit.register(ApiToken, exclude={"key_hash", "last_used_at"})
         # A revoked token, a deactivated party or account stops working in this process at

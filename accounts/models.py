@@ -99,6 +99,12 @@ class UserQuerySet(VisibleQuerySet):
         """Return human users, not the system accounts behind API tokens."""
         return self.filter(is_system_account=False)
 
+    def incident_managers(self):
+        """Return the people an incident may be given to or a major incident managed by:
+        active Service Desk agents and Switching Operations staff."""
+        return self.people().filter(role__in=[Role.SERVICE_DESK, Role.SWITCHING_OPERATIONS],
+                                    is_active=True)
+
 
 class SwitchingUserManager(UserManager.from_queryset(UserQuerySet)):
     def system_account_for(self, organisation):

@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts import policy
+from accounts import directory, policy
 from accounts.admin_mixins import ConsoleAdmin, ReadOnlyConsoleAdmin, ReadOnlyInline, ReferenceDataAdmin
 from accounts.models import Organisation, User
 from kernel.clocks.units import fmt_duration
@@ -49,7 +49,7 @@ from .models import (
     SlaTarget,
     Status,
 )
-from .selectors import communications_of, multiparty_panels, tasks_seen_by
+from .selectors import HISTORY, communications_of, multiparty_panels, tasks_seen_by
 from .timeline import timeline_for
 
 # The panel's state column: the engine's verdict in the console's words.
@@ -93,6 +93,10 @@ class TaskInline(ReadOnlyInline):
     fields = ["resolver_group", "status", "assigned_at", "assigned_by", "due", "ended_at",
               "ended_because", "ola_due_at", "time_used", "reason", "outcome"]
     verbose_name_plural = "Provider tasks (each with its OLA clock)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "resolver_group", "assigned_by", "ola_target__calendar")
 
     @admin.display(description="Due")
     def due(self, task):
@@ -190,10 +194,15 @@ class IncidentAdmin(ConsoleAdmin):
         return self.inlines if obj else []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assignee":
-            kwargs["queryset"] = User.objects.filter(role__in=["desk", "operations"],
-                                                     is_active=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name != "assignee":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(
+            db_field, request, queryset=User.objects.incident_managers(), **kwargs)
+        # The options from the process's list of managers; a choice is still checked
+        # against the queryset when the form is posted.
+        field.choices = [("", field.empty_label), *((person.pk, field.label_from_instance(person))
+                                                    for person in directory.incident_managers())]
+        return field
 
     def save_form(self, request, form, change):
         if change:
@@ -328,6 +337,24 @@ class IncidentAdmin(ConsoleAdmin):
         return [path("<path:object_id>/act/<slug:action>/", view,
                      name="incidents_incident_act"), *super().get_urls()]
 
+    def get_object(self, request, object_id, from_field=None):
+        """Read the incident for its page once per request (this view and Django's form
+        view both ask), with what the page shows of it: its parties, policy, plan and
+        services, its status and severity history (the timeline and the SLA panel's replay
+        share it) and whether it has any links or children to read."""
+        read = request.__dict__.setdefault("_incidents_read", {})
+        key = (object_id, from_field)
+        if key not in read:
+            field = Incident._meta.get_field(from_field) if from_field else Incident._meta.pk
+            queryset = self.get_queryset(request).with_history_flags().select_related(
+                "organisation", "raised_by", "assigned_group", "assignee", "sla_policy",
+                "communication_plan").prefetch_related("services", *HISTORY)
+            try:
+                read[key] = queryset.get(**{field.name: field.to_python(object_id)})
+            except (Incident.DoesNotExist, ValidationError, ValueError):
+                read[key] = None
+        return read[key]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         incident = self.get_object(request, object_id)
         extra = {}
@@ -336,16 +363,17 @@ class IncidentAdmin(ConsoleAdmin):
                                      communications_of(incident))
             extra = {
                 "timeline": timeline_for(incident, request.user, tasks=tasks,
-                                         communications=communications),
+                                         communications=communications,
+                                         transitions=incident.transitions.all(),
+                                         severity_changes=incident.severity_changes.all()),
                 "may_work": policy.may_work_incident(request.user),
                 "may_replay": policy.may_replay_sla(request.user),
                 "statuses": [(s, Status(s).label) for s in sorted(incident.allowed_targets())],
                 "pending_reasons": PendingReason.choices,
                 "resolution_codes": ResolutionCode.choices,
                 "severity_choices": SEVERITY_CHOICES,
-                "resolver_groups": Organisation.objects.resolver_groups().filter(is_active=True),
-                "managers": User.objects.filter(role__in=["desk", "operations"], is_active=True,
-                                                is_system_account=False),
+                "resolver_groups": directory.active_resolver_groups(),
+                "managers": directory.incident_managers(),
                 "major": getattr(incident, "major", None) if incident.is_major else None,
                 **multiparty_panels(incident, tasks=tasks, communications=communications),
                 "communication_drafts": communication_drafts(incident),

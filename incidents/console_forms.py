@@ -201,7 +201,7 @@ class BcdrAction(ConsoleAction):
 
 class DeclareMajorAction(ConsoleAction):
     manager = forms.ModelChoiceField(
-        queryset=User.objects.people().filter(role__in=["desk", "operations"], is_active=True),
+        queryset=User.objects.incident_managers(),
         error_messages=_says("Choose the major incident manager.",
                              "The major incident manager must be desk or Operations staff."))
     summary = forms.CharField(max_length=5000, error_messages=_says(

@@ -10,6 +10,8 @@ on the rows, so the rules live here once:
   `communication_plan_of(incident)`.
 - `tasks_seen_by(incident, user)`, `communications_of(incident)`: each read once for a
   page that shows them in several places (panels and timeline).
+- `HISTORY`: the status and severity history, each row with who made the move, to read
+  with the incident on a page that both shows it and replays the SLA from it.
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +21,10 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 
-from .models import Incident, ProviderTask, ProviderTaskTransition
+from .models import Incident, IncidentTransition, ProviderTask, ProviderTaskTransition, SeverityChange
+
+HISTORY = (Prefetch("transitions", IncidentTransition.objects.select_related("by")),
+           Prefetch("severity_changes", SeverityChange.objects.select_related("by")))
 
 
 @dataclass
@@ -173,7 +178,7 @@ def multiparty_panels(incident, *, tasks, communications, children_shown=50):
     its latest communications and when the next one is due. `tasks` and `communications`:
     the rows already read for the page (tasks_seen_by, communications_of)."""
     children = children_of(incident)
-    shown = list(children[:children_shown])
+    shown = list(children[:children_shown]) if incident.may_have("children") else []
     tasks = open_tasks(incident, tasks=tasks)
     latest = communications[::-1][:20]
     return {

@@ -23,13 +23,17 @@ def _name(user):
     return user.display_name if user is not None else "System"
 
 
-def timeline_for(incident, user, *, tasks=None, communications=None):
+def timeline_for(incident, user, *, tasks=None, communications=None, transitions=None,
+                 severity_changes=None):
     """Return the entries `user` may see, oldest first (work notes only for staff).
 
-    `tasks`, `communications`: the rows the page already read (selectors.tasks_seen_by for
-    this user, selectors.communications_of); read here when not given."""
+    `tasks`, `communications`, `transitions`, `severity_changes`: the rows the page already
+    read (selectors.tasks_seen_by for this user, selectors.communications_of, the
+    incident's selectors.HISTORY); read here when not given."""
     entries = []
-    for t in incident.transitions.select_related("by"):
+    if transitions is None:
+        transitions = incident.transitions.select_related("by")
+    for t in transitions:
         detail = ""
         if t.pending_reason:
             detail = f" ({t.get_pending_reason_display().lower()})"
@@ -38,7 +42,9 @@ def timeline_for(incident, user, *, tasks=None, communications=None):
         text = f"{t.get_from_status_display()} → {t.get_to_status_display()}{detail}"
         entries.append(Entry(t.at, "transition", _name(t.by),
                              f"{text}. {t.reason}" if t.reason else text))
-    for c in incident.severity_changes.select_related("by"):
+    if severity_changes is None:
+        severity_changes = incident.severity_changes.select_related("by")
+    for c in severity_changes:
         entries.append(Entry(c.at, "severity", _name(c.by),
                              f"Severity Sev{c.from_severity} → Sev{c.to_severity}: {c.reason}"))
     comments = IncidentComment.objects.filter(incident=incident).select_related("author")
@@ -58,7 +64,7 @@ def timeline_for(incident, user, *, tasks=None, communications=None):
             entries.append(Entry(row.at, "task", _name(row.by),
                                  f"{task.resolver_group.name} task: "
                                  f"{row.get_to_status_display().lower()}. {row.reason}".strip()))
-    if policy.is_internal(user):
+    if policy.is_internal(user) and incident.may_have("links"):
         # Links both ways in one read: what this incident marked, and what marked it.
         for link in (IncidentLink.objects
                      .filter(Q(from_incident=incident) | Q(to_incident=incident))
@@ -69,6 +75,7 @@ def timeline_for(incident, user, *, tasks=None, communications=None):
                 text = (f"{link.from_incident.reference} marked "
                         f"{link.get_kind_display().lower()} this incident")
             entries.append(Entry(link.created_at, "link", _name(link.created_by), text))
+    if policy.is_internal(user) and incident.may_have("master_links"):
         for link in incident.child_links.select_related("master", "by"):
             entries.append(Entry(link.at, "link", _name(link.by),
                                  f"{link.get_action_display()} to master incident "

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.factories import OrganisationFactory
+from accounts.models import User
 from incidents import services
 from incidents.factories import IncidentFactory, OlaTargetFactory
 from incidents.models import Incident
@@ -344,10 +345,48 @@ def test_workspace_queries_do_not_grow_with_the_history(client, desk_agent, inci
         group = OrganisationFactory(provider=True, name=f"Provider {n}", short_code=f"p{n}")
         provider_tasks.add_task(incident=incident, resolver_group=group, by=desk_agent)
     client.get(page(incident))  # new groups: the per-process list is read again, once
-    # 15 for a resolved incident without tasks (the bench's); this one is open with tasks,
-    # so the page also reads the tasks' transitions, matching known errors and managers.
-    assert queries() == baseline <= 18
+    # Open with tasks: the page also reads the tasks' transitions and matching known errors
+    # (the managers and resolver groups come from the process's lists).
+    assert queries() == baseline <= 15
     assert Incident.objects.count() == 1
+
+
+def test_the_managers_offered_follow_joiners_leavers_and_role_changes_at_once(
+        client, desk_agent, operations_user, incident, supplier_user):
+    """The people an incident may be given to are kept per process (accounts.directory): a
+    new agent, one switched off and one moved to another role show on the next view, in
+    the workspace and in the stock change form; the form still refuses anyone else."""
+    from accounts.factories import UserFactory
+
+    client.force_login(desk_agent)
+    change = reverse("admin:incidents_incident_change", args=[incident.pk])
+
+    def offered():
+        workspace = [person.username for person in client.get(page(incident)).context["managers"]]
+        form = client.get(change).context["adminform"].form
+        options = [label for value, label in form.fields["assignee"].choices if value]
+        assert len(options) == len(workspace)  # the same people, by their names
+        return workspace
+
+    assert offered() == ["dana", "olu"]
+    UserFactory(username="newcomer", desk=True)
+    assert offered() == ["dana", "newcomer", "olu"]
+    operations_user.role = "auditor"
+    operations_user.save()
+    assert offered() == ["dana", "newcomer"]
+    leaver = User.objects.get(username="newcomer")
+    leaver.is_active = False
+    leaver.save()
+    assert offered() == ["dana"]
+    client.force_login(desk_agent)  # a sign-in stamps last_login only: the list stands
+    assert offered() == ["dana"]
+    response = client.post(change, {"title": incident.title, "description": incident.description,
+                                    "services": [s.pk for s in incident.services.all()],
+                                    "assignee": supplier_user.pk})
+    assert response.status_code == 200
+    assert "assignee" in response.context["adminform"].form.errors
+    incident.refresh_from_db()
+    assert incident.assignee is None
 
 
 def test_the_resolver_groups_offered_follow_onboarding_and_switching_off_at_once(

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from services.models import Service
 from ..errors import InvalidTransition
 from ..signals import incident_changed
 from .choices import Channel, Kind, PendingReason, ResolutionCode, Status
+from .masters import MasterLink
 from .sla import SEVERITY_VALIDATORS, SlaPolicy
 
 # Guidance shown beside the severity picker (domain.md, strategy s.10.9).
@@ -199,6 +200,17 @@ class IncidentQuerySet(VisibleQuerySet):
         bulletins, the major-incident banner): a security incident only once released."""
         return self.exclude(kind=Kind.SECURITY, released_at__isnull=True)
 
+    def with_history_flags(self):
+        """Annotate whether each incident has children, master links and incident links:
+        an index probe each inside the one read, so a detail page skips the reads that
+        would return nothing (Incident.may_have)."""
+        incident = OuterRef("pk")
+        return self.annotate(
+            has_children=Exists(Incident.objects.filter(master=incident)),
+            has_master_links=Exists(MasterLink.objects.filter(child=incident)),
+            has_links=Exists(IncidentLink.objects.filter(Q(from_incident=incident)
+                                                         | Q(to_incident=incident))))
+
     def masters(self):
         """Return incidents with children gathered under them."""
         return self.filter(children__isnull=False).distinct()
@@ -319,6 +331,12 @@ class Incident(Lifecycle, models.Model):
     @property
     def severity_guidance(self):
         return SEVERITY_GUIDANCE.get(self.severity, "")
+
+    def may_have(self, relation):
+        """Return False when the incident was read with a `has_<relation>` flag that says it
+        has no such rows (with_history_flags: "children", "master_links", "links"); True
+        otherwise: read them."""
+        return getattr(self, f"has_{relation}", True)
 
     def current_task(self):
         """Return the open provider task of the incident's assigned group (the lead task)."""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import directory, policy
-from accounts.models import Organisation, User
+from accounts.models import Organisation
 from incidents.communications import drafts as communication_drafts
 from incidents.errors import IncidentError
 from incidents.models import SEVERITY_CHOICES, PendingReason, ResolutionCode
@@ -62,9 +62,7 @@ def incident_workspace(request, reference, *, site):
         "severity_choices": SEVERITY_CHOICES,
         "resolver_groups": groups,
         "providers": [group for group in groups if group.kind == Organisation.Kind.CDS_PROVIDER],
-        "managers": User.objects.people().filter(role__in=["desk", "operations"],
-                                                 is_active=True) if may_work and not major
-        else [],
+        "managers": directory.incident_managers() if may_work and not major else [],
         "change_url": reverse("admin:incidents_incident_change", args=[incident.pk]),
     }
     return TemplateResponse(request, "admin/workspace/incident.html", context)

@@ -5,6 +5,7 @@ stored fields and rows the services keep."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import policy
@@ -143,11 +144,15 @@ def allowed_moves(incident):
 
 
 def linked_problems(incident):
+    if not incident.may_have("problem_links"):
+        return []
     return list(ProblemIncident.objects.filter(incident=incident)
                 .select_related("problem__owning_provider", "problem__known_error_article"))
 
 
 def workarounds_applied(incident):
+    if not incident.may_have("workarounds_applied"):
+        return []
     return list(WorkaroundApplication.objects.filter(incident=incident).select_related(
         "article", "applied_by"))
 
@@ -210,7 +215,13 @@ def may_apply(user):
 
 
 def incident_for(user, reference):
-    """Return the incident with `reference` that `user` may see, or None."""
-    return Incident.objects.visible_to(user).select_related(
+    """Return the incident with `reference` that `user` may see, or None; with whether it
+    has any links, children, problems or applied workarounds (Incident.may_have), so the
+    page reads only those it has."""
+    incident = OuterRef("pk")
+    return Incident.objects.visible_to(user).with_history_flags().annotate(
+        has_problem_links=Exists(ProblemIncident.objects.filter(incident=incident)),
+        has_workarounds_applied=Exists(WorkaroundApplication.objects.filter(incident=incident)),
+    ).select_related(
         "organisation", "raised_by", "assigned_group", "assignee", "sla_policy",
         "communication_plan").filter(reference=reference).prefetch_related("services").first()

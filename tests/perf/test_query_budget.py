@@ -120,3 +120,89 @@ def test_an_exception_event_raises_its_incident_within_the_budget(
     assert response.json()["incident_reference"].startswith("INC-")
     assert ServiceState.objects.get(service=service).status == Status.DEGRADED
     _within_budget(phases)
+
+
+class Outage:
+    """A Sev1 worked by the desk with every kind of history a page shows: provider tasks,
+    comments and work notes, communications, a severity change, a linked incident, and two
+    children gathered under it (one unlinked again); `grow()` adds more of each."""
+
+    def __init__(self, *, supplier_user, desk_agent, service):
+        from accounts.factories import OrganisationFactory
+
+        self.supplier_user, self.desk_agent, self.service = supplier_user, desk_agent, service
+        self.master = self._raise(1)
+        self.groups = [OrganisationFactory(provider=True, name=f"Provider {n}",
+                                           short_code=f"prov{n}") for n in range(4)]
+        self.linked = self._raise(3)
+        self.children = [self._raise(2), self._raise(2)]
+        self._added = 0
+        self.grow(first=True)
+
+    def _raise(self, severity):
+        return IncidentFactory(organisation=self.supplier_user.organisation,
+                               raised_by=self.supplier_user, services=[self.service],
+                               severity=severity)
+
+    def grow(self, *, first=False):
+        from incidents import communications, masters, provider_tasks, services
+
+        desk, master = self.desk_agent, self.master
+        if first:
+            services.transition_incident(incident=master, by=desk, to="in_progress")
+            services.change_severity(incident=master, by=desk, to=2, reason="Fewer affected")
+            services.link_incidents(from_incident=self.linked, to_incident=master,
+                                    kind="related", by=desk)
+            masters.link_children(master=master, children=self.children, by=desk)
+            masters.unlink_child(child=self.children[1], by=desk, reason="Another fault")
+        for n in range(3):
+            services.add_comment(incident=master, author=desk, body=f"Note {self._added}.",
+                                 public=bool(n % 2))
+            communications.publish(incident=master, by=desk, kind="update",
+                                   body=f"Update {self._added}.")
+            self._added += 1
+        provider_tasks.add_task(incident=master, resolver_group=self.groups.pop(), by=desk)
+
+
+PAGES = {  # who opens what: the desk's console and API, Operations' dashboard, the portal
+    "staff queue": ("desk", lambda o: "/admin/incidents/incident/?status__exact=in_progress"),
+    "incident workspace": ("desk", lambda o: f"/admin/workspace/incident/{o.master.reference}/"),
+    "child's workspace": ("desk",
+                          lambda o: f"/admin/workspace/incident/{o.children[1].reference}/"),
+    "stock change form": ("desk", lambda o: f"/admin/incidents/incident/{o.master.pk}/change/"),
+    "child's change form": ("desk",
+                            lambda o: f"/admin/incidents/incident/{o.children[1].pk}/change/"),
+    "console home": ("desk", lambda o: "/admin/"),
+    "API list": ("desk", lambda o: "/api/v1/incidents/"),
+    "API detail": ("desk", lambda o: f"/api/v1/incidents/{o.master.reference}/"),
+    "dashboard": ("operations", lambda o: "/reports/dashboard/"),
+    "portal list": ("participant", lambda o: "/incidents/?show=all"),
+    "portal detail": ("participant", lambda o: f"/incidents/{o.master.reference}/"),
+    "portal home": ("participant", lambda o: "/"),
+    "status page": (None, lambda o: "/status/"),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_is_within_the_budget_however_long_the_history(
+        client, desk_agent, operations_user, supplier_user, service, queries, name):
+    """The pages the desk, Operations and participants open all day, on an incident with
+    every kind of history: each within 15 queries, and no more once the history grows."""
+    who, url = PAGES[name]
+    outage = Outage(supplier_user=supplier_user, desk_agent=desk_agent, service=service)
+    user = {"desk": desk_agent, "operations": operations_user,
+            "participant": supplier_user}.get(who)
+    if user is not None:
+        client.force_login(user)
+
+    def count():
+        client.get(url(outage))  # the process's lists and caches are warm, as in service
+        response, phases = queries(lambda: client.get(url(outage)))
+        assert response.status_code == 200, name
+        return phases.request
+
+    before = count()
+    assert len(before) <= BUDGET, "\n".join(before)
+    outage.grow()
+    after = count()
+    assert len(after) == len(before), "\n".join(after)
