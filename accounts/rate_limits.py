@@ -30,6 +30,35 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
 
+# The rule above, on Redis: the client's slices are a hash (slice number -> "newest time:
+# count"), read, pruned, checked and counted in one atomic step and one round trip. The
+# Python below is the same rule over a list in any other cache (the embedded default); the
+# reference test in tests/test_rate_limits.py holds both to it.
+WINDOW_SCRIPT = """
+local now, duration, size, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+  tonumber(ARGV[4])
+local stored = redis.call('HGETALL', KEYS[1])
+local total, oldest = 0, nil
+for i = 1, #stored, 2 do
+  local newest, count = string.match(stored[i + 1], '^([^:]+):(%d+)$')
+  newest, count = tonumber(newest), tonumber(count)
+  if newest > now - duration then
+    total = total + count
+    if oldest == nil or newest < oldest then oldest = newest end
+  else
+    redis.call('HDEL', KEYS[1], stored[i])
+  end
+end
+if total >= limit then return {0, string.format('%.17g', oldest)} end
+local slice = string.format('%d', math.floor(now / size))
+local current = redis.call('HGET', KEYS[1], slice)
+local count = 1
+if current then count = tonumber(string.match(current, ':(%d+)$')) + 1 end
+redis.call('HSET', KEYS[1], slice, string.format('%.17g:%d', now, count))
+redis.call('EXPIRE', KEYS[1], math.ceil(duration))
+return {1, string.format('%.17g', oldest or now)}
+"""
+
 
 class RateLimit(SimpleRateThrottle):
     """A sliding-window limit whose rate is read from settings.RATE_LIMITS[scope] (the rule
@@ -43,34 +72,42 @@ class RateLimit(SimpleRateThrottle):
 
     def allow_request(self, request, view):
         """Count the request in its slice and return True, or return False if the window
-        holds the limit already. The history is [[newest time in the slice, count], ...],
-        newest slice first."""
+        holds the limit already."""
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
         self.now = self.timer()
-        self.history = [entry for entry in self.cache.get(self.key, [])
-                        if entry[0] > self.now - self.duration]
-        if sum(count for _, count in self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return self.throttle_success()
-
-    def throttle_success(self):
         size = max(1, self.duration / self.SLICES)
-        if self.history and self.history[0][0] // size == self.now // size:
-            self.history[0] = [self.now, self.history[0][1] + 1]
+        run_script = getattr(self.cache, "run_script", None)
+        if run_script is not None:
+            answer = run_script(WINDOW_SCRIPT, [f"window:{self.key}"],
+                                [repr(self.now), self.duration, size, self.num_requests])
+            if answer is None:  # Redis unreachable: nothing is counted, nobody refused
+                self.oldest = None
+                return True
+            allowed, oldest = answer
+            self.oldest = float(oldest)
+            return bool(allowed)
+        # The history is [[newest time in the slice, count], ...], newest slice first.
+        history = [entry for entry in self.cache.get(self.key, [])
+                   if entry[0] > self.now - self.duration]
+        self.oldest = history[-1][0] if history else None
+        if sum(count for _, count in history) >= self.num_requests:
+            return False
+        if history and history[0][0] // size == self.now // size:
+            history[0] = [self.now, history[0][1] + 1]
         else:
-            self.history.insert(0, [self.now, 1])
-        self.cache.set(self.key, self.history, self.duration)
+            history.insert(0, [self.now, 1])
+        self.cache.set(self.key, history, self.duration)
         return True
 
     def wait(self):
         """Seconds until the oldest slice leaves the window, freeing its requests."""
-        if not self.history:
+        if self.oldest is None:
             return self.duration
-        return self.duration - (self.now - self.history[-1][0])
+        return self.duration - (self.now - self.oldest)
 
     @staticmethod
     def applies_to(method):

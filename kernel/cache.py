@@ -7,7 +7,9 @@ deletes do nothing, `add` says yes (the caller builds the value itself) and `inc
 counts from `delta` (a limiter built on it lets requests through rather than refusing
 everyone). Each failure is logged and counted; after one, the cache skips Redis for
 `RETRY_SECONDS` so a dead server costs one refused connection per few seconds, not one
-per call. `/readyz` uses `ping()`, which does raise, to report the outage.
+per call. `/readyz` uses `ping()`, which does raise, to report the outage. `run_script`
+runs a Lua script (a read and a write that must be one step, in one round trip) and
+answers None while Redis is down.
 
 Settings: `BACKEND: "kernel.cache.ResilientRedisCache"`; OPTIONS as for Django's
 RedisCache (socket timeouts are set there).
@@ -64,6 +66,16 @@ class ResilientRedisCacheClient(RedisCacheClient):
         super().__init__(*args, **kwargs)
         self.breaker = _Breaker()
         self._clients = {}
+        self._scripts = {}
+
+    def _run_script(self, source, keys, args):
+        client = self.get_client(keys[0], write=True)
+        script = self._scripts.get(source)
+        if script is None:  # EVALSHA from then on; redis-py loads the script if Redis lost it
+            script = self._scripts[source] = client.register_script(source)
+        return script(keys=keys, args=args, client=client)
+
+    run_script = _fail_soft(_run_script, lambda source, keys, args: None)
 
     def get_client(self, key=None, *, write=False):
         """Return the redis-py client of the pool, made once: Django builds a new client
@@ -100,6 +112,12 @@ class ResilientRedisCache(RedisCache):
 
     def ping(self):
         self._cache.ping()
+
+    def run_script(self, source, keys, args):
+        """Run the Lua script `source` on Redis: atomic, one round trip. `keys` are cache
+        keys (prefixed and versioned like every other); return its answer, or None while
+        Redis is unreachable."""
+        return self._cache.run_script(source, [self.make_key(key) for key in keys], args)
 
     def validate_key(self, key):
         """Accept any key: Django's check warns of keys memcached would refuse (spaces,

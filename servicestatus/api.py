@@ -128,7 +128,8 @@ class EventViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
             severity=data["severity"], dedup_key=data["dedup_key"], message=data["message"],
             occurred_at=data["occurred_at"], state=data["state"],
         )
-        return Response(self.get_serializer(event).data,
+        serializer.instance = event  # the answer is the stored event, from the same fields
+        return Response(serializer.data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

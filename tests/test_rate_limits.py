@@ -132,7 +132,9 @@ def test_a_bad_rate_setting_stops_start_up_with_the_fix():
 
 
 # --- the window rule against an independent reference (accounts/rate_limits.py) -------------
-def _limit(rate):
+def probe(rate, cache=None):
+    """A limiter at `rate` whose one client is "probe", kept in `cache` (default: the
+    test settings' cache, which runs the Python rule; tests/integration runs the Lua one)."""
     from accounts.rate_limits import RateLimit
 
     class Probe(RateLimit):
@@ -140,25 +142,23 @@ def _limit(rate):
             return "probe"
 
     Probe.rate = rate
-    return Probe()
+    limiter = Probe()
+    if cache is not None:
+        limiter.cache = cache
+    return limiter
 
 
-@hypothesis_settings(max_examples=150, deadline=None)
-@given(limit=st.integers(min_value=1, max_value=12),
-       gaps=st.lists(st.floats(min_value=0, max_value=25, allow_nan=False), min_size=1,
-                     max_size=120))
-def test_the_window_never_lets_more_through_than_the_limit_and_refuses_only_when_full(
-        limit, gaps):
+def check_the_window_rule(limit, gaps, *, cache=None, stored=None):
     """Checked against a plain list of accepted times: no 60 s window ever holds more than
     the limit, and a request is refused only when the window, widened by one slice (1 s),
-    holds the limit already; what is stored stays within 61 counts."""
-    from django.core.cache import cache
+    holds the limit already; what is stored (`stored()`: the slices kept) stays within 61."""
+    from django.core.cache import cache as default_cache
 
-    cache.delete("probe")
+    stored = stored or (lambda: default_cache.get("probe", []))
     accepted, now = [], 1_000_000.0
     for gap in gaps:
         now += gap
-        throttle = _limit(f"{limit}/minute")
+        throttle = probe(f"{limit}/minute", cache)
         throttle.timer = lambda now=now: now
         allowed = throttle.allow_request(None, None)
         if allowed:
@@ -167,7 +167,22 @@ def test_the_window_never_lets_more_through_than_the_limit_and_refuses_only_when
         else:
             assert sum(1 for t in accepted if now - 61 < t <= now) >= limit
             assert 0 < throttle.wait() <= 60
-        assert len(cache.get("probe", [])) <= 61
+        assert len(stored()) <= 61
+
+
+WINDOWS = dict(limit=st.integers(min_value=1, max_value=12),
+               gaps=st.lists(st.floats(min_value=0, max_value=25, allow_nan=False), min_size=1,
+                             max_size=120))
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(**WINDOWS)
+def test_the_window_never_lets_more_through_than_the_limit_and_refuses_only_when_full(
+        limit, gaps):
+    from django.core.cache import cache
+
+    cache.delete("probe")
+    check_the_window_rule(limit, gaps)
 
 
 def test_a_client_allowed_thousands_a_minute_is_kept_in_at_most_61_counts():
@@ -176,7 +191,7 @@ def test_a_client_allowed_thousands_a_minute_is_kept_in_at_most_61_counts():
     cache.delete("probe")
     now = 2_000_000.0
     for i in range(6000):
-        throttle = _limit("1000000/minute")
+        throttle = probe("1000000/minute")
         throttle.timer = lambda now=now + i * 0.01: now
         assert throttle.allow_request(None, None)
     stored = cache.get("probe")

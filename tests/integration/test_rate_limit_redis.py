@@ -1,0 +1,78 @@
+"""The rate limit on Redis (accounts/rate_limits.py WINDOW_SCRIPT): the same window rule
+as the Python one, checked against the same independent reference, in one round trip per
+request; while Redis is down nobody is refused, and counting resumes once it is back."""
+
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+
+from kernel.cache import ResilientRedisCache
+from tests.test_rate_limits import WINDOWS, check_the_window_rule, probe
+
+from .stack import Redis
+
+pytestmark = [pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory):
+    server = Redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+def _cache(redis):
+    return ResilientRedisCache(f"{redis.url}/0", {
+        "KEY_PREFIX": uuid.uuid4().hex, "OPTIONS": {"socket_connect_timeout": 1,
+                                                    "socket_timeout": 2}})
+
+
+def _slices(cache):
+    return cache._cache.get_client(write=True).hgetall(cache.make_key("window:probe"))
+
+
+@hypothesis_settings(max_examples=150, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(**WINDOWS)
+def test_the_window_on_redis_keeps_the_same_rule(redis, limit, gaps):
+    cache = _cache(redis)
+    check_the_window_rule(limit, gaps, cache=cache, stored=lambda: _slices(cache))
+
+
+def test_a_request_costs_one_round_trip_and_thousands_a_minute_keep_60_slices(redis):
+    assert probe("1/minute", _cache(redis)).allow_request(None, None)  # Redis has the script
+    cache = _cache(redis)
+    client = cache._cache.get_client(write=True)
+    client.config_resetstat()
+    for i in range(6000):
+        throttle = probe("1000000/minute", cache)
+        throttle.timer = lambda i=i: 2_000_000.0 + i * 0.01
+        assert throttle.allow_request(None, None)
+    slices = _slices(cache)
+    assert len(slices) == 60
+    assert sum(int(value.split(b":")[1]) for value in slices.values()) == 6000
+    calls = {name: stats["calls"] for name, stats in client.info("commandstats").items()}
+    assert calls.get("cmdstat_evalsha", 0) + calls.get("cmdstat_eval", 0) == 6000
+    assert "cmdstat_get" not in calls and "cmdstat_set" not in calls
+
+
+def test_while_redis_is_down_nobody_is_refused_and_counting_resumes_after(redis):
+    cache = _cache(redis)
+    now = [3_000_000.0]
+
+    def ask():
+        throttle = probe("2/minute", cache)
+        throttle.timer = lambda: now[0]
+        return throttle.allow_request(None, None)
+
+    assert [ask(), ask(), ask()] == [True, True, False]
+    redis.stop()
+    try:
+        assert all(ask() for _ in range(5))  # fail-soft: counted nowhere, refused never
+    finally:
+        redis.start()
+    cache._cache.breaker.down_until = 0.0  # the breaker's few seconds, skipped
+    now[0] += 61
+    assert [ask(), ask(), ask()] == [True, True, False]
