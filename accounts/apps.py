@@ -14,9 +14,8 @@ class AccountsConfig(AppConfig):
 
         audit.register(Organisation)
         directory.RESOLVER_GROUPS.connect(Organisation)
-        for signal in (post_save, post_delete):
-            signal.connect(directory.forget_people, sender=User,
-                           dispatch_uid=f"directory-people-{signal is post_save}")
+        post_save.connect(directory.forget_people, sender=User, dispatch_uid="people-saved")
+        post_delete.connect(directory.forget_people, sender=User, dispatch_uid="people-deleted")
         audit.register(User, exclude={"password", "last_login"})
         audit.register(ApiToken, exclude={"key_hash", "last_used_at"})
         # A revoked token, a deactivated party or account stops working in this process at

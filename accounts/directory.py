@@ -28,7 +28,7 @@ def incident_managers():
     return PEOPLE.get("incident-managers", lambda: list(User.objects.incident_managers()))
 
 
-def forget_people(sender, instance=None, update_fields=None, **kwargs):
+def forget_people(sender, update_fields=None, **kwargs):
     """A User post_save/post_delete receiver: drop the lists of people, except when a
     sign-in only stamped last_login (every sign-in does; nothing listed changes)."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:

@@ -346,9 +346,7 @@ class IncidentAdmin(ConsoleAdmin):
         key = (object_id, from_field)
         if key not in read:
             field = Incident._meta.get_field(from_field) if from_field else Incident._meta.pk
-            queryset = self.get_queryset(request).with_history_flags().select_related(
-                "organisation", "raised_by", "assigned_group", "assignee", "sla_policy",
-                "communication_plan").prefetch_related("services", *HISTORY)
+            queryset = self.get_queryset(request).for_detail_page().prefetch_related(*HISTORY)
             try:
                 read[key] = queryset.get(**{field.name: field.to_python(object_id)})
             except (Incident.DoesNotExist, ValidationError, ValueError):

@@ -356,6 +356,9 @@ def test_the_managers_offered_follow_joiners_leavers_and_role_changes_at_once(
     """The people an incident may be given to are kept per process (accounts.directory): a
     new agent, one switched off and one moved to another role show on the next view, in
     the workspace and in the stock change form; the form still refuses anyone else."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from accounts.factories import UserFactory
 
     client.force_login(desk_agent)
@@ -378,8 +381,11 @@ def test_the_managers_offered_follow_joiners_leavers_and_role_changes_at_once(
     leaver.is_active = False
     leaver.save()
     assert offered() == ["dana"]
-    client.force_login(desk_agent)  # a sign-in stamps last_login only: the list stands
-    assert offered() == ["dana"]
+    client.force_login(desk_agent)  # a sign-in stamps last_login only: the list is kept
+    with CaptureQueriesContext(connection) as read:
+        assert offered() == ["dana"]
+    assert not [q for q in read.captured_queries
+                if 'FROM "accounts_user"' in q["sql"] and '"role" IN' in q["sql"]]
     response = client.post(change, {"title": incident.title, "description": incident.description,
                                     "services": [s.pk for s in incident.services.all()],
                                     "assignee": supplier_user.pk})

@@ -211,6 +211,13 @@ class IncidentQuerySet(VisibleQuerySet):
             has_links=Exists(IncidentLink.objects.filter(Q(from_incident=incident)
                                                          | Q(to_incident=incident))))
 
+    def for_detail_page(self):
+        """Return incidents read as a detail page shows one: its parties, SLA policy,
+        communication plan and services joined or prefetched, with the history flags."""
+        return self.with_history_flags().select_related(
+            "organisation", "raised_by", "assigned_group", "assignee", "sla_policy",
+            "communication_plan").prefetch_related("services")
+
     def masters(self):
         """Return incidents with children gathered under them."""
         return self.filter(children__isnull=False).distinct()

@@ -219,9 +219,7 @@ def incident_for(user, reference):
     has any links, children, problems or applied workarounds (Incident.may_have), so the
     page reads only those it has."""
     incident = OuterRef("pk")
-    return Incident.objects.visible_to(user).with_history_flags().annotate(
+    return Incident.objects.visible_to(user).for_detail_page().annotate(
         has_problem_links=Exists(ProblemIncident.objects.filter(incident=incident)),
         has_workarounds_applied=Exists(WorkaroundApplication.objects.filter(incident=incident)),
-    ).select_related(
-        "organisation", "raised_by", "assigned_group", "assignee", "sla_policy",
-        "communication_plan").filter(reference=reference).prefetch_related("services").first()
+    ).filter(reference=reference).first()
