@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/peer_ratio.py [--rounds 2] [--dur 10] [--warm 3]
 
-One command runs, `--rounds` times in the order peer, ours (100k), ours (1M): create at 1
-and 8 clients, the staff queue, API list and detail, detail pages, the dashboard and a
-monthly report; then ours only: events at 8 clients and the public status page at 100
-clients with a 0.5 s think time. It prints medians across rounds and the ratios
-(ours/peer for throughput, peer/ours for latency: above 1 means we are better), and
-ours at 1M against ours at 100k (p50 ratio: 1.00 is flat).
+One command runs, `--rounds` times, the peer then ours: create at 1 and 8 clients, the
+staff queue, API list and detail, detail pages, the dashboard and a monthly report, ours at
+100k and at 1M one after the other in each workload (which goes first alternates by round,
+so growth is measured between runs seconds apart); then ours only: events at 8 clients
+and the public status page at 100 clients with a 0.5 s think time. It prints medians
+across rounds and the ratios (ours/peer for throughput, peer/ours for latency: above 1
+means we are better), and ours at 1M against ours at 100k (p50 ratio: 1.00 is flat).
 
 Set-up, reused between runs (the slow parts run once):
 - the peer harness (PEER_HARNESS, default ../shared/bench-peer beside this repository:
@@ -357,6 +358,36 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
         return wrk(script, url, connections=connections, threads=threads, seconds=args.dur,
                    env=env)
 
+    def get(path, cookie=None):
+        return lambda side: series(lua / "get.lua", side["base"] + path.format(**side),
+                                   {"COOKIE": side[cookie]} if cookie else {})
+
+    def create(connections):
+        return lambda side: series(
+            lua_ours / "create_incident.lua", f"{side['base']}/api/v1/incidents/",
+            {"TOKEN": side["supplier_token"], "SERVICES": OUR_SERVICES},
+            connections=connections, threads=2 if connections > 1 else 1)
+
+    def monthly_report(side):
+        return json.loads(subprocess.run(
+            [str(BIN / "python"), "-c", MONTHLY_REPORT], cwd=ROOT, env=side["env"],
+            capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+
+    OUR_WORKLOADS = [  # noqa: N806  (a table, read like the module's ROWS)
+        ("queue", get("/admin/incidents/incident/?status__exact=in_progress", "desk")),
+        # the participant who raised every seeded incident
+        ("portal_list", get("/incidents/?show=all", "participant")),
+        ("detail_page", get("/admin/incidents/incident/{sample_id}/change/", "desk")),
+        # what the desk opens from a queue row
+        ("workspace_page", get("/admin/workspace/incident/{sample_reference}/", "desk")),
+        ("api_list", get("/api/v1/incidents/", "desk")),
+        ("api_detail", get("/api/v1/incidents/{sample_reference}/", "desk")),
+        ("dashboard", get("/reports/dashboard/", "ops")),
+        ("monthly_report", monthly_report),
+        ("create_c1", create(1)),
+        ("create_c8", create(8)),
+    ]
+
     for number in range(1, args.rounds + 1):
         row = {}
         log(f"round {number}/{args.rounds}: peer")
@@ -390,62 +421,33 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
                                     f"{peer_base}/helpdesk/api/tickets/", peer_post,
                                     connections=8, threads=2)
         row["peer"] = p
-        for label in ("100k", "1M"):
-            log(f"round {number}/{args.rounds}: ours {label}")
-            side = ours[label]
-            base = side["base"]
-            desk, ops = {"COOKIE": side["desk"]}, {"COOKIE": side["ops"]}
-            create = {"TOKEN": side["supplier_token"], "SERVICES": OUR_SERVICES}
-            o = {}
-            if want("queue"):
-                o["queue"] = series(
-                    lua / "get.lua", f"{base}/admin/incidents/incident/?status__exact=in_progress",
-                    desk)
-            if want("portal_list"):  # the participant who raised every seeded incident
-                o["portal_list"] = series(lua / "get.lua", f"{base}/incidents/?show=all",
-                                          {"COOKIE": side["participant"]})
-            if want("detail_page"):
-                o["detail_page"] = series(
-                    lua / "get.lua",
-                    f"{base}/admin/incidents/incident/{side['sample_id']}/change/", desk)
-            if want("workspace_page"):  # what the desk opens from a queue row
-                o["workspace_page"] = series(
-                    lua / "get.lua",
-                    f"{base}/admin/workspace/incident/{side['sample_reference']}/", desk)
-            if want("api_list"):
-                o["api_list"] = series(lua / "get.lua", f"{base}/api/v1/incidents/", desk)
-            if want("api_detail"):
-                o["api_detail"] = series(
-                    lua / "get.lua", f"{base}/api/v1/incidents/{side['sample_reference']}/",
-                    desk)
-            if want("dashboard"):
-                o["dashboard"] = series(lua / "get.lua", f"{base}/reports/dashboard/", ops)
-            if want("monthly_report"):
-                o["monthly_report"] = json.loads(subprocess.run(
-                    [str(BIN / "python"), "-c", MONTHLY_REPORT], cwd=ROOT, env=side["env"],
-                    capture_output=True, text=True, check=True).stdout.splitlines()[-1])
-            if want("create_c1"):
-                o["create_c1"] = series(lua_ours / "create_incident.lua",
-                                        f"{base}/api/v1/incidents/", create)
-            if want("create_c8"):
-                o["create_c8"] = series(lua_ours / "create_incident.lua",
-                                        f"{base}/api/v1/incidents/", create, connections=8,
-                                        threads=2)
-            if label == "100k" and want("events", "status"):
-                g = ours["100k-gthread"]["base"]
-                events = {"TOKEN": side["provider_token"]}
-                o["events_c8_sync"] = series(lua_ours / "post_event.lua", base, events,
-                                             connections=8, threads=2)
-                o["events_c8"] = series(lua_ours / "post_event.lua", g, events, connections=8,
-                                        threads=2)
-                # The status page is timed in steady state: the worker first drains the
-                # status recomputes the event burst queued (the burst is its own row above).
-                o["status_drain"] = {"value": drain_queues(PORT_BASE + 20, 0)}
-                o["status_c100"] = series(lua_ours / "get_think.lua", f"{g}/status/", {},
-                                          connections=100, threads=2)
-                o["status_c100_sync"] = series(lua_ours / "get_think.lua", f"{base}/status/", {},
-                                               connections=100, threads=2)
-            row[label] = o
+        # Ours at 100k and at 1M side by side, workload by workload (the first of the two
+        # alternates between rounds), so a growth ratio compares runs a few seconds apart
+        # that followed the same workloads, not two blocks minutes apart.
+        order = ("100k", "1M") if number % 2 else ("1M", "100k")
+        log(f"round {number}/{args.rounds}: ours, {order[0]} first in each workload")
+        o = {label: {} for label in order}
+        for key, measure in OUR_WORKLOADS:
+            if want(key):
+                for label in order:
+                    o[label][key] = measure(ours[label])
+        if want("events", "status"):
+            side, g = ours["100k"], ours["100k-gthread"]["base"]
+            events = {"TOKEN": side["provider_token"]}
+            at_100k = o["100k"]
+            at_100k["events_c8_sync"] = series(lua_ours / "post_event.lua", side["base"], events,
+                                           connections=8, threads=2)
+            at_100k["events_c8"] = series(lua_ours / "post_event.lua", g, events, connections=8,
+                                      threads=2)
+            # The status page is timed in steady state: the worker first drains the
+            # status recomputes the event burst queued (the burst is its own row above).
+            at_100k["status_drain"] = {"value": drain_queues(PORT_BASE + 20, 0)}
+            at_100k["status_c100"] = series(lua_ours / "get_think.lua", f"{g}/status/", {},
+                                        connections=100, threads=2)
+            at_100k["status_c100_sync"] = series(lua_ours / "get_think.lua",
+                                             f"{side['base']}/status/", {}, connections=100,
+                                             threads=2)
+        row.update(o)
         results["rounds"].append(row)
     results["load_end"] = os.getloadavg()
     results["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -483,7 +485,7 @@ def print_table(results, args):
         return median_of([r[side].get(key) for r in rounds], field)
 
     lines = [f"Peer ratio run {results['started']} .. {results['finished']}, {args.rounds} "
-             f"interleaved rounds (peer, ours 100k, ours 1M), wrk {args.dur} s after "
+             f"interleaved rounds (peer; ours 100k and 1M side by side per workload), wrk {args.dur} s after "
              f"{args.warm} s warm-up, medians of rounds",
              f"load average at start {tuple(round(x, 2) for x in results['load_start'])}, "
              f"at end {tuple(round(x, 2) for x in results['load_end'])}; 2 sync workers each",

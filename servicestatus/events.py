@@ -45,8 +45,8 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
     """
     if not policy.may_post_event(by, service):
         raise PermissionDenied("You may report events only for services you provide.")
-    _serialise_repeats(service, by.organisation_id, dedup_key)
     if severity == Event.Severity.CLEAR or state == RESOLVED:
+        _serialise_repeats(service, by.organisation_id, dedup_key)
         # A clear may close the last event behind an incident: clears of one service queue
         # on its row, so two arriving together cannot each see the other still active.
         list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
@@ -102,13 +102,35 @@ def _fold_statement(vendor):
 
 
 def _foldable(service, organisation_id, dedup_key, *, since):
-    """Return the active event of this key last seen at or after `since`, locked, or None."""
+    """Take the lock repeats of this key queue on (`_serialise_repeats`), then return the
+    active event of this key last seen at or after `since`, locked, or None.
+
+    PostgreSQL: the lock and the lookup go to the server as one message of two statements
+    (one round trip, not two). Each statement of a message takes its own snapshot under
+    READ COMMITTED, so the lookup sees an event a repeat committed while this one waited
+    for the lock, as it would after a separate lock statement.
+    """
     sql, slots = _fold_statement(connection.vendor)
     values = (service.pk, organisation_id, dedup_key,
               connection.ops.adapt_datetimefield_value(since))
+    params = [values[slot] for slot in slots]
+    if connection.vendor == "postgresql":
+        sql = f"{_ADVISORY_LOCK}; {sql}"
+        params = [_repeat_lock_id(service, organisation_id, dedup_key), *params]
+    else:
+        _serialise_repeats(service, organisation_id, dedup_key)
     # On the connection it was compiled for and locks on (a raw query is routed as a read).
-    return next(iter(Event.objects.raw(sql, [values[slot] for slot in slots],
-                                       using=connection.alias)), None)
+    return next(iter(Event.objects.raw(sql, params, using=connection.alias)), None)
+
+
+_ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+
+
+def _repeat_lock_id(service, organisation_id, dedup_key):
+    """Return the advisory lock id of (service, organisation, key): a 64-bit hash."""
+    digest = hashlib.blake2b(f"{service.pk}:{organisation_id}:{dedup_key}".encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _serialise_repeats(service, organisation_id, dedup_key):
@@ -120,11 +142,9 @@ def _serialise_repeats(service, organisation_id, dedup_key):
     Service row is locked (SQLite has one writer anyway).
     """
     if connection.vendor == "postgresql":
-        digest = hashlib.blake2b(f"{service.pk}:{organisation_id}:{dedup_key}".encode(),
-                                 digest_size=8).digest()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)",
-                           [int.from_bytes(digest, "big", signed=True)])
+            cursor.execute(_ADVISORY_LOCK,
+                           [_repeat_lock_id(service, organisation_id, dedup_key)])
     else:
         list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
 

@@ -152,6 +152,11 @@ if DATABASES["default"]["ENGINE"] not in ("django.db.backends.sqlite3",
         f"DATABASE_URL is invalid (unsupported engine {DATABASES['default']['ENGINE']!r}). "
         f"{_DB_HINT}"
     )
+# PostgreSQL through Django's backend with a health check that asks the server only when
+# the kept connection's socket has something to say (kernel/postgresql/base.py).
+_ENGINES = {"django.db.backends.postgresql": "kernel.postgresql"}
+DATABASES["default"]["ENGINE"] = _ENGINES.get(DATABASES["default"]["ENGINE"],
+                                              DATABASES["default"]["ENGINE"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) test database, so a real Celery worker and the
     # browser tests' live server see the rows the test wrote. One file per
@@ -170,7 +175,8 @@ else:
         "CONN_MAX_AGE", env.int, 60, "Use a number of seconds, e.g. 60."
     )
     # A persistent connection that PostgreSQL dropped (a restart, a failover) is
-    # noticed and replaced at the start of the next request instead of failing it.
+    # noticed and replaced at the start of the next request instead of failing it
+    # (without a round trip unless the server sent something: kernel/postgresql/base.py).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast when the server is unreachable: the request answers 503 (see
     # switching_sm/errors.py) instead of hanging a web worker.
@@ -188,6 +194,7 @@ if _REPLICA_URL:
         _replica = env.db_url_config(_REPLICA_URL)
     except Exception as exc:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is invalid ({exc}). {_DB_HINT}") from exc
+    _replica["ENGINE"] = _ENGINES.get(_replica["ENGINE"], _replica["ENGINE"])
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same engine as DATABASE_URL.")
     DATABASES["replica"] = {
