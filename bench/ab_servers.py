@@ -17,6 +17,7 @@ behind). With `--old .` and `--old-db ssm_perf_1m` it compares one build on two 
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -67,8 +68,14 @@ def main():
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--db", default=os.environ.get("OURS_100K", "ssm_perf_100k"))
     parser.add_argument("--old-db", help="the old side's database (default --db)")
+    parser.add_argument("--old-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable set for the old side only")
+    parser.add_argument("--conf", action="store_true",
+                        help="run both with gunicorn.conf.py (gthread) instead of 2 sync workers")
     args = parser.parse_args()
     script, path, token_key, clients = WORKLOADS[args.workload]
+    # Stopped (kill, timeout) it still stops its servers: SIGTERM runs the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     processes = Processes()
     logs = open(ROOT / "var" / "ab_servers.log", "w")  # noqa: SIM115
     redis_port = PORT_BASE + 21
@@ -80,12 +87,18 @@ def main():
                 ("old", Path(args.old).resolve(), args.old_db or args.db),
                 ("new", ROOT, args.db))):
             env = our_env(db, number, redis_port)
+            if label == "old":
+                env.update(item.split("=", 1) for item in args.old_env)
             port = PORT_BASE + 15 + number
-            web = processes.start(
-                [str(BIN / "gunicorn"), "switching_sm.wsgi:application", "-c", os.devnull,
-                 "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-                 "--timeout", "120", "--access-logfile", "/dev/null", "--no-control-socket"],
-                env=env, cwd=tree, log_to=logs)
+            command = [str(BIN / "gunicorn"), "switching_sm.wsgi:application", "--timeout",
+                       "120", "--access-logfile", "/dev/null", "--no-control-socket"]
+            if args.conf:
+                env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+                command += ["-c", "gunicorn.conf.py"]
+            else:
+                command += ["-c", os.devnull, "--workers", "2", "--worker-class", "sync",
+                            "--bind", f"127.0.0.1:{port}"]
+            web = processes.start(command, env=env, cwd=tree, log_to=logs)
             worker = processes.start([str(BIN / "celery"), "-A", "switching_sm", "worker", "-l",
                              "warning", "-c", "1", "-n", f"ab-{label}@%h", "--without-gossip",
                              "--without-mingle", "--without-heartbeat"], env=env, cwd=tree,
@@ -119,7 +132,7 @@ def main():
     finally:
         processes.stop()
     print(f"{args.workload} at {clients} client(s), {args.rounds} interleaved rounds of "
-          f"{args.dur} s (2 sync workers each):")
+          f"{args.dur} s ({'gunicorn.conf.py' if args.conf else '2 sync workers'} each):")
     for label, side in sides.items():
         rps = [r["rps"] for r in side["rounds"]]
         cpu = [r["cpu_ms"] for r in side["rounds"]]

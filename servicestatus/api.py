@@ -79,6 +79,9 @@ class EventSerializer(PrototypeFields, serializers.ModelSerializer):
         fields = ["id", "source", "service", "severity", "state", "dedup_key", "message",
                   "occurred_at", "last_seen", "count", "cleared_at", "incident_reference"]
         read_only_fields = ["id", "last_seen", "count", "cleared_at", "incident_reference"]
+        # Event has no unique constraint, so no model validators: declaring none spares DRF
+        # looking for them on the model on every post (add them here with a constraint).
+        validators = []
 
     def validate_occurred_at(self, value):
         if value > timezone.now() + FUTURE_TOLERANCE:
