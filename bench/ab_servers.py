@@ -44,6 +44,7 @@ WORKLOADS = {
     "events": ("post_event.lua", "", "provider_token", 8),
     "create_c8": ("create_incident.lua", "/api/v1/incidents/", "supplier_token", 8),
     "create_c1": ("create_incident.lua", "/api/v1/incidents/", "supplier_token", 1),
+    "status": ("get_think.lua", "/status/", None, 100),  # 0.5 s think time per client
 }
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -110,7 +111,9 @@ def main():
             prepared = json.loads(subprocess.run(
                 [str(BIN / "python"), "-c", PREPARE], cwd=side["tree"], env=side["env"],
                 capture_output=True, text=True, check=True).stdout)
-            side["wrk_env"] = {"TOKEN": prepared[token_key], "SERVICES": OUR_SERVICES}
+            side["wrk_env"] = {"SERVICES": OUR_SERVICES}
+            if token_key:
+                side["wrk_env"]["TOKEN"] = prepared[token_key]
         lua = HARNESS / "lua-ours" / script
         for number in range(1, args.rounds + 1):
             for label, side in sides.items():
@@ -124,11 +127,12 @@ def main():
                        for kind, start in zip(("web", "worker"), before, strict=True)]
                 done = summary.get("requests") or 1
                 row = {"rps": summary.get("rps"), "p50_ms": summary.get("p50_ms"),
+                       "p95_ms": summary.get("p95_ms"),
                        "cpu_ms": 1000 * cpu[0] / done, "worker_ms": 1000 * cpu[1] / done}
                 side["rounds"].append(row)
                 log(f"round {number} {label}: {row['rps']:.1f} req/s, p50 "
-                    f"{row['p50_ms']:.1f} ms, web CPU {row['cpu_ms']:.2f} ms a request, "
-                    f"worker {row['worker_ms']:.2f} ms")
+                    f"{row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms, web CPU "
+                    f"{row['cpu_ms']:.2f} ms a request, worker {row['worker_ms']:.2f} ms")
     finally:
         processes.stop()
     print(f"{args.workload} at {clients} client(s), {args.rounds} interleaved rounds of "
@@ -137,10 +141,12 @@ def main():
         rps = [r["rps"] for r in side["rounds"]]
         cpu = [r["cpu_ms"] for r in side["rounds"]]
         work = [r["worker_ms"] for r in side["rounds"]]
+        p95 = [r["p95_ms"] for r in side["rounds"]]
         print(f"  {label} ({side['tree']}, {side['db']}): req/s {', '.join(f'{x:.1f}' for x in rps)} "
               f"(median {statistics.median(rps):.1f}); web CPU ms a request "
               f"{', '.join(f'{x:.2f}' for x in cpu)} (median {statistics.median(cpu):.2f}); "
-              f"worker CPU ms a request (median) {statistics.median(work):.2f}")
+              f"worker CPU ms a request (median) {statistics.median(work):.2f}; p95 ms "
+              f"{', '.join(f'{x:.1f}' for x in p95)}")
 
 
 if __name__ == "__main__":
