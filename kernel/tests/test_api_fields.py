@@ -31,6 +31,8 @@ def test_each_serializer_gets_its_own_bound_fields():
         assert first.fields[name].parent is first and second.fields[name].parent is second
     # The nested and many-valued fields were copied whole: their children reach their own
     # serializer's context, not the first request's.
+    assert first.fields["tags"].child_relation is not second.fields["tags"].child_relation
+    assert first.fields["tags"].child_relation.parent is first.fields["tags"]
     assert first.fields["tags"].child_relation.context == {"user": "bea"}
     assert second.fields["tags"].child_relation.context == {"user": "olu"}
     assert second.fields["children"].child.context == {"user": "olu"}
