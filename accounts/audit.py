@@ -63,18 +63,16 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
 
 
 def _write(instance, action, changes):
-    actor, channel, remote_addr = current_context()
-    AuditEntry.objects.create(
-        content_type_id=_content_type_id(type(instance)),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        action=action,
-        changes=changes,
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=(actor.get_username() if actor is not None else "system")[:150],
-        channel=channel,
-        remote_addr=remote_addr,
-    )
+    AuditEntry.append([_row(instance, action, changes, current_context())])
+
+
+def _row(instance, action, changes, context):
+    """The values of one AuditEntry row, in AuditEntry.APPENDED's order."""
+    actor, channel, remote_addr = context
+    return (_content_type_id(type(instance)), str(instance.pk), str(instance)[:200], action,
+            changes, actor.pk if actor is not None and actor.pk else None,
+            (actor.get_username() if actor is not None else "system")[:150], channel,
+            remote_addr)
 
 
 def _content_type_id(model):
@@ -102,7 +100,7 @@ def record_bulk(entries):
 
     Fields the model's registration leaves out are dropped, as for a save().
     """
-    actor, channel, remote_addr = current_context()
+    context = current_context()
     rows = []
     for instance, action, changes in entries:
         fields = _registry[type(instance)]
@@ -114,13 +112,8 @@ def record_bulk(entries):
                    for name, (a, b) in changes.items() if name in tracked}
         if not changes:
             continue
-        rows.append(AuditEntry(
-            content_type_id=_content_type_id(type(instance)), object_id=str(instance.pk),
-            object_repr=str(instance)[:200], action=action, changes=changes,
-            actor=actor if actor is not None and actor.pk else None,
-            actor_label=(actor.get_username() if actor is not None else "system")[:150],
-            channel=channel, remote_addr=remote_addr))
-    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+        rows.append(_row(instance, action, changes, context))
+    AuditEntry.append(rows)
     return len(rows)
 
 

@@ -99,7 +99,7 @@ MIDDLEWARE = [
 
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see "Security" below).
-    "csp.middleware.CSPMiddleware",
+    "switching_sm.security_headers.CSPMiddleware",
     "switching_sm.security_headers.PermissionsPolicyMiddleware",
     # Serves static files under gunicorn without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -93,3 +93,56 @@ def test_no_page_template_relies_on_inline_code(pattern):
     offenders = [str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")
                  if not EMAILS.search(str(path)) and pattern.search(path.read_text())]
     assert offenders == []
+
+
+def test_the_remembered_policy_is_django_csp_s_own_for_every_kind_of_response(rf):
+    """One middleware instance serves ordinary responses, a replaced policy, a nonce used by
+    the page and a header set by the view, in turn: each gets what django-csp gives it."""
+    from csp.middleware import CSPMiddleware as StockCSPMiddleware
+    from django.http import HttpResponse
+
+    from switching_sm.security_headers import CSPMiddleware
+
+    def view(request):
+        response = HttpResponse("ok")
+        if request.path == "/replaced/":
+            response._csp_replace = {"style-src": ["'self'", "'unsafe-inline'"]}
+        elif request.path == "/nonce/":
+            response.content = f'<script nonce="{request.csp_nonce}"></script>'.encode()
+        elif request.path == "/own/":
+            response["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    ours, stock = CSPMiddleware(view), StockCSPMiddleware(view)
+    seen = {}
+    for path in ["/a/", "/replaced/", "/nonce/", "/b/", "/nonce/", "/own/", "/c/"]:
+        mine, theirs = ours(rf.get(path)), stock(rf.get(path))
+        header = mine["Content-Security-Policy"]
+        if path == "/nonce/":
+            nonce = re.search(rb'nonce="([^"]+)"', mine.content).group(1).decode()
+            assert f"'nonce-{nonce}'" in header
+            assert header == theirs["Content-Security-Policy"].replace(
+                re.search(rb'nonce="([^"]+)"', theirs.content).group(1).decode(), nonce)
+            assert header != seen.get(path)  # a fresh nonce each time
+        else:
+            assert header == theirs["Content-Security-Policy"], path
+        seen[path] = header
+    assert seen["/a/"] == seen["/b/"] == seen["/c/"] and "nonce" not in seen["/c/"]
+    assert "'unsafe-inline'" in seen["/replaced/"] and "'unsafe-inline'" not in seen["/c/"]
+    assert seen["/own/"] == "default-src 'none'"
+
+
+def test_a_nonce_read_after_the_header_is_written_is_an_error(rf):
+    """As with django-csp: a template reading the nonce too late would leave it out of the
+    header, so it fails loudly, on a remembered policy too."""
+    from csp.exceptions import CSPNonceError
+    from django.http import HttpResponse
+
+    from switching_sm.security_headers import CSPMiddleware
+
+    middleware = CSPMiddleware(lambda request: HttpResponse("ok"))
+    for _ in range(2):  # the first builds the policy, the second reuses it
+        request = rf.get("/")
+        middleware(request)
+        with pytest.raises(CSPNonceError):
+            str(request.csp_nonce)

@@ -1,7 +1,9 @@
 import pytest
+from django.test import RequestFactory
 
 from accounts import audit
 from accounts.models import AuditEntry, Organisation
+from kernel.acting import request_context
 from services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +51,31 @@ def test_catalogue_changes_are_audited(db):
     service.save()
     actions = list(AuditEntry.objects.for_object(service).values_list("action", flat=True))
     assert actions == ["update", "create"]
+
+
+def test_a_row_keeps_every_value_as_written(operations_user, supplier_org):
+    """The trail's insert converts each value as its field would: JSON, an IPv6 address,
+    the acting user, the time of the change."""
+    before = AuditEntry.objects.count()
+    request = RequestFactory().post("/admin/accounts/organisation/", REMOTE_ADDR="2001:db8::7")
+    request.user = operations_user
+    with request_context(request):
+        supplier_org.name = "Brightwater Énergie"
+        supplier_org.save()
+    entry = AuditEntry.objects.for_object(supplier_org).first()
+    assert AuditEntry.objects.count() == before + 1
+    assert (entry.actor, entry.actor_label, entry.channel, entry.remote_addr) == (
+        operations_user, operations_user.username, "admin", "2001:db8::7")
+    assert entry.changes == {"name": ["Brightwater Energy", "Brightwater Énergie"]}
+    assert entry.object_repr == str(supplier_org) and entry.at is not None
+
+
+def test_bulk_rows_past_one_statement_are_all_written(supplier_org):
+    """record_bulk writes 500 rows per statement: 1,201 changes are 1,201 rows."""
+    before = AuditEntry.objects.count()
+    written = audit.record_bulk([(supplier_org, "update", {"name": [f"n{i}", f"n{i + 1}"]})
+                                 for i in range(1201)])
+    assert written == 1201
+    assert AuditEntry.objects.count() == before + 1201
+    last = AuditEntry.objects.filter(changes__name=["n1200", "n1201"]).get()
+    assert (last.action, last.object_id) == ("update", str(supplier_org.pk))
