@@ -72,7 +72,7 @@ def main():
     parser.add_argument("--old-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable set for the old side only")
     parser.add_argument("--conf", action="store_true",
-                        help="run both with gunicorn.conf.py (gthread) instead of 2 sync workers")
+                        help="run both with gunicorn.conf.py (production) instead of 2 sync workers")
     args = parser.parse_args()
     script, path, token_key, clients = WORKLOADS[args.workload]
     # Stopped (kill, timeout) it still stops its servers: SIGTERM runs the finally below.

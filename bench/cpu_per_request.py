@@ -1,7 +1,7 @@
 """CPU milliseconds one request costs the web process, measured in-process (no sockets).
 
     DATABASE_URL=postgres://.../db .venv/bin/python bench/cpu_per_request.py \
-        [--workload create|event] [--n 300] [--blocks 5] [--profile FILE]
+        [--workload create|event|status] [--n 300] [--blocks 5] [--profile FILE]
 
 Posts through Django's test Client (the full middleware stack, DRF, the database) and
 reads `time.process_time()` around blocks of `--n` requests. Prints, per request, the
@@ -11,7 +11,8 @@ waits on PostgreSQL and Redis), and the CPU ms of the PostgreSQL backend serving
 wrk throughput, but on this shared machine a run minutes later can still differ by 15 %:
 compare two trees by running it in each in turn over several rounds. The database must
 hold the demo data (`manage.py seed_demo`) or a bench seed (bench/seed_bench.py). Creates
-raise Sev3/Sev4 incidents and events post with distinct dedup keys, as the wrk scripts do.
+raise Sev3/Sev4 incidents and events post with distinct dedup keys, as the wrk scripts do;
+`status` gets the public status page anonymously.
 """
 
 import argparse
@@ -45,7 +46,9 @@ SERVICES = ["uk-link", "des", "css-registration", "ecoes"]
 def bodies(workload, n, salt):
     for i in range(n):
         service = SERVICES[i % len(SERVICES)]
-        if workload == "create":
+        if workload == "status":
+            yield "/status/", None
+        elif workload == "create":
             yield "/api/v1/incidents/", {
                 "services": [service], "title": f"cpu {salt}-{i} registrations delayed",
                 "description": f"Bench incident {salt}-{i}.", "severity": (i % 2) + 3}
@@ -76,8 +79,11 @@ def block(client, headers, workload, n, salt):
     server = server_cpu_seconds()
     started, wall = time.process_time(), time.perf_counter()
     for path, body in bodies(workload, n, salt):
-        response = client.post(path, data=json.dumps(body), content_type="application/json",
-                               **headers)
+        if body is None:  # a page, as a participant's browser or monitoring polls it
+            response = client.get(path)
+        else:
+            response = client.post(path, data=json.dumps(body), content_type="application/json",
+                                   **headers)
         if response.status_code not in (201, 200):
             raise SystemExit(f"{path}: {response.status_code} {response.content[:300]!r}")
     cpu, wall = time.process_time() - started, time.perf_counter() - wall
@@ -86,7 +92,7 @@ def block(client, headers, workload, n, salt):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workload", choices=("create", "event"), default="create")
+    parser.add_argument("--workload", choices=("create", "event", "status"), default="create")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--blocks", type=int, default=5)
     parser.add_argument("--org", default="xoserve")

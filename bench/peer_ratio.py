@@ -19,10 +19,10 @@ Set-up, reused between runs (the slow parts run once):
   ssm_perf_1m on 127.0.0.1), seeded by bench/seed_bench.py (COPY) when missing;
 - a private redis-server on PORT_BASE + 20 for our cache and broker, one Celery worker
   per dataset, every server on 127.0.0.1 ports from PORT_BASE (default 8411: the peer;
-  8412/8413 ours 100k sync/gthread, 8414 ours 1M).
+  8412/8413 ours 100k with 2 sync workers / with gunicorn.conf.py, 8414 ours 1M).
 Both sides run gunicorn with 2 sync workers for the comparisons (as in the issue's
 measurement); the status page and events also run on ours with gunicorn.conf.py
-(2 gthread workers x 4 threads), the production configuration. Our API write rate
+(4 sync workers), the production configuration. Our API write rate
 limit is lifted for the run (the peer has none). All traffic stays on 127.0.0.1; every
 loop is bounded in count and time.
 """
@@ -289,7 +289,7 @@ def main():
     try:
         processes.start(["redis-server", "--port", str(redis_port), "--save", "",
                          "--appendonly", "no"], env=os.environ, cwd=ROOT, log_to=logs)
-        peer_port, sync_100k, gthread_100k, sync_1m = (PORT_BASE + i for i in range(4))
+        peer_port, sync_100k, conf_100k, sync_1m = (PORT_BASE + i for i in range(4))
         processes.start([str(PEER_ROOT / "venv" / "bin" / "gunicorn"),
                          "peersite.wsgi:application", "--workers", "2", "--bind",
                          f"127.0.0.1:{peer_port}", "--timeout", "900", "--access-logfile",
@@ -298,14 +298,14 @@ def main():
         ours = {}
         for label, name, redis_db, port, conf in (
                 ("100k", OURS_100K, 0, sync_100k, None), ("1M", OURS_1M, 1, sync_1m, None),
-                ("100k-gthread", OURS_100K, 0, gthread_100k, "gunicorn.conf.py")):
+                ("100k-conf", OURS_100K, 0, conf_100k, "gunicorn.conf.py")):
             env = our_env(name, redis_db, redis_port)
             command = [str(BIN / "gunicorn"), "switching_sm.wsgi:application", "--timeout",
                        "120", "--access-logfile", "/dev/null", "--no-control-socket"]
             if conf:
                 env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
                 command += ["-c", conf]
-            else:  # gunicorn reads ./gunicorn.conf.py (gthread) unless told otherwise
+            else:  # gunicorn reads ./gunicorn.conf.py (4 workers) unless told otherwise
                 command += ["-c", os.devnull, "--workers", "2", "--worker-class", "sync",
                             "--bind", f"127.0.0.1:{port}"]
             processes.start(command, env=env, cwd=ROOT, log_to=logs)
@@ -330,7 +330,7 @@ def main():
             ours[label].update(json.loads(subprocess.run(
                 [str(BIN / "python"), "-c", PREPARE], cwd=ROOT, env=ours[label]["env"],
                 capture_output=True, text=True, check=True).stdout.splitlines()[-1]))
-        ours["100k-gthread"].update({k: v for k, v in ours["100k"].items()
+        ours["100k-conf"].update({k: v for k, v in ours["100k"].items()
                                      if k not in ("base", "env")})
         results = run_rounds(args, peer, peer_base, peer_python, ours)
     finally:
@@ -432,7 +432,7 @@ def run_rounds(args, peer, peer_base, peer_python, ours):
                 for label in order:
                     o[label][key] = measure(ours[label])
         if want("events", "status"):
-            side, g = ours["100k"], ours["100k-gthread"]["base"]
+            side, g = ours["100k"], ours["100k-conf"]["base"]
             events = {"TOKEN": side["provider_token"]}
             at_100k = o["100k"]
             at_100k["events_c8_sync"] = series(lua_ours / "post_event.lua", side["base"], events,
@@ -509,13 +509,13 @@ def print_table(results, args):
                  f"{_fmt(portal_1m / portal if portal and portal_1m else None, 2)} |")
     lines += ["", "Ours only (100k):",
               f"- events, 8 clients: {_fmt(med('100k', 'events_c8', 'rps'))}/s with "
-              f"gunicorn.conf.py (2 gthread x 4), p95 {_fmt(med('100k', 'events_c8', 'p95_ms'))}"
+              f"gunicorn.conf.py (4 sync workers), p95 {_fmt(med('100k', 'events_c8', 'p95_ms'))}"
               f" ms; {_fmt(med('100k', 'events_c8_sync', 'rps'))}/s with 2 sync workers",
               f"- status page, 100 clients, 0.5 s think (after the worker drained the event "
               f"burst's status work: {_fmt(med('100k', 'status_drain', 'value'))} s): p95 "
               f"{_fmt(med('100k', 'status_c100', 'p95_ms'))} ms, p50 "
               f"{_fmt(med('100k', 'status_c100', 'p50_ms'))} ms, "
-              f"{_fmt(med('100k', 'status_c100', 'rps'))} req/s (gthread); 2 sync workers: p95 "
+              f"{_fmt(med('100k', 'status_c100', 'rps'))} req/s (gunicorn.conf.py); 2 sync workers: p95 "
               f"{_fmt(med('100k', 'status_c100_sync', 'p95_ms'))} ms",
               f"- create p50 at 8 clients: {_fmt(med('100k', 'create_c8', 'p50_ms'))} ms at 100k, "
               f"{_fmt(med('1M', 'create_c8', 'p50_ms'))} ms at 1M; peer "

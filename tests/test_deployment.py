@@ -103,13 +103,19 @@ def test_the_heartbeat_healthcheck_fails_without_and_passes_with_a_recent_heartb
         call_command("heartbeat_ok", "beat")
 
 
-def test_web_runs_gunicorn_with_threaded_workers_from_its_config_file():
+def test_web_runs_gunicorn_with_sync_workers_behind_a_buffering_proxy(monkeypatch):
     import runpy
 
     assert SERVICES["web"]["command"][:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["worker_class"] == "gthread"
-    assert config["workers"] * config["threads"] >= 8  # 100 pollers at 2 req/s each
+    assert (config["worker_class"], config["threads"]) == ("sync", 1)
+    assert config["workers"] >= 4  # 100 pollers at 2 req/s each, a few ms a request
+    # A sync worker serves one client at a time: nginx must buffer bodies both ways so a
+    # slow client never holds one (nginx's defaults; nothing may turn them off).
+    assert "buffering off" not in (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "nginx" in SERVICES["proxy"]["image"]
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert '"-c", "gunicorn.conf.py"' in dockerfile
 
