@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models, router
+from django.db import models
 from django.utils import timezone
+
+from kernel import inserts
 
 from .policy import VisibleQuerySet
 
@@ -58,30 +60,16 @@ class AuditEntry(models.Model):
     # The columns `append` writes, in order (the id is the database's).
     APPENDED = ("content_type", "object_id", "object_repr", "action", "changes", "actor",
                 "actor_label", "channel", "remote_addr", "at")
-    _BATCH = 500
 
     @classmethod
     def append(cls, rows):
         """Insert `rows` (tuples of the APPENDED fields' values but `at`, ids for the foreign
-        keys): the trail's one write path, one INSERT per 500 rows.
+        keys): the trail's one write path, one INSERT per 500 rows (kernel.inserts).
 
         Every audited save writes a row, so this skips what the ORM's save() would do for
         nothing here: building an instance, the save signals (nothing listens to the
         trail), reading the new id back, compiling the statement each time. Each value
         still goes through its field's own conversion for the database in use.
         """
-        if not rows:
-            return
-        connection = connections[router.db_for_write(cls)]
-        fields = [cls._meta.get_field(name) for name in cls.APPENDED]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)
-        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
         at = timezone.now()
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), cls._BATCH):
-                batch = rows[start:start + cls._BATCH]
-                params = [field.get_db_prep_save(value, connection)
-                          for row in batch for field, value in zip(fields, (*row, at), strict=True)]
-                cursor.execute(f"INSERT INTO {quote(cls._meta.db_table)} ({columns}) VALUES "
-                               + ", ".join([placeholders] * len(batch)), params)
+        inserts.insert_rows(cls, cls.APPENDED, [(*row, at) for row in rows])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import policy
 from incidents import services as incident_services
 from incidents.models import Incident
+from kernel import inserts
 from services.models import Service
 
 from .clearing import clear_event
@@ -62,7 +63,7 @@ def ingest_event(*, by, service, source, severity, dedup_key, message, occurred_
         )
         if severity == Event.Severity.EXCEPTION:
             _act_on_exception(event, by=by, first=True)
-        event.save(force_insert=True)  # one insert carrying the hold and the incident
+        inserts.insert(event)  # one insert carrying the hold and the incident
         return event, True
     was_exception = existing.severity == Event.Severity.EXCEPTION
     existing.count += 1
