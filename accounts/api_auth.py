@@ -7,7 +7,6 @@ takes effect on every process within that time. The key's hash is checked on eve
 request, cached or not, and each request gets its own copy of the cached rows.
 """
 
-import copy
 import threading
 import time
 from datetime import timedelta
@@ -15,6 +14,8 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+
+from kernel.instances import copy_instance
 
 from .models import ApiToken
 
@@ -42,8 +43,8 @@ def _lookup(prefix):
             _tokens[prefix] = (now, token)
     if token is None:
         return None
-    token = copy.copy(token)
-    token.acts_as = copy.copy(token.acts_as)
+    token = copy_instance(token)
+    token.acts_as = copy_instance(token.acts_as)
     return token
 
 

@@ -8,11 +8,10 @@ it; a code it does not find, or a caller who may not read the catalogue, goes th
 way (a query, and DRF's own error for an unknown code).
 """
 
-import copy
-
 from rest_framework import serializers
 
 from accounts import policy
+from kernel.instances import copy_instance
 from kernel.process_cache import ProcessCache
 
 from .models import Service
@@ -41,5 +40,5 @@ class CatalogueCodeField(serializers.SlugRelatedField):
         if isinstance(data, str) and policy.reads_active_catalogue(self.context["request"].user):
             service = active_by_code().get(data)
             if service is not None:
-                return copy.copy(service)  # the caller's own (related rows cached on it stay its)
+                return copy_instance(service)  # the caller's own (related rows cached on it stay its)
         return super().to_internal_value(data)
