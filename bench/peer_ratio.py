@@ -153,8 +153,7 @@ def our_env(name, redis_db, redis_port):
             "SESSION_COOKIE_SECURE": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECRET_KEY": "peer-ratio-bench-not-secret",
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "RATE_LIMIT_API_WRITES": "1000000/minute", "CELERY_TASK_ALWAYS_EAGER": "false",
-            "GUNICORN_ACCESS_LOG": "/dev/null"}
+            "RATE_LIMIT_API_WRITES": "1000000/minute", "CELERY_TASK_ALWAYS_EAGER": "false"}
 
 
 class Processes:

@@ -120,6 +120,19 @@ def test_web_runs_gunicorn_with_sync_workers_behind_a_buffering_proxy(monkeypatc
     assert '"-c", "gunicorn.conf.py"' in dockerfile
 
 
+def test_requests_are_logged_once_by_the_proxy_unless_gunicorn_is_asked_to(monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["accesslog"] is None
+    # nginx keeps its default access log (stdout in the image): nothing turns it off but
+    # for its own health probe.
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert nginx.count("access_log off") == 1 and "location = /proxy-healthz" in nginx
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "-")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["accesslog"] == "-"
+
+
 def test_a_starting_worker_loads_the_url_patterns_before_its_first_task():
     """The first task that builds a link (a report, an email) does not pay the import."""
     import subprocess
