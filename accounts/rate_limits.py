@@ -31,32 +31,70 @@ from rest_framework.throttling import SimpleRateThrottle
 from .models import ApiToken
 
 # The rule above, on Redis: the client's slices are a hash (slice number -> "newest time:
-# count"), read, pruned, checked and counted in one atomic step and one round trip. The
-# Python below is the same rule over a list in any other cache (the embedded default); the
-# reference test in tests/test_rate_limits.py holds both to it.
+# count") beside two running figures, "total" (the counts the slices hold) and "from" (no
+# slice below it is stored), checked and counted in one atomic step and one round trip. A
+# request reads only what can have changed since the last: the slices from "from" up to
+# the window's start, each dropped once its newest request has left the window (a slice
+# wholly before the start has), so the work does not grow with the slices kept (reading
+# and parsing all 60 cost Redis 0.13 ms a request). A hash without the running figures (a
+# new client, or one counted before they existed) is read whole once. The Python below is
+# the same rule over a list in any other cache (the embedded default); the reference test
+# in tests/test_rate_limits.py holds both to it.
 WINDOW_SCRIPT = """
 local now, duration, size, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
   tonumber(ARGV[4])
-local stored = redis.call('HGETALL', KEYS[1])
-local total, oldest = 0, nil
-for i = 1, #stored, 2 do
-  local newest, count = string.match(stored[i + 1], '^([^:]+):(%d+)$')
-  newest, count = tonumber(newest), tonumber(count)
-  if newest > now - duration then
-    total = total + count
-    if oldest == nil or newest < oldest then oldest = newest end
-  else
-    redis.call('HDEL', KEYS[1], stored[i])
+local key, start = KEYS[1], now - duration
+local current = math.floor(now / size)
+local figures = redis.call('HMGET', key, 'total', 'from')
+local total, from = tonumber(figures[1]), tonumber(figures[2])
+if total == nil or from == nil then
+  total, from = 0, current
+  local stored = redis.call('HGETALL', key)
+  for i = 1, #stored, 2 do
+    local slice = tonumber(stored[i])
+    if slice then
+      local newest, count = string.match(stored[i + 1], '^([^:]+):(%d+)$')
+      if tonumber(newest) > start then
+        total = total + tonumber(count)
+        if slice < from then from = slice end
+      else
+        redis.call('HDEL', key, stored[i])
+      end
+    end
   end
 end
-if total >= limit then return {0, string.format('%.17g', oldest)} end
-local slice = string.format('%d', math.floor(now / size))
-local current = redis.call('HGET', KEYS[1], slice)
+local last = math.floor(start / size)
+while from <= last do
+  local field = string.format('%d', from)
+  local value = redis.call('HGET', key, field)
+  if value then
+    local newest, count = string.match(value, '^([^:]+):(%d+)$')
+    if from < last or tonumber(newest) <= start then
+      redis.call('HDEL', key, field)
+      total = total - tonumber(count)
+    else
+      break
+    end
+  end
+  from = from + 1
+end
+if total >= limit then
+  local oldest = now
+  for slice = from, current do
+    local value = redis.call('HGET', key, string.format('%d', slice))
+    if value then oldest = tonumber(string.match(value, '^([^:]+):')) break end
+  end
+  redis.call('HSET', key, 'total', total, 'from', from)
+  return {0, string.format('%.17g', oldest)}
+end
+local slice = string.format('%d', current)
+local value = redis.call('HGET', key, slice)
 local count = 1
-if current then count = tonumber(string.match(current, ':(%d+)$')) + 1 end
-redis.call('HSET', KEYS[1], slice, string.format('%.17g:%d', now, count))
-redis.call('EXPIRE', KEYS[1], math.ceil(duration))
-return {1, string.format('%.17g', oldest or now)}
+if value then count = tonumber(string.match(value, ':(%d+)$')) + 1 end
+redis.call('HSET', key, slice, string.format('%.17g:%d', now, count), 'total', total + 1,
+  'from', from)
+redis.call('EXPIRE', key, math.ceil(duration))
+return {1, string.format('%.17g', now)}
 """
 
 

@@ -29,8 +29,23 @@ def _cache(redis):
                                                     "socket_timeout": 2}})
 
 
-def _slices(cache):
+def _stored(cache):
     return cache._cache.get_client(write=True).hgetall(cache.make_key("window:probe"))
+
+
+def _slices(cache):
+    """The slices kept (slice number -> b"newest:count"), without the running figures."""
+    return {field: value for field, value in _stored(cache).items() if field.isdigit()}
+
+
+def _figures_agree(cache):
+    stored = _stored(cache)
+    slices = _slices(cache)
+    if not stored:
+        return True
+    counts = sum(int(value.split(b":")[1]) for value in slices.values())
+    return (int(stored[b"total"]) == counts
+            and all(int(field) >= int(stored[b"from"]) for field in slices))
 
 
 @hypothesis_settings(max_examples=150, deadline=None,
@@ -39,6 +54,7 @@ def _slices(cache):
 def test_the_window_on_redis_keeps_the_same_rule(redis, limit, gaps):
     cache = _cache(redis)
     check_the_window_rule(limit, gaps, cache=cache, stored=lambda: _slices(cache))
+    assert _figures_agree(cache)
 
 
 def test_a_request_costs_one_round_trip_and_thousands_a_minute_keep_60_slices(redis):
@@ -50,12 +66,36 @@ def test_a_request_costs_one_round_trip_and_thousands_a_minute_keep_60_slices(re
         throttle = probe("1000000/minute", cache)
         throttle.timer = lambda i=i: 2_000_000.0 + i * 0.01
         assert throttle.allow_request(None, None)
+    calls = {name: stats["calls"] for name, stats in client.info("commandstats").items()}
     slices = _slices(cache)
     assert len(slices) == 60
     assert sum(int(value.split(b":")[1]) for value in slices.values()) == 6000
-    calls = {name: stats["calls"] for name, stats in client.info("commandstats").items()}
     assert calls.get("cmdstat_evalsha", 0) + calls.get("cmdstat_eval", 0) == 6000
     assert "cmdstat_get" not in calls and "cmdstat_set" not in calls
+    # Each request read the two running figures and the slices that could have changed,
+    # never the whole hash of 60 slices.
+    assert calls.get("cmdstat_hgetall", 0) == 1  # the first, for a client with no figures
+    assert _figures_agree(cache)
+
+
+def test_a_window_counted_without_running_figures_is_read_whole_once(redis):
+    """Slices stored before the running figures existed still count, and are pruned."""
+    cache = _cache(redis)
+    client = cache._cache.get_client(write=True)
+    key = cache.make_key("window:probe")
+    client.hset(key, mapping={"3999930": "3999930.5:4", "3999990": "3999990.25:3"})
+    throttle = probe("8/minute", cache)
+    throttle.timer = lambda: 4_000_001.0
+    assert throttle.allow_request(None, None)  # the first slice has left the window: 3 + 1
+    assert _slices(cache) == {b"3999990": b"3999990.25:3", b"4000001": b"4000001:1"}
+    assert _figures_agree(cache)
+    results = []
+    for _ in range(5):
+        throttle = probe("8/minute", cache)
+        throttle.timer = lambda: 4_000_002.0
+        results.append(throttle.allow_request(None, None))
+    assert results == [True, True, True, True, False]
+    assert throttle.wait() == 60 - (4_000_002.0 - 3999990.25)
 
 
 def test_while_redis_is_down_nobody_is_refused_and_counting_resumes_after(redis):
