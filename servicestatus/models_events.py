@@ -34,7 +34,10 @@ class Event(models.Model):
         CLEAR = "clear", "Clear"  # the condition has ended: closes the open event of its key
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: event_dedup_idx and event_trend_idx below both lead with it, and
+    # every event posted would write a third.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="events",
+                                db_index=False)
     source = models.CharField(max_length=100, help_text="The monitoring system, e.g. 'nagios-eu1'.")
     severity = models.CharField(max_length=10, choices=Severity.choices)
     dedup_key = models.CharField(max_length=200)
