@@ -31,9 +31,11 @@ graceful_timeout = 20
 # connection after its response, and nginx opens a new one per request).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # A worker that rendered a large report keeps that memory: recycle workers now and then
-# (the jitter keeps them from restarting together).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+# (the jitter keeps them from restarting together). Not too often: a new worker costs 2.2-
+# 2.5 s of CPU to import the project, and at 5,000 requests each the four workers of a
+# replica taking 350 events/s restarted every minute, within two seconds of each other.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # The access log is nginx's (deploy/nginx.conf; the image logs every request to stdout,
 # with the client's address). gunicorn's own would log each request again and costs a
 # worker about 0.2 ms a request (an event's 4 %, py-spy): off unless GUNICORN_ACCESS_LOG
