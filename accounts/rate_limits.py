@@ -71,6 +71,7 @@ if total >= limit then
     if value then oldest = tonumber(string.match(value, '^([^:]+):')) break end
   end
   redis.call('HSET', key, 'total', total, 'from', from)
+  redis.call('EXPIRE', key, math.ceil(duration))
   return {0, string.format('%.17g', oldest)}
 end
 local slice = string.format('%d', current)
